@@ -1,0 +1,71 @@
+/**
+ * The error shape of API.md. Domain code throws DomainError (never an HTTP
+ * exception: workers run the same code); one exception filter maps it to
+ * `{"error": {type, code, message, param, request_id}}`.
+ */
+export type ErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'rate_limit_error'
+  | 'idempotency_error'
+  | 'provider_error'
+  | 'api_error';
+
+export interface DomainErrorInit {
+  type: ErrorType;
+  /** HTTP status the filter answers with. */
+  status: number;
+  code: string;
+  message: string;
+  param?: string;
+  /** Extra fields merged into the error object (e.g. `payment_id` for duplicates). */
+  details?: Record<string, unknown>;
+  /** Extra response headers (e.g. Retry-After). */
+  headers?: Record<string, string>;
+}
+
+export class DomainError extends Error {
+  readonly type: ErrorType;
+  readonly status: number;
+  readonly code: string;
+  readonly param?: string;
+  readonly details?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+
+  constructor(init: DomainErrorInit) {
+    super(init.message);
+    this.name = 'DomainError';
+    this.type = init.type;
+    this.status = init.status;
+    this.code = init.code;
+    this.param = init.param;
+    this.details = init.details;
+    this.headers = init.headers;
+  }
+}
+
+/** Helpers for the common kinds, so modules' `*.errors.ts` stay one-liners. */
+export const invalidRequest = (code: string, message: string, param?: string, details?: Record<string, unknown>) =>
+  new DomainError({ type: 'invalid_request_error', status: 400, code, message, param, details });
+
+export const notFound = (what: string, id: string, param = 'id') =>
+  new DomainError({
+    type: 'invalid_request_error',
+    status: 404,
+    code: 'resource_missing',
+    message: `No such ${what}: '${id}'`,
+    param,
+  });
+
+export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError({ type: 'invalid_request_error', status: 409, code, message, details });
+
+export const unprocessable = (code: string, message: string, param?: string) =>
+  new DomainError({ type: 'invalid_request_error', status: 422, code, message, param });
+
+export const authenticationError = (code: string, message: string) =>
+  new DomainError({ type: 'authentication_error', status: 401, code, message });
+
+export const permissionError = (code: string, message: string) =>
+  new DomainError({ type: 'permission_error', status: 403, code, message });
