@@ -1,1 +1,25 @@
-export default async function globalSetup(): Promise<void> {}
+import 'reflect-metadata';
+import { Client } from 'pg';
+import { runMigrations } from '../../src/database/data-source';
+import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { adminUrl, templateDb, urlForDatabase } from './database-url';
+
+/** Migrate a template database once; test files clone it (CREATE DATABASE … TEMPLATE). */
+export default async function globalSetup(): Promise<void> {
+  if (!process.env.DATABASE_URL && !process.env.PAYGRID_TEST_ADMIN_URL) {
+    const pg = await startEmbeddedPostgres('.data/test', 54339);
+    process.env.PAYGRID_TEST_ADMIN_URL = pg.url;
+    (globalThis as { __EMBEDDED_PG_STOP__?: () => Promise<void> }).__EMBEDDED_PG_STOP__ = pg.stop;
+  } else {
+    process.env.PAYGRID_TEST_ADMIN_URL ??= process.env.DATABASE_URL;
+  }
+  process.env.PAYGRID_TEST_TEMPLATE_DB = `paygrid_tpl_${process.pid}_${Date.now().toString(36)}`;
+  const client = new Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${templateDb()}`);
+  } finally {
+    await client.end();
+  }
+  await runMigrations(urlForDatabase(templateDb()));
+}

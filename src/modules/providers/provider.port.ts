@@ -114,7 +114,13 @@ export type ParsedCallback =
       providerRefundId: string;
       providerRefundTransactionId?: string;
       status: RefundStatus;
-      amount: bigint;
+      /**
+       * This refund's amount, when the provider reports it (WeChat, card).
+       * Alipay's notification only carries the cumulative `refund_fee`: see refundedTotal.
+       */
+      amount?: bigint;
+      /** Total refunded on the payment so far, when the provider reports that instead (Alipay refund_fee). */
+      refundedTotal?: bigint;
       currency: string;
       providerMerchantId?: string;
       notificationId: string;
@@ -123,7 +129,14 @@ export type ParsedCallback =
 
 export type CallbackParseResult =
   | { ok: true; callback: ParsedCallback }
-  | { ok: false; reason: 'signature_invalid' | 'malformed' | 'decrypt_failed' | 'timestamp_out_of_window' };
+  | {
+      ok: false;
+      /**
+       * merchant_mismatch: validly signed, but for another Alipay app/seller or
+       * WeChat mchid/appid than the one configured (never apply it).
+       */
+      reason: 'signature_invalid' | 'malformed' | 'decrypt_failed' | 'timestamp_out_of_window' | 'merchant_mismatch';
+    };
 
 /** The provider-format HTTP answer to a callback. */
 export interface CallbackAnswer {

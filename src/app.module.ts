@@ -1,0 +1,42 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source';
+import { AdminModule } from './modules/admin/admin.module';
+import { CryptoModule } from './modules/crypto/crypto.module';
+import { HealthModule } from './modules/health/health.module';
+import { MerchantsModule } from './modules/merchants/merchants.module';
+import { MessagingModule } from './modules/messaging/messaging.module';
+import { loggerParams } from './modules/observability/logging';
+import { ObservabilityModule } from './modules/observability/observability.module';
+
+/**
+ * One module graph for both entrypoints: `main.ts` serves it over HTTP,
+ * `worker.ts` runs it as an application context with no HTTP server. Workers
+ * decide from `config.role` whether to start their loops.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    if (!config.database.url) throw new Error('AppModule needs a resolved database URL (see bootstrap.ts)');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config)),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.database.url, { poolSize: config.database.poolSize, applicationName: `paygrid-${config.role}` }),
+          migrationsRun: config.database.migrationsRun,
+        }),
+        ObservabilityModule,
+        MessagingModule,
+        CryptoModule,
+        AdminModule,
+        HealthModule,
+        MerchantsModule,
+      ],
+    };
+  }
+}

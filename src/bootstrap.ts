@@ -1,0 +1,27 @@
+import 'reflect-metadata';
+import { AppConfig, loadConfig } from './config/config';
+import { ConfigError } from './config/config.schema';
+import { startEmbeddedPostgres } from './database/embedded-postgres';
+
+/**
+ * Loads and validates the config, refusing to start on a bad value, and
+ * starts the embedded PostgreSQL when DATABASE_URL is unset.
+ */
+export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  if (!config.database.url) {
+    const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
+    config.database.url = embedded.url;
+    process.stdout.write(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${config.database.embeddedPort})\n`);
+  }
+  return config;
+}

@@ -1,0 +1,85 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Response } from 'express';
+import { DomainError, ErrorType } from '../errors/domain-error';
+import type { ErrorBody } from './error-response';
+import { RequestWithId, assignRequestId } from './request-id.middleware';
+
+/** Body-parser and framework errors carry a `type`/`status`; map them to stable codes. */
+function fromHttpException(err: HttpException): DomainError {
+  const status = err.getStatus();
+  const response = err.getResponse() as { message?: string | string[] } | string;
+  const message = typeof response === 'string' ? response : Array.isArray(response.message) ? response.message.join('; ') : (response.message ?? err.message);
+  if (err instanceof ThrottlerException || status === 429) {
+    return new DomainError({ type: 'rate_limit_error', status: 429, code: 'rate_limited', message: 'Too many requests' });
+  }
+  const byStatus: Record<number, [ErrorType, string, string]> = {
+    400: ['invalid_request_error', 'parameter_invalid', message],
+    401: ['authentication_error', 'unauthenticated', message],
+    403: ['permission_error', 'forbidden', message],
+    404: ['invalid_request_error', 'route_not_found', message],
+    405: ['invalid_request_error', 'method_not_allowed', message],
+    413: ['invalid_request_error', 'body_too_large', 'The request body is larger than the server accepts'],
+    415: ['invalid_request_error', 'unsupported_media_type', message],
+  };
+  const [type, code, msg] = byStatus[status] ?? (status >= 500 ? ['api_error', 'internal_error', 'An internal error occurred'] : ['invalid_request_error', 'invalid_request', message]);
+  return new DomainError({ type, status, code, message: msg });
+}
+
+/** Errors raised by body-parser before Nest sees the request (malformed JSON, too large). */
+function fromBodyParser(err: { type?: string; status?: number; message?: string }): DomainError | undefined {
+  if (err.type === 'entity.too.large') {
+    return new DomainError({ type: 'invalid_request_error', status: 413, code: 'body_too_large', message: 'The request body is larger than the server accepts' });
+  }
+  if (err.type === 'entity.parse.failed') {
+    return new DomainError({ type: 'invalid_request_error', status: 400, code: 'body_malformed', message: 'The request body is not valid JSON' });
+  }
+  if (err.type && err.status && err.status >= 400 && err.status < 500) {
+    return new DomainError({ type: 'invalid_request_error', status: err.status, code: 'body_invalid', message: err.message ?? 'Invalid body' });
+  }
+  return undefined;
+}
+
+export function toDomainError(exception: unknown): DomainError | undefined {
+  if (exception instanceof DomainError) return exception;
+  if (exception instanceof HttpException) {
+    const cause = (exception as { cause?: unknown }).cause;
+    const parsed = cause ? fromBodyParser(cause as { type?: string }) : undefined;
+    return parsed ?? fromHttpException(exception);
+  }
+  return fromBodyParser(exception as { type?: string });
+}
+
+export function errorBody(err: DomainError, requestId: string): ErrorBody {
+  return {
+    error: {
+      type: err.type,
+      code: err.code,
+      message: err.message,
+      ...(err.param ? { param: err.param } : {}),
+      ...(err.details ?? {}),
+      request_id: requestId,
+    },
+  };
+}
+
+/** One filter for every error: API.md's shape, a request id, and no internals for unknown errors. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<RequestWithId>();
+    const requestId = assignRequestId(req, res);
+    let err = toDomainError(exception);
+    if (!err) {
+      this.logger.error({ err: exception, request_id: requestId }, 'Unhandled error');
+      err = new DomainError({ type: 'api_error', status: 500, code: 'internal_error', message: 'An internal error occurred' });
+    }
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
+    res.status(err.status).json(errorBody(err, requestId));
+  }
+}

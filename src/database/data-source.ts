@@ -1,0 +1,31 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export function dataSourceOptions(url: string, opts: { poolSize?: number; migrationsRun?: boolean; applicationName?: string } = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: opts.migrationsRun ?? false,
+    migrationsTransactionMode: 'each',
+    // Never synchronize: the schema is what the committed migrations say.
+    synchronize: false,
+    poolSize: opts.poolSize ?? 20,
+    applicationName: opts.applicationName ?? 'paygrid',
+    // bigint money columns come back as strings from pg; entity transformers turn them into bigint.
+    parseInt8: false,
+    logging: false,
+  } as DataSourceOptions;
+}
+
+export async function runMigrations(url: string): Promise<void> {
+  const ds = new DataSource(dataSourceOptions(url, { poolSize: 2, applicationName: 'paygrid-migrate' }));
+  await ds.initialize();
+  try {
+    await ds.runMigrations({ transaction: 'each' });
+  } finally {
+    await ds.destroy();
+  }
+}

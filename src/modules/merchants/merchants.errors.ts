@@ -1,0 +1,18 @@
+import { DomainError, invalidRequest, notFound } from '../../common/errors/domain-error';
+
+export const MerchantErrors = {
+  merchantNotFound: (id: string) => notFound('merchant', id),
+  appNotFound: (id: string) => notFound('app', id),
+  keyNotFound: (id: string) => notFound('key', id, 'key_id'),
+  tooManyKeys: () =>
+    new DomainError({
+      type: 'invalid_request_error',
+      status: 409,
+      code: 'too_many_active_keys',
+      message: 'An app may hold at most two active keys; revoke one first',
+    }),
+  publicKeyInvalid: (why: string) => invalidRequest('public_key_invalid', why, 'public_key'),
+  webhookUrlInvalid: (why: string) => invalidRequest('webhook_url_invalid', why, 'webhook_url'),
+  merchantSuspended: (id: string) =>
+    new DomainError({ type: 'invalid_request_error', status: 409, code: 'merchant_suspended', message: `Merchant ${id} is suspended` }),
+};
