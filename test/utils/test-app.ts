@@ -26,8 +26,8 @@ export interface TestApp {
  * overrides variables as an operator would set them. AMQP_URL is passed
  * through only when a test asks for it (`{ AMQP_URL: process.env.AMQP_URL }`).
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(env: Record<string, string | undefined> = {}, opts: { db?: TestDatabase } = {}): Promise<TestApp> {
+  const db = opts.db ?? (await createTestDatabase());
   // A fixed port up front, so PUBLIC_BASE_URL (sandbox callbacks and pages) is right before boot.
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'paygrid-test-'));
@@ -56,7 +56,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
     dataSource,
     async close() {
       await app.close();
-      await db.drop();
+      if (!opts.db) await db.drop();
     },
   };
 }

@@ -10,6 +10,16 @@ function fromHttpException(err: HttpException): DomainError {
   const status = err.getStatus();
   const response = err.getResponse() as { message?: string | string[] } | string;
   const message = typeof response === 'string' ? response : Array.isArray(response.message) ? response.message.join('; ') : (response.message ?? err.message);
+  if (status === 503 && typeof response === 'object' && 'details' in response) {
+    // Terminus readiness: keep which dependency is down, inside the one error shape.
+    return new DomainError({
+      type: 'api_error',
+      status: 503,
+      code: 'service_unavailable',
+      message: 'A dependency is unavailable',
+      details: { details: (response as { details: unknown }).details },
+    });
+  }
   if (err instanceof ThrottlerException || status === 429) {
     return new DomainError({ type: 'rate_limit_error', status: 429, code: 'rate_limited', message: 'Too many requests' });
   }

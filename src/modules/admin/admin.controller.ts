@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
 import { ListQueryDto, Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from './admin-api.decorator';
@@ -36,7 +36,7 @@ export class AdminController {
 
   @Post('tokens')
   @ApiOperation({ summary: 'Create an admin or viewer token (shown once)' })
-  @ApiOkResponse({ type: AdminTokenResponseDto })
+  @ApiCreatedResponse({ type: AdminTokenResponseDto })
   async createToken(@CurrentActor() actor: Actor, @Body() body: CreateAdminTokenDto): Promise<AdminTokenResponseDto> {
     const { token, secret } = await this.tokens.create(actor, body.name, body.role);
     return toAdminTokenResponse(token, secret);

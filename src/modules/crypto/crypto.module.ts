@@ -2,10 +2,11 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { KeyRing } from './key-ring';
 import { loadKeyRing } from './key-ring.loader';
+import { ReencryptService } from './reencrypt.service';
 
 @Global()
 @Module({
-  providers: [{ provide: KeyRing, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadKeyRing(config) }],
-  exports: [KeyRing],
+  providers: [{ provide: KeyRing, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadKeyRing(config) }, ReencryptService],
+  exports: [KeyRing, ReencryptService],
 })
 export class CryptoModule {}

@@ -63,11 +63,4 @@ export class MerchantsRepository {
   async saveKey(manager: EntityManager, key: AppKey): Promise<void> {
     await manager.save(AppKey, key);
   }
-
-  /** Every encrypted column this aggregate owns, for the key ring's re-encrypt command. */
-  static readonly encryptedColumns = [
-    { table: 'app_keys', column: 'secret_enc' },
-    { table: 'apps', column: 'webhook_secret_enc' },
-    { table: 'apps', column: 'previous_webhook_secret_enc' },
-  ];
 }

@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ENCRYPTED_COLUMNS } from '../../database/encrypted-columns';
+import { encryptionContext } from './encrypted-column';
+import { KeyRing } from './key-ring';
+
+export interface ReencryptReport {
+  table: string;
+  column: string;
+  rewritten: number;
+}
+
+/**
+ * Moves every ciphertext written under an older data key to the newest one
+ * (`npm run cli -- keys:reencrypt`). Batches are small and each update is
+ * conditional on the old value, so it is safe to run while the app serves and
+ * safe to run twice. After it reports zero everywhere the old key can leave
+ * PAYGRID_DATA_KEYS.
+ */
+@Injectable()
+export class ReencryptService {
+  private readonly logger = new Logger(ReencryptService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keyRing: KeyRing,
+  ) {}
+
+  async reencryptAll(batchSize = 500): Promise<ReencryptReport[]> {
+    const reports: ReencryptReport[] = [];
+    for (const { table, column } of ENCRYPTED_COLUMNS) {
+      let rewritten = 0;
+      const current = `pg1.${this.keyRing.currentKeyId}.%`;
+      for (;;) {
+        const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
+          `SELECT id, "${column}" AS value FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1 ORDER BY id LIMIT $2`,
+          [current, batchSize],
+        );
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          const next = this.keyRing.reencrypt(row.value, encryptionContext(table, column, row.id));
+          await this.dataSource.query(`UPDATE "${table}" SET "${column}" = $1 WHERE id = $2 AND "${column}" = $3`, [next, row.id, row.value]);
+          rewritten++;
+        }
+      }
+      if (rewritten > 0) this.logger.log(`re-encrypted ${rewritten} values of ${table}.${column} under key ${this.keyRing.currentKeyId}`);
+      reports.push({ table, column, rewritten });
+    }
+    return reports;
+  }
+
+  /** How many values each column still holds under an older key. */
+  async staleCounts(): Promise<ReencryptReport[]> {
+    const current = `pg1.${this.keyRing.currentKeyId}.%`;
+    const out: ReencryptReport[] = [];
+    for (const { table, column } of ENCRYPTED_COLUMNS) {
+      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1`, [current]);
+      out.push({ table, column, rewritten: n });
+    }
+    return out;
+  }
+}
