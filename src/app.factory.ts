@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { AppConfig } from './config/config';
+import { ResponseSigningMiddleware } from './modules/auth/response-signing.middleware';
 import { Metrics } from './modules/observability/metrics';
 import { mountSwagger } from './swagger';
 
@@ -22,6 +23,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
   app.use(app.get(Metrics).middleware);
   // Swagger UI needs inline scripts; everything else gets helmet's defaults.
   app.use(helmet({ contentSecurityPolicy: false }));
+  // Before the body parsers, so their errors (413, malformed JSON) on /v1 are signed too.
+  app.use('/v1', app.get(ResponseSigningMiddleware).handle);
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   app.set('trust proxy', 'loopback');

@@ -5,12 +5,20 @@ import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source';
 import { AdminModule } from './modules/admin/admin.module';
+import { AuthModule } from './modules/auth/auth.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
 import { HealthModule } from './modules/health/health.module';
+import { LedgerModule } from './modules/ledger/ledger.module';
 import { MerchantsModule } from './modules/merchants/merchants.module';
 import { MessagingModule } from './modules/messaging/messaging.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { loggerParams } from './modules/observability/logging';
 import { ObservabilityModule } from './modules/observability/observability.module';
+import { PaymentsModule } from './modules/payments/payments.module';
+import { ProvidersModule } from './modules/providers/providers.module';
+import { providersConfigFor, sandboxConfigFor } from './modules/providers/providers-setup';
+import { SandboxModule } from './modules/sandbox/sandbox.module';
+import { StoredSecretsService } from './modules/crypto/stored-secrets.service';
 
 /**
  * One module graph for both entrypoints: `main.ts` serves it over HTTP,
@@ -36,6 +44,13 @@ export class AppModule {
         AdminModule,
         HealthModule,
         MerchantsModule,
+        NotificationsModule,
+        AuthModule,
+        LedgerModule,
+        ProvidersModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => providersConfigFor(config, secrets) }),
+        // The simulators exist only in sandbox mode; in live mode /sandbox routes do not.
+        ...(config.mode === 'sandbox' ? [SandboxModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => sandboxConfigFor(config, secrets) })] : []),
+        PaymentsModule,
       ],
     };
   }

@@ -9,6 +9,9 @@ const positiveNumber = (raw: string, name: string): number => {
   return n;
 };
 
+/** PEM values in one-line env files carry `\\n` escapes. */
+const PEM_PARSER = (raw: string) => raw.replace(/\\n/g, '\n');
+
 export const VARIABLES = {
   NODE_ENV: { description: 'development, test or production', default: 'development', parse: oneOf('development', 'test', 'production') },
   PORT: { description: 'HTTP port of the API', default: 3000, parse: int(0, 65535) },
@@ -37,8 +40,7 @@ export const VARIABLES = {
     parse: url('amqp:', 'amqps:'),
   },
   PAYGRID_MODE: {
-    description: '`sandbox` serves every channel from simulators in this codebase; `live` talks to the configured providers',
-    default: 'sandbox',
+    description: '`sandbox` serves every channel from simulators in this codebase; `live` talks to the configured providers. Default: live when any provider credential (ALIPAY_*, WECHATPAY_*, CARD_ACQUIRER_*) is set, else sandbox',
     parse: oneOf('sandbox', 'live'),
   },
   PAYGRID_ADMIN_TOKEN: {
@@ -58,6 +60,35 @@ export const VARIABLES = {
   LOG_LEVEL: { description: 'pino log level', default: 'info', parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
   BODY_LIMIT: { description: 'Largest accepted request body', default: 1024 * 1024, parse: byteSize },
   RATE_LIMIT_PER_MINUTE: { description: 'Requests per minute per merchant app (per replica, see README)', default: 6000, parse: int(1, 10_000_000) },
+  PROVIDER_TIMEOUT_MS: { description: 'Timeout of every call to a provider; the outcome is then unknown and resolved by query', default: 10_000, parse: int(50, 120_000) },
+  SANDBOX_TIME_COMPRESSION: {
+    description: "Sandbox only: the simulators' callback retry schedules are divided by this (tests use 10000)",
+    default: 1,
+    parse: int(1, 1_000_000),
+  },
+  SANDBOX_HANG_MS: { description: 'Sandbox only: how long the "timeout" switch holds an answer', default: 30_000, parse: int(10, 600_000) },
+  ALIPAY_GATEWAY_URL: { description: 'Live: Alipay gateway, e.g. https://openapi.alipay.com/gateway.do', parse: url('https:', 'http:') },
+  ALIPAY_APP_ID: { description: 'Live: Alipay app id', parse: str },
+  ALIPAY_SELLER_ID: { description: 'Live: Alipay seller id (2088…); notifications for another seller are refused', parse: str },
+  ALIPAY_APP_PRIVATE_KEY: { description: 'Live: the app private key, PKCS#8 PEM (\\n escapes allowed)', sensitive: true, parse: PEM_PARSER },
+  ALIPAY_PUBLIC_KEY: { description: "Live: Alipay's public key, SPKI PEM", parse: PEM_PARSER },
+  WECHATPAY_BASE_URL: { description: 'Live: https://api.mch.weixin.qq.com', parse: url('https:', 'http:') },
+  WECHATPAY_MCHID: { description: 'Live: WeChat Pay merchant id', parse: str },
+  WECHATPAY_APPID: { description: 'Live: WeChat app id bound to the merchant', parse: str },
+  WECHATPAY_MERCHANT_SERIAL_NO: { description: 'Live: serial number of the merchant API certificate', parse: str },
+  WECHATPAY_MERCHANT_PRIVATE_KEY: { description: 'Live: merchant API private key, PEM', sensitive: true, parse: PEM_PARSER },
+  WECHATPAY_PUBLIC_KEY_ID: { description: 'Live: WeChat Pay public key id (PUB_KEY_ID_…)', parse: str },
+  WECHATPAY_PUBLIC_KEY: { description: 'Live: WeChat Pay public key, PEM', parse: PEM_PARSER },
+  WECHATPAY_API_V3_KEY: { description: 'Live: the 32-character APIv3 key', sensitive: true, parse: str },
+  CARD_ACQUIRER_URL: { description: 'Live: base URL of the card acquirer', parse: url('https:', 'http:') },
+  CARD_ACQUIRER_MERCHANT_ID: { description: 'Live: merchant id at the acquirer', parse: str },
+  CARD_ACQUIRER_SECRET: { description: 'Live: HMAC secret shared with the acquirer', sensitive: true, parse: str },
+  RESOLVER_BASE_MS: {
+    description: 'First delay before the resolver asks a provider about a payment or refund with no news (doubles per attempt, up to 5 min)',
+    default: 5000,
+    parse: int(10, 600_000),
+  },
+  RESOLVER_POLL_MS: { description: 'How often the resolver / expiry sweeper looks for due payments and refunds', default: 1000, parse: int(10, 600_000) },
   WEBHOOK_ALLOW_LOOPBACK: {
     description: 'Allow http webhook URLs on loopback (defaults to true in sandbox mode only)',
     parse: bool,
@@ -95,6 +126,26 @@ export const VARIABLES = {
 } satisfies Record<string, VariableSpec<unknown>>;
 
 type Vars = typeof VARIABLES;
+
+export const LIVE_VARIABLES = [
+  'ALIPAY_GATEWAY_URL',
+  'ALIPAY_APP_ID',
+  'ALIPAY_SELLER_ID',
+  'ALIPAY_APP_PRIVATE_KEY',
+  'ALIPAY_PUBLIC_KEY',
+  'WECHATPAY_BASE_URL',
+  'WECHATPAY_MCHID',
+  'WECHATPAY_APPID',
+  'WECHATPAY_MERCHANT_SERIAL_NO',
+  'WECHATPAY_MERCHANT_PRIVATE_KEY',
+  'WECHATPAY_PUBLIC_KEY_ID',
+  'WECHATPAY_PUBLIC_KEY',
+  'WECHATPAY_API_V3_KEY',
+  'CARD_ACQUIRER_URL',
+  'CARD_ACQUIRER_MERCHANT_ID',
+  'CARD_ACQUIRER_SECRET',
+] as const;
+export type LiveVariable = (typeof LIVE_VARIABLES)[number];
 type ValueOf<K extends keyof Vars> = Vars[K] extends VariableSpec<infer T> ? T : never;
 
 export interface AppConfig {
@@ -113,6 +164,12 @@ export interface AppConfig {
   bodyLimit: number;
   rateLimitPerMinute: number;
   webhookAllowLoopback: boolean;
+  resolverBaseMs: number;
+  resolverPollMs: number;
+  providerTimeoutMs: number;
+  sandbox: { timeCompression: number; hangMs: number };
+  /** Raw live-provider variables; `providers-setup.ts` turns them into adapter config. */
+  live: Partial<Record<LiveVariable, string>>;
   events: {
     namespace: string;
     pollMs: number;
@@ -172,13 +229,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     dataDir: v.PAYGRID_DATA_DIR!,
     amqpUrl: v.AMQP_URL,
-    mode: v.PAYGRID_MODE!,
+    mode: v.PAYGRID_MODE ?? (LIVE_VARIABLES.some((k) => v[k] !== undefined) ? 'live' : 'sandbox'),
     adminToken: v.PAYGRID_ADMIN_TOKEN,
     dataKeys: v.PAYGRID_DATA_KEYS,
     logLevel: v.LOG_LEVEL!,
     bodyLimit: v.BODY_LIMIT!,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE!,
-    webhookAllowLoopback: v.WEBHOOK_ALLOW_LOOPBACK ?? v.PAYGRID_MODE === 'sandbox',
+    webhookAllowLoopback: v.WEBHOOK_ALLOW_LOOPBACK ?? (v.PAYGRID_MODE ?? (LIVE_VARIABLES.some((k) => v[k] !== undefined) ? 'live' : 'sandbox')) === 'sandbox',
+    resolverBaseMs: v.RESOLVER_BASE_MS!,
+    resolverPollMs: v.RESOLVER_POLL_MS!,
+    providerTimeoutMs: v.PROVIDER_TIMEOUT_MS!,
+    sandbox: { timeCompression: v.SANDBOX_TIME_COMPRESSION!, hangMs: v.SANDBOX_HANG_MS! },
+    live: Object.fromEntries(LIVE_VARIABLES.filter((k) => v[k] !== undefined).map((k) => [k, v[k] as string])),
     events: {
       namespace: v.EVENTS_NAMESPACE!,
       pollMs: v.OUTBOX_POLL_MS!,

@@ -9,4 +9,8 @@ export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: 'app_keys', column: 'secret_enc' },
   { table: 'apps', column: 'webhook_secret_enc' },
   { table: 'apps', column: 'previous_webhook_secret_enc' },
+  { table: 'platform_keys', column: 'private_key_enc' },
+  { table: 'card_tokens', column: 'pan_enc' },
+  { table: 'card_tokens', column: 'holder_name_enc' },
+  { table: 'stored_secrets', column: 'value_enc' },
 ];

@@ -20,7 +20,9 @@ export type IdPrefix =
   | 'pk'
   | 'cb'
   | 'rcn'
-  | 'ptx';
+  | 'ptx'
+  | 'dlq'
+  | 'wha';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 /**
  * Registration-time check of a webhook URL (API.md "Webhooks"): https only,
@@ -23,21 +23,42 @@ export function webhookUrlProblem(raw: string, allowLoopback: boolean): string |
   return undefined;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1';
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/**
+ * Everything that is not a merchant's public endpoint (IANA special-purpose
+ * registries). BlockList also matches IPv4-mapped IPv6 (`::ffff:7f00:1`)
+ * against the IPv4 rules; embedded-IPv4 forms (NAT64, 6to4, Teredo,
+ * IPv4-compatible) are refused outright.
+ */
+const INTERNAL = new BlockList();
+for (const [net, bits] of [
+  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
+  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+] as Array<[string, number]>) {
+  INTERNAL.addSubnet(net, bits, 'ipv4');
+}
+for (const [net, bits] of [
+  ['::', 128], ['::1', 128], ['::', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
+  ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+] as Array<[string, number]>) {
+  INTERNAL.addSubnet(net, bits, 'ipv6');
 }
 
-/** Literal IPv4/IPv6 addresses that are never a merchant's public endpoint. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  const family = isIP(h);
+  return family !== 0 && LOOPBACK.check(h, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** Literal IPv4/IPv6 addresses that are never a merchant's public endpoint (loopback included). */
 export function isInternalAddress(ip: string): boolean {
-  const v4mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (v4mapped) return isInternalAddress(v4mapped[1]);
-  if (isIP(ip) === 4) {
-    const [a, b] = ip.split('.').map(Number);
-    return (
-      a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19)) || a >= 224
-    );
-  }
-  const lower = ip.toLowerCase();
-  return lower === '::' || lower === '::1' || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith('ff') || lower.startsWith('64:ff9b');
+  const h = ip.replace(/^\[|\]$/g, '').toLowerCase();
+  const family = isIP(h);
+  if (family === 0) return false;
+  return INTERNAL.check(h, family === 4 ? 'ipv4' : 'ipv6');
 }

@@ -4,5 +4,9 @@
  * entities and these migrations disagree.
  */
 import { Foundation1764100000000 } from './1764100000000-foundation';
+import { Ledger1764200000000 } from './1764200000000-ledger';
+import { Events1764400000000 } from './1764400000000-events';
+import { Auth1764300000000 } from './1764300000000-auth';
+import { Payments1764500000000 } from './1764500000000-payments';
 
-export const MIGRATIONS = [Foundation1764100000000];
+export const MIGRATIONS = [Foundation1764100000000, Ledger1764200000000, Auth1764300000000, Events1764400000000, Payments1764500000000];

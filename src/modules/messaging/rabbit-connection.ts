@@ -2,7 +2,18 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { ChannelModel, ConfirmChannel, connect } from 'amqplib';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 
+/** The exchange's name with the default EVENTS_NAMESPACE; tests and side-by-side installs use other namespaces. */
 export const EVENTS_EXCHANGE = 'paygrid.events';
+
+/** Every RabbitMQ name derives from EVENTS_NAMESPACE, so one broker can host isolated installs (and test runs). */
+export function amqpNames(namespace: string) {
+  return {
+    exchange: `${namespace}.events`,
+    deadLetterExchange: `${namespace}.dlx`,
+    queue: (consumer: string) => `${namespace}.${consumer}`,
+    deadLetterQueue: (consumer: string) => `${namespace}.${consumer}.dlq`,
+  };
+}
 
 /**
  * One AMQP connection per process that reconnects with back-off and declares
@@ -19,6 +30,11 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
   private connecting?: Promise<void>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** The `<namespace>.events` topic exchange this process publishes to. */
+  get exchange(): string {
+    return amqpNames(this.config.events.namespace).exchange;
+  }
 
   get enabled(): boolean {
     return Boolean(this.config.amqpUrl);
@@ -64,7 +80,7 @@ export class RabbitConnection implements OnModuleInit, OnApplicationShutdown {
       try {
         const conn = await connect(this.config.amqpUrl!, { clientProperties: { connection_name: `paygrid-${process.pid}` } });
         const ch = await conn.createChannel();
-        await ch.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+        await ch.assertExchange(this.exchange, 'topic', { durable: true });
         await ch.close();
         conn.on('error', (err: Error) => this.logger.warn(`RabbitMQ connection error: ${err.message}`));
         conn.on('close', () => {

@@ -1,0 +1,4 @@
+export * from './event-types';
+export * from './objects';
+export * from './event-schemas';
+export * from './topic-pattern';

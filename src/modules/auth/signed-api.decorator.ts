@@ -1,0 +1,30 @@
+import { UseGuards, applyDecorators } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiSecurity, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { SIGNATURE_SCHEME } from '../../swagger';
+import { AppRateLimitGuard } from './app-rate-limit.guard';
+import { MerchantSignatureGuard } from './merchant-signature.guard';
+
+/**
+ * Marks a controller as part of the merchant API (`/v1`): the request
+ * signature is verified (then `@MerchantContext()` is available), the app's
+ * rate limit applies, and OpenAPI documents the scheme and its errors once.
+ *
+ * Responses are signed by ResponseSigningMiddleware, mounted on every `/v1`
+ * path in app.factory, so error bodies of the exception filter are signed
+ * too; controllers must live under `/v1` for that.
+ */
+export function SignedApi(tag: string): ClassDecorator {
+  return applyDecorators(
+    ApiTags(tag),
+    ApiSecurity(SIGNATURE_SCHEME),
+    UseGuards(MerchantSignatureGuard, AppRateLimitGuard),
+    ApiUnauthorizedResponse({
+      description:
+        'Signature not accepted: `authorization_missing`, `authorization_duplicated`, `authorization_malformed`, `timestamp_out_of_window`, `key_unknown`, `key_revoked`, `key_expired`, `signature_scheme_mismatch`, `signature_invalid`, `nonce_reused`',
+      type: ErrorResponseDto,
+    }),
+    ApiForbiddenResponse({ description: '`merchant_suspended` or `app_suspended`', type: ErrorResponseDto }),
+    ApiTooManyRequestsResponse({ description: '`rate_limited`: over the per-app quota; see `Retry-After`', type: ErrorResponseDto }),
+  );
+}

@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { newId } from '../../common/ids/ids.util';
+import { CHART_OF_ACCOUNTS, type AccountType, type Direction } from './chart-of-accounts';
+import type { CanonicalEntry, CanonicalRef } from './journal.util';
+import { refKey } from './journal.util';
+import type { AccountRef, JournalEntryView, PostingView } from './ledger.types';
+
+/** What the posting path needs to know about an account. */
+export interface AccountRow {
+  id: string;
+  code: CanonicalRef['code'];
+  type: AccountType;
+  currency: string;
+  merchantId: string | null;
+  subkey: string | null;
+  nonNegative: boolean;
+}
+
+export interface NewPosting {
+  account: AccountRow;
+  direction: Direction;
+  amount: bigint;
+}
+
+interface RawPosting {
+  id: string;
+  entry_id: string;
+  account_id: string;
+  currency: string;
+  direction: Direction;
+  amount: string;
+  balance_after: string;
+  account_seq: string;
+}
+
+interface RawEntry {
+  id: string;
+  external_id: string;
+  type: string;
+  reference_type: string;
+  reference_id: string;
+  merchant_id: string | null;
+  description: string | null;
+  reverses_entry_id: string | null;
+  created_at: Date;
+}
+
+const ACCOUNT_COLUMNS = `id, code, type, currency, merchant_id AS "merchantId", subkey, non_negative AS "nonNegative"`;
+
+/** One OR-branch per ref, with `IS NULL` spelled out, so each branch is an index lookup on the identity key. */
+function refCondition(refs: CanonicalRef[], params: unknown[]): string {
+  const p = (v: unknown) => `$${params.push(v)}`;
+  return refs
+    .map(
+      (r) =>
+        `(code = ${p(r.code)} AND currency = ${p(r.currency)} AND merchant_id ${r.merchantId === null ? 'IS NULL' : `= ${p(r.merchantId)}`} AND subkey ${r.subkey === null ? 'IS NULL' : `= ${p(r.subkey)}`})`,
+    )
+    .join(' OR ');
+}
+
+export function toAccountRef(a: { code: CanonicalRef['code']; currency: string; merchantId: string | null; subkey: string | null }): AccountRef {
+  return { code: a.code, currency: a.currency, ...(a.merchantId !== null ? { merchantId: a.merchantId } : {}), ...(a.subkey !== null ? { subkey: a.subkey } : {}) };
+}
+
+function toPostingView(p: RawPosting, account: AccountRow): PostingView {
+  return {
+    id: String(p.id),
+    accountId: p.account_id,
+    account: toAccountRef(account),
+    direction: p.direction,
+    amount: BigInt(p.amount),
+    currency: p.currency,
+    balanceAfter: BigInt(p.balance_after),
+    accountSeq: BigInt(p.account_seq),
+  };
+}
+
+/**
+ * The posting path in plain SQL (few round trips, explicit locking) plus the
+ * reads that assemble entries. Every write takes the caller's EntityManager so
+ * it joins the caller's transaction.
+ */
+@Injectable()
+export class LedgerRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  private m(manager?: EntityManager): EntityManager {
+    return manager ?? this.dataSource.manager;
+  }
+
+  /** INSERT … ON CONFLICT DO NOTHING: returns false when the external id was already posted (by anyone, committed or ours). */
+  async insertEntry(manager: EntityManager, id: string, e: CanonicalEntry): Promise<Date | null> {
+    const rows: Array<{ created_at: Date }> = await manager.query(
+      `INSERT INTO ledger_entries (id, external_id, type, reference_type, reference_id, merchant_id, description, reverses_entry_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (external_id) DO NOTHING
+       RETURNING created_at`,
+      [id, e.externalId, e.type, e.referenceType, e.referenceId, e.merchantId, e.description, e.reversesEntryId],
+    );
+    return rows[0]?.created_at ?? null;
+  }
+
+  async entryExists(manager: EntityManager, id: string): Promise<boolean> {
+    const rows = await manager.query(`SELECT 1 FROM ledger_entries WHERE id = $1`, [id]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Account ids for the refs, creating missing accounts with the chart's type
+   * and flags. Read first (the common case is one query), then
+   * INSERT … ON CONFLICT DO NOTHING and read again, so two transactions
+   * opening the same account both end up with the one row.
+   */
+  async resolveAccounts(manager: EntityManager, refs: CanonicalRef[]): Promise<Map<string, AccountRow>> {
+    const found = await this.findAccounts(manager, refs);
+    const missing = refs.filter((r) => !found.has(refKey(r)));
+    if (missing.length === 0) return found;
+    await manager.query(
+      `INSERT INTO ledger_accounts (id, code, type, currency, merchant_id, subkey, non_negative)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+       ON CONFLICT (code, currency, merchant_id, subkey) DO NOTHING`,
+      [
+        missing.map(() => newId('acct')),
+        missing.map((r) => r.code),
+        missing.map((r) => CHART_OF_ACCOUNTS[r.code].type),
+        missing.map((r) => r.currency),
+        missing.map((r) => r.merchantId),
+        missing.map((r) => r.subkey),
+        missing.map((r) => CHART_OF_ACCOUNTS[r.code].nonNegative),
+      ],
+    );
+    for (const [key, row] of await this.findAccounts(manager, missing)) found.set(key, row);
+    const unresolved = refs.find((r) => !found.has(refKey(r)));
+    if (unresolved) throw new Error(`ledger account ${refKey(unresolved)} could not be created`);
+    return found;
+  }
+
+  async findAccounts(manager: EntityManager | undefined, refs: CanonicalRef[]): Promise<Map<string, AccountRow>> {
+    const params: unknown[] = [];
+    const rows: AccountRow[] = await this.m(manager).query(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${refCondition(refs, params)}`, params);
+    return new Map(rows.map((a) => [refKey(a), a]));
+  }
+
+  async findAccountsByIds(manager: EntityManager | undefined, ids: string[]): Promise<Map<string, AccountRow>> {
+    const rows: AccountRow[] = await this.m(manager).query(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`, [ids]);
+    return new Map(rows.map((a) => [a.id, a]));
+  }
+
+  /**
+   * Inserts the postings in the given order; the BEFORE INSERT trigger moves
+   * each account's balance under its row lock and fills balance_after and
+   * account_seq. ORDER BY ord keeps the caller's lock order.
+   */
+  async insertPostings(manager: EntityManager, entryId: string, postings: NewPosting[]): Promise<PostingView[]> {
+    const rows: RawPosting[] = await manager.query(
+      `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+       SELECT $1, t.account_id, t.currency, t.direction, t.amount
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS t(account_id, currency, direction, amount, ord)
+       ORDER BY t.ord
+       RETURNING id, entry_id, account_id, currency, direction, amount, balance_after, account_seq`,
+      [entryId, postings.map((x) => x.account.id), postings.map((x) => x.account.currency), postings.map((x) => x.direction), postings.map((x) => x.amount.toString())],
+    );
+    const byId = new Map(postings.map((x) => [x.account.id, x.account]));
+    return rows.map((r) => toPostingView(r, byId.get(r.account_id)!)).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+  }
+
+  /** Entries with their postings, oldest first. */
+  async findEntries(
+    manager: EntityManager | undefined,
+    where: { id?: string; externalId?: string; reversesEntryId?: string; reference?: { type: string; id: string } },
+  ): Promise<JournalEntryView[]> {
+    const m = this.m(manager);
+    const [column, values] = where.id
+      ? ['id = $1', [where.id]]
+      : where.externalId
+        ? ['external_id = $1', [where.externalId]]
+        : where.reversesEntryId
+          ? ['reverses_entry_id = $1', [where.reversesEntryId]]
+          : ['reference_type = $1 AND reference_id = $2', [where.reference!.type, where.reference!.id]];
+    const entries: RawEntry[] = await m.query(`SELECT * FROM ledger_entries WHERE ${column} ORDER BY id LIMIT 1000`, values);
+    if (entries.length === 0) return [];
+    const postings: RawPosting[] = await m.query(
+      `SELECT id, entry_id, account_id, currency, direction, amount, balance_after, account_seq FROM ledger_postings WHERE entry_id = ANY($1) ORDER BY id`,
+      [entries.map((e) => e.id)],
+    );
+    const accounts = await this.findAccountsByIds(m, [...new Set(postings.map((p) => p.account_id))]);
+    return entries.map((e) => ({
+      id: e.id,
+      externalId: e.external_id,
+      type: e.type,
+      referenceType: e.reference_type,
+      referenceId: e.reference_id,
+      merchantId: e.merchant_id,
+      description: e.description,
+      reversesEntryId: e.reverses_entry_id,
+      createdAt: e.created_at,
+      postings: postings.filter((p) => p.entry_id === e.id).map((p) => toPostingView(p, accounts.get(p.account_id)!)),
+    }));
+  }
+
+  async accountBalance(manager: EntityManager | undefined, ref: CanonicalRef): Promise<bigint> {
+    const params: unknown[] = [];
+    const rows: Array<{ balance: string }> = await this.m(manager).query(`SELECT balance FROM ledger_accounts WHERE ${refCondition([ref], params)}`, params);
+    return rows.length ? BigInt(rows[0].balance) : 0n;
+  }
+
+  async merchantBalances(merchantId: string): Promise<Array<{ currency: string; code: string; balance: bigint }>> {
+    const rows: Array<{ currency: string; code: string; balance: string }> = await this.dataSource.query(
+      `SELECT currency, code, sum(balance)::text AS balance FROM ledger_accounts
+       WHERE merchant_id = $1 AND code = ANY($2) GROUP BY currency, code ORDER BY currency`,
+      [merchantId, ['merchant_pending', 'merchant_available', 'merchant_payouts_in_transit']],
+    );
+    return rows.map((r) => ({ currency: r.currency, code: r.code, balance: BigInt(r.balance) }));
+  }
+}

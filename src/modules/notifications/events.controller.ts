@@ -1,0 +1,30 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import type { EventEnvelope } from '@paygrid/contracts';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { Page } from '../../common/http/pagination';
+import { MerchantContext } from '../auth/merchant-context';
+import { SignedApi } from '../auth/signed-api.decorator';
+import { EventPageDto, EventResponseDto, ListEventsQueryDto } from './dto/event.dto';
+import { EventsService } from './events.service';
+
+@SignedApi('events')
+@Controller('v1/events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Get()
+  @ApiOperation({ summary: "List the merchant's events, newest first (catch up after missed webhooks)" })
+  @ApiOkResponse({ type: EventPageDto })
+  list(@MerchantContext() ctx: MerchantContext, @Query() query: ListEventsQueryDto): Promise<Page<EventEnvelope>> {
+    return this.events.list(ctx.merchantId, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read one event' })
+  @ApiOkResponse({ type: EventResponseDto })
+  @ApiNotFoundResponse({ description: '`resource_missing`: no such event for this merchant', type: ErrorResponseDto })
+  get(@MerchantContext() ctx: MerchantContext, @Param('id') id: string): Promise<EventEnvelope> {
+    return this.events.get(ctx.merchantId, id);
+  }
+}

@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import type { EventEnvelope, EventType } from '@paygrid/contracts';
+import type { EntityManager } from 'typeorm';
+import { newId } from '../../common/ids/ids.util';
+import { EventRecord } from './entities/event.entity';
+import { toEventEnvelope } from './events.mapper';
+import { EventsRepository } from './events.repository';
+
+export type { EventEnvelope, EventType } from '@paygrid/contracts';
+
+export interface OutboxInput {
+  type: EventType;
+  merchantId: string;
+  /** The app the object belongs to; null for merchant-wide objects (settlements, payouts). */
+  appId: string | null;
+  /** `data.object`: the object as the merchant API shows it after the change. */
+  object: Record<string, unknown>;
+  /** The changed object's id (`pay_…`, `re_…`, `stl_…`, `po_…`); its events are numbered 1, 2, 3 … */
+  aggregateId: string;
+}
+
+/**
+ * The transactional outbox (DESIGN "The way data flows"): a state change and
+ * its event row commit together or not at all. Nothing is published here;
+ * the relay publishes what has committed.
+ */
+@Injectable()
+export class OutboxService {
+  constructor(private readonly events: EventsRepository) {}
+
+  /** Inserts the event row in the caller's transaction and returns its envelope. */
+  async enqueue(manager: EntityManager, input: OutboxInput): Promise<EventEnvelope> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      // Outside a transaction the event could commit without its change (or the reverse).
+      throw new Error('OutboxService.enqueue must run inside the transaction that makes the change');
+    }
+    const sequence = await this.events.nextSequence(manager, input.aggregateId);
+    const record = Object.assign(new EventRecord(), {
+      id: newId('evt'),
+      type: input.type,
+      merchantId: input.merchantId,
+      appId: input.appId,
+      aggregateId: input.aggregateId,
+      aggregateSequence: sequence,
+      object: input.object,
+      createdAt: new Date(),
+      publishedAt: null,
+    });
+    await this.events.insert(manager, record);
+    return toEventEnvelope(record);
+  }
+}

@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { conflict, notFound } from '../../../common/errors/domain-error';
+import { withTransaction } from '../../../database/transaction.util';
+import { APP_CONFIG, AppConfig } from '../../../config/config';
+import { Actor, AuditLogService } from '../../admin/audit-log.service';
+import { encryptionContext } from '../../crypto/encrypted-column';
+import { KeyRing } from '../../crypto/key-ring';
+import { MerchantsRepository } from '../../merchants/merchants.repository';
+import { MerchantsService } from '../../merchants/merchants.service';
+import { WebhookAttempt } from '../entities/webhook-attempt.entity';
+import { WebhookDelivery } from '../entities/webhook-delivery.entity';
+import { toEventEnvelope } from '../events.mapper';
+import { EventsRepository } from '../events.repository';
+import { NotificationsMetrics } from '../notifications.metrics';
+import { OutboxService } from '../outbox.service';
+import { retryDelayMs } from './retry-schedule.util';
+import { DeliveryFilter, WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { SendResult, WebhookSender } from './webhook-sender';
+
+/** Sending one attempt and recording it; redelivery; endpoint state; secret rotation. */
+@Injectable()
+export class WebhookDeliveriesService {
+  private readonly logger = new Logger(WebhookDeliveriesService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: WebhookDeliveriesRepository,
+    private readonly events: EventsRepository,
+    private readonly merchantsRepo: MerchantsRepository,
+    private readonly merchants: MerchantsService,
+    private readonly keyRing: KeyRing,
+    private readonly outbox: OutboxService,
+    private readonly audit: AuditLogService,
+    private readonly sender: WebhookSender,
+    private readonly metrics: NotificationsMetrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** One HTTP attempt of a claimed delivery, then its outcome in one transaction. */
+  async attempt(delivery: WebhookDelivery, signal?: AbortSignal): Promise<void> {
+    const [app, event] = await Promise.all([this.merchantsRepo.findApp(delivery.appId), this.events.findById(delivery.eventId)]);
+    const url = app?.webhookUrl ?? null;
+    let result: SendResult;
+    if (!app || !url || !event) result = { ok: false, statusCode: null, error: 'the app has no webhook endpoint', latencyMs: 0 };
+    else result = await this.sender.send(url, event.id, JSON.stringify(toEventEnvelope(event)), this.merchants.webhookSecrets(app), signal);
+    if (signal?.aborted && !result.ok) return; // shutting down: the lease expires and the attempt is made again
+    const outcome = result.ok ? 'success' : 'failure';
+    this.metrics.webhookAttempts.inc({ outcome });
+    this.metrics.webhookLatency.observe({ outcome }, result.latencyMs / 1000);
+    await this.record(delivery.id, url ?? '', result);
+  }
+
+  private record(deliveryId: string, url: string, result: SendResult): Promise<void> {
+    return withTransaction(this.dataSource, async (manager) => {
+      const d = await this.repo.lock(manager, deliveryId);
+      if (!d) return;
+      const trigger: WebhookAttempt['trigger'] = d.attempts === 0 ? 'initial' : d.scheduleStep === 0 ? 'manual' : 'retry';
+      await this.repo.insertAttempt(manager, {
+        deliveryId,
+        url,
+        statusCode: result.statusCode,
+        error: result.error,
+        latencyMs: result.latencyMs,
+        succeeded: result.ok,
+        trigger,
+        attemptedAt: new Date(),
+      });
+      d.attempts += 1;
+      d.lastStatusCode = result.statusCode;
+      d.lastError = result.error;
+      d.lastLatencyMs = result.latencyMs;
+      d.updatedAt = new Date();
+      let exhausted = false;
+      if (result.ok) {
+        d.status = 'succeeded';
+        d.deliveredAt = new Date();
+        d.nextAttemptAt = null;
+      } else {
+        const wait = retryDelayMs(d.scheduleStep, this.config.webhooks.retryScale);
+        if (wait === undefined) {
+          d.status = 'failed';
+          d.nextAttemptAt = null;
+          exhausted = true;
+        } else {
+          d.status = 'pending';
+          d.scheduleStep += 1;
+          d.nextAttemptAt = new Date(Date.now() + wait);
+        }
+      }
+      await this.repo.save(manager, d);
+      const state = await this.repo.recordEndpointOutcome(manager, d.appId, result.ok);
+      // Persistent failure: a whole schedule (about a day) failed with no success since the streak began.
+      if (exhausted && state.status === 'enabled' && state.failingSince) await this.disableEndpoint(manager, d, url);
+    });
+  }
+
+  private async disableEndpoint(manager: EntityManager, d: WebhookDelivery, url: string): Promise<void> {
+    const reason = `delivery ${d.id} failed every attempt of the retry schedule (last: ${d.lastError ?? 'unknown'})`;
+    await this.repo.setEndpointStatus(manager, d.appId, 'disabled', reason);
+    await this.outbox.enqueue(manager, {
+      type: 'webhook_endpoint.disabled',
+      merchantId: d.merchantId,
+      appId: d.appId,
+      aggregateId: d.appId,
+      object: { id: d.appId, object: 'webhook_endpoint', url, status: 'disabled', disabled_reason: reason },
+    });
+    this.logger.warn(`Webhook endpoint of ${d.appId} disabled: ${reason}`);
+  }
+
+  list(filter: DeliveryFilter): Promise<WebhookDelivery[]> {
+    return this.repo.list(filter);
+  }
+
+  /** A delivery and its attempt log; `merchantId` scopes it to one merchant (404 for another's). */
+  async get(id: string, merchantId?: string): Promise<{ delivery: WebhookDelivery; attempts: WebhookAttempt[] }> {
+    const delivery = await this.repo.findById(id, merchantId);
+    if (!delivery) throw notFound('webhook delivery', id);
+    return { delivery, attempts: await this.repo.attempts(id) };
+  }
+
+  /** Sends the delivery again now, with the same webhook-id, restarting its schedule. Audited for admins. */
+  async redeliver(id: string, by: { merchantId?: string; actor?: Actor }): Promise<WebhookDelivery> {
+    return withTransaction(this.dataSource, async (manager) => {
+      const d = await this.repo.lock(manager, id);
+      if (!d || (by.merchantId && d.merchantId !== by.merchantId)) throw notFound('webhook delivery', id);
+      await this.repo.rearm(manager, id);
+      if (by.actor) await this.audit.record(manager, by.actor, { action: 'webhook_delivery.redeliver', targetType: 'webhook_delivery', targetId: id, before: { status: d.status } });
+      return (await this.repo.lock(manager, id))!;
+    });
+  }
+
+  /** Re-enables a disabled endpoint; its pending deliveries flow again. */
+  async enableEndpoint(actor: Actor, appId: string): Promise<{ app_id: string; status: 'enabled' }> {
+    await withTransaction(this.dataSource, async (manager) => {
+      const app = await this.merchantsRepo.lockApp(manager, appId);
+      if (!app) throw notFound('app', appId);
+      await this.repo.setEndpointStatus(manager, appId, 'enabled', null);
+      await this.audit.record(manager, actor, { action: 'webhook_endpoint.enable', targetType: 'app', targetId: appId });
+    });
+    return { app_id: appId, status: 'enabled' };
+  }
+
+  async endpointState(appId: string) {
+    return this.repo.findEndpointState(appId);
+  }
+
+  /**
+   * New `whsec_…` secret; the current one becomes the previous secret and
+   * stays valid (both signatures sent) for the overlap. Returned this once.
+   */
+  async rotateSecret(actor: Actor, appId: string, overlapSeconds = this.config.webhooks.secretOverlapSeconds): Promise<{ app_id: string; webhook_secret: string; previous_secret_expires_at: string }> {
+    return withTransaction(this.dataSource, async (manager) => {
+      const app = await this.merchantsRepo.lockApp(manager, appId);
+      if (!app) throw notFound('app', appId);
+      if (!app.webhookSecretEnc) throw conflict('webhook_not_configured', 'The app has no webhook endpoint, so there is no secret to rotate');
+      const current = this.keyRing.decrypt(app.webhookSecretEnc, encryptionContext('apps', 'webhook_secret_enc', app.id));
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const expiresAt = new Date(Date.now() + overlapSeconds * 1000);
+      app.previousWebhookSecretEnc = this.keyRing.encrypt(current, encryptionContext('apps', 'previous_webhook_secret_enc', app.id));
+      app.previousWebhookSecretExpiresAt = expiresAt;
+      app.webhookSecretEnc = this.keyRing.encrypt(secret, encryptionContext('apps', 'webhook_secret_enc', app.id));
+      app.updatedAt = new Date();
+      await this.merchantsRepo.saveApp(manager, app);
+      // Never the secrets themselves in the audit log.
+      await this.audit.record(manager, actor, {
+        action: 'app.webhook_secret.rotate',
+        targetType: 'app',
+        targetId: app.id,
+        after: { previous_secret_expires_at: expiresAt.toISOString(), overlap_seconds: overlapSeconds },
+      });
+      return { app_id: app.id, webhook_secret: secret, previous_secret_expires_at: expiresAt.toISOString() };
+    });
+  }
+}

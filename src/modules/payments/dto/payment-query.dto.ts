@@ -1,0 +1,75 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsIn, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ListQueryDto } from '../../../common/http/pagination';
+import { CHANNELS } from '../../providers/provider.port';
+import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-state-machine';
+
+export class CreatedRangeDto {
+  @ApiPropertyOptional({ description: 'created at or after (RFC 3339)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  gte?: string;
+
+  @ApiPropertyOptional({ description: 'created before (RFC 3339)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  lt?: string;
+}
+
+export class ListPaymentsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'Find by your order number' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  out_trade_no?: string;
+
+  @ApiPropertyOptional({ enum: PAYMENT_STATUSES })
+  @IsOptional()
+  @IsIn(PAYMENT_STATUSES)
+  status?: string;
+
+  @ApiPropertyOptional({ enum: CHANNELS })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: string;
+
+  @ApiPropertyOptional({ type: CreatedRangeDto, description: '`created[gte]` and `created[lt]`' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CreatedRangeDto)
+  created?: CreatedRangeDto;
+}
+
+export class AdminListPaymentsQueryDto extends ListPaymentsQueryDto {
+  @ApiPropertyOptional({ description: 'Only this merchant' })
+  @IsOptional()
+  @IsString()
+  merchant_id?: string;
+}
+
+export class ExpandQueryDto {
+  @ApiPropertyOptional({ description: 'Comma-separated: `refunds`, `timeline`', example: 'refunds,timeline' })
+  @IsOptional()
+  @Matches(/^(refunds|timeline)(,(refunds|timeline))*$/, { message: 'expand may list refunds and timeline' })
+  expand?: string;
+}
+
+export class ListRefundsQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ description: 'Only refunds of this payment' })
+  @IsOptional()
+  @Matches(/^pay_[0-9a-z]{26}$/)
+  payment_id?: string;
+
+  @ApiPropertyOptional({ enum: REFUND_STATUSES })
+  @IsOptional()
+  @IsIn(REFUND_STATUSES)
+  status?: string;
+}
+
+export class AdminListRefundsQueryDto extends ListRefundsQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  merchant_id?: string;
+}

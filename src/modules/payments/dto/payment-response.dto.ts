@@ -1,0 +1,100 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANNELS } from '../../providers/provider.port';
+import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-state-machine';
+
+export class NextActionDto {
+  @ApiProperty({ enum: ['qr_code', 'redirect', 'wechat_jsapi', 'three_d_secure'] }) type: string;
+  @ApiPropertyOptional({ description: 'qr_code: the content to render as a QR code' }) qr_code?: string;
+  @ApiPropertyOptional({ description: 'redirect / three_d_secure: where to send the payer' }) url?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'wechat_jsapi: the parameters for WeixinJSBridge.invoke("getBrandWCPayRequest")' })
+  params?: Record<string, string>;
+}
+
+export class CardViewDto {
+  @ApiProperty({ example: 'visa' }) brand: string;
+  @ApiProperty({ example: '4242' }) last4: string;
+  @ApiProperty({ example: 12 }) exp_month: number;
+  @ApiProperty({ example: 2030 }) exp_year: number;
+  @ApiProperty({ example: 'tok_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'Reusable for later payments by this merchant' }) token: string;
+}
+
+export class TimelineEntryDto {
+  @ApiPropertyOptional({ nullable: true, type: String }) from: string | null;
+  @ApiProperty() to: string;
+  @ApiProperty({ enum: ['merchant', 'admin', 'provider_response', 'provider_callback', 'provider_query', 'expiry_sweeper'] }) cause: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) actor: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) refund_id: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Object }) detail: object | null;
+  @ApiProperty() at: string;
+}
+
+export class RefundResponseDto {
+  @ApiProperty({ example: 're_01jb8y3k2m9x7q4w5e6r7t8y9u' }) id: string;
+  @ApiProperty({ example: 'refund' }) object: 'refund';
+  @ApiProperty() payment_id: string;
+  @ApiProperty() out_refund_no: string;
+  @ApiProperty({ example: 2500 }) amount: number;
+  @ApiProperty({ example: 'CNY' }) currency: string;
+  @ApiProperty({ enum: REFUND_STATUSES }) status: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty({ description: 'Platform fee returned to the merchant with this refund' }) fee_refunded: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) failure_code: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) failure_message: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) succeeded_at: string | null;
+  @ApiProperty() created_at: string;
+}
+
+export class PaymentResponseDto {
+  @ApiProperty({ example: 'pay_01jb8y3k2m9x7q4w5e6r7t8y9u' }) id: string;
+  @ApiProperty({ example: 'payment' }) object: 'payment';
+  @ApiProperty() app_id: string;
+  @ApiProperty() out_trade_no: string;
+  @ApiProperty({ example: 10000 }) amount: number;
+  @ApiProperty({ example: 'CNY' }) currency: string;
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status: string;
+  @ApiProperty() subject: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ enum: ['automatic', 'manual'] }) capture_method: string;
+  @ApiProperty({ description: 'Money taken (cards: the captured part)' }) amount_captured: number;
+  @ApiProperty({ description: 'Sum of succeeded refunds; a fully refunded payment stays succeeded with amount_refunded == amount_captured' }) amount_refunded: number;
+  @ApiProperty({ description: 'Platform fee charged on this payment' }) fee: number;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
+  @ApiPropertyOptional({ nullable: true, type: String }) return_url: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Object }) payer: Record<string, string> | null;
+  @ApiPropertyOptional({ nullable: true, type: CardViewDto }) card: CardViewDto | null;
+  @ApiPropertyOptional({ nullable: true, type: NextActionDto, description: 'Present while the payer must act' }) next_action: NextActionDto | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) provider_transaction_id: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) failure_code: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) failure_message: string | null;
+  @ApiProperty() expires_at: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) succeeded_at: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) closed_at: string | null;
+  @ApiProperty() created_at: string;
+  @ApiProperty() updated_at: string;
+  @ApiProperty({ description: 'Bumped on every status change; orders this payment\'s events' }) version: number;
+  @ApiPropertyOptional({ type: [RefundResponseDto], description: 'With ?expand=refunds' }) refunds?: RefundResponseDto[];
+  @ApiPropertyOptional({ type: [TimelineEntryDto], description: 'With ?expand=timeline: every status change, when and what caused it' }) timeline?: TimelineEntryDto[];
+}
+
+export class PaymentPageDto {
+  @ApiProperty({ type: [PaymentResponseDto] }) data: PaymentResponseDto[];
+  @ApiProperty() has_more: boolean;
+}
+
+export class RefundPageDto {
+  @ApiProperty({ type: [RefundResponseDto] }) data: RefundResponseDto[];
+  @ApiProperty() has_more: boolean;
+}
+
+export class BalanceLineDto {
+  @ApiProperty({ example: 'CNY' }) currency: string;
+  @ApiProperty({ description: 'Paid, not yet settled' }) pending: number;
+  @ApiProperty({ description: 'Settled, available for payout' }) available: number;
+  @ApiProperty({ description: 'Paid out, not yet confirmed by the bank' }) in_transit: number;
+}
+
+export class BalanceResponseDto {
+  @ApiProperty({ example: 'balance' }) object: 'balance';
+  @ApiProperty({ type: [BalanceLineDto] }) balances: BalanceLineDto[];
+}

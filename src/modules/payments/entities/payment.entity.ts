@@ -1,0 +1,61 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { bigintTransformer } from '../../../common/money/bigint.transformer';
+import type { NextAction } from '../../providers/provider.port';
+import type { PaymentStatus } from '../payment-state-machine';
+
+export interface PaymentCardView {
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  token: string;
+}
+
+@Entity('payments')
+@Index('payments_app_out_trade_no_key', ['appId', 'outTradeNo'], { unique: true })
+@Index('payments_merchant_id_idx', ['merchantId', 'id'])
+@Index('payments_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
+export class Payment {
+  @PrimaryColumn({ type: 'text' }) id: string;
+  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  @Column({ name: 'app_id', type: 'text' }) appId: string;
+  @Column({ name: 'out_trade_no', type: 'text' }) outTradeNo: string;
+  @Column({ type: 'text' }) channel: string;
+  @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;
+  @Column({ type: 'char', length: 3 }) currency: string;
+  @Column({ type: 'text' }) status: PaymentStatus;
+  @Column({ type: 'text' }) subject: string;
+  @Column({ type: 'text', nullable: true }) description: string | null;
+  @Column({ name: 'capture_method', type: 'text', default: 'automatic' }) captureMethod: 'automatic' | 'manual';
+  /** Money actually taken: the amount for wallets, the captured part for cards. */
+  @Column({ name: 'amount_captured', type: 'bigint', default: 0, transformer: bigintTransformer }) amountCaptured: bigint;
+  /** Refunds that succeeded. */
+  @Column({ name: 'amount_refunded', type: 'bigint', default: 0, transformer: bigintTransformer }) amountRefunded: bigint;
+  /** Refunds pending or succeeded: the limit check reserves here with a conditional update. */
+  @Column({ name: 'amount_refund_reserved', type: 'bigint', default: 0, transformer: bigintTransformer }) amountRefundReserved: bigint;
+  /** Platform fee on the captured amount, fixed when the money is taken. */
+  @Column({ name: 'fee_amount', type: 'bigint', default: 0, transformer: bigintTransformer }) feeAmount: bigint;
+  @Column({ name: 'fee_refunded', type: 'bigint', default: 0, transformer: bigintTransformer }) feeRefunded: bigint;
+  @Column({ type: 'jsonb', default: () => "'{}'" }) metadata: Record<string, string>;
+  @Column({ name: 'return_url', type: 'text', nullable: true }) returnUrl: string | null;
+  @Column({ type: 'jsonb', nullable: true }) payer: Record<string, string> | null;
+  @Column({ type: 'jsonb', nullable: true }) card: PaymentCardView | null;
+  @Column({ name: 'next_action', type: 'jsonb', nullable: true }) nextAction: NextAction | null;
+  @Column({ name: 'provider_transaction_id', type: 'text', nullable: true }) providerTransactionId: string | null;
+  /** `unknown` while we do not know whether the provider created the order (timeout). */
+  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState: 'creating' | 'created' | 'unknown' | 'rejected';
+  @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode: string | null;
+  @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage: string | null;
+  /** A success the provider reported after we closed the payment: kept in suspense and refunded to the payer. */
+  @Column({ name: 'late_success', type: 'boolean', default: false }) lateSuccess: boolean;
+  @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
+  /** When the resolver should next ask the provider; null when nothing is left to learn. */
+  @Column({ name: 'next_check_at', type: 'timestamptz', nullable: true }) nextCheckAt: Date | null;
+  @Column({ name: 'check_attempts', type: 'integer', default: 0 }) checkAttempts: number;
+  /** Bumped on every transition: the order of this payment's events. */
+  @Column({ type: 'integer', default: 0 }) version: number;
+  @Column({ name: 'succeeded_at', type: 'timestamptz', nullable: true }) succeededAt: Date | null;
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true }) closedAt: Date | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}

@@ -1,0 +1,65 @@
+import type { PaymentResponseDto, RefundResponseDto, TimelineEntryDto } from './dto/payment-response.dto';
+import type { Payment } from './entities/payment.entity';
+import type { PaymentTransition } from './entities/payment-transition.entity';
+import type { Refund } from './entities/refund.entity';
+
+const iso = (d: Date | null | undefined): string | null => (d ? new Date(d).toISOString() : null);
+/** Amounts are capped far below 2^53 at the API edge, so a JSON number is exact. */
+const money = (v: bigint): number => Number(v);
+
+export function toRefundResponse(r: Refund): RefundResponseDto {
+  return {
+    id: r.id,
+    object: 'refund',
+    payment_id: r.paymentId,
+    out_refund_no: r.outRefundNo,
+    amount: money(r.amount),
+    currency: r.currency,
+    status: r.status,
+    reason: r.reason,
+    fee_refunded: money(r.feeRefunded),
+    failure_code: r.failureCode,
+    failure_message: r.failureMessage,
+    succeeded_at: iso(r.succeededAt),
+    created_at: iso(r.createdAt)!,
+  };
+}
+
+export function toTimelineEntry(t: PaymentTransition): TimelineEntryDto {
+  return { from: t.fromStatus, to: t.toStatus, cause: t.cause, actor: t.actor, refund_id: t.refundId, detail: t.detail, at: iso(t.createdAt)! };
+}
+
+export function toPaymentResponse(p: Payment, expand: { refunds?: Refund[]; timeline?: PaymentTransition[] } = {}): PaymentResponseDto {
+  return {
+    id: p.id,
+    object: 'payment',
+    app_id: p.appId,
+    out_trade_no: p.outTradeNo,
+    amount: money(p.amount),
+    currency: p.currency,
+    channel: p.channel,
+    status: p.status,
+    subject: p.subject,
+    description: p.description,
+    capture_method: p.captureMethod,
+    amount_captured: money(p.amountCaptured),
+    amount_refunded: money(p.amountRefunded),
+    fee: money(p.feeAmount),
+    metadata: p.metadata ?? {},
+    return_url: p.returnUrl,
+    payer: p.payer,
+    card: p.card,
+    next_action: (p.nextAction as PaymentResponseDto['next_action']) ?? null,
+    provider_transaction_id: p.providerTransactionId,
+    failure_code: p.failureCode,
+    failure_message: p.failureMessage,
+    expires_at: iso(p.expiresAt)!,
+    succeeded_at: iso(p.succeededAt),
+    closed_at: iso(p.closedAt),
+    created_at: iso(p.createdAt)!,
+    updated_at: iso(p.updatedAt)!,
+    version: p.version,
+    ...(expand.refunds ? { refunds: expand.refunds.map(toRefundResponse) } : {}),
+    ...(expand.timeline ? { timeline: expand.timeline.map(toTimelineEntry) } : {}),
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Typed configuration of the channel adapters. Pointing an adapter at the real
+ * provider instead of the sandbox simulator is a change of these values only:
+ * no adapter code knows whether it talks to the simulator.
+ */
+
+/** How an adapter talks HTTP to its provider. */
+export interface HttpPolicy {
+  /** Abort every call after this long; the outcome is then `unknown`. */
+  timeoutMs: number;
+  /** Extra attempts for idempotent calls only (query, close, refund, refund query). */
+  maxRetries: number;
+  /** First back-off delay; doubles per attempt, with full jitter. */
+  retryBaseDelayMs: number;
+  /** Circuit breaker (opossum): open when this % of calls in the window failed... */
+  breakerErrorThresholdPercentage: number;
+  /** ...and at least this many calls were made in the window. */
+  breakerVolumeThreshold: number;
+  /** How long the breaker stays open before letting one probe through. */
+  breakerResetTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_POLICY: HttpPolicy = {
+  timeoutMs: 10_000,
+  maxRetries: 2,
+  retryBaseDelayMs: 200,
+  breakerErrorThresholdPercentage: 50,
+  breakerVolumeThreshold: 10,
+  breakerResetTimeoutMs: 30_000,
+};
+
+export interface AlipayConfig {
+  /** Production: https://openapi.alipay.com/gateway.do */
+  gatewayUrl: string;
+  appId: string;
+  /** The app private key (PKCS#8 PEM) that signs our requests. */
+  appPrivateKeyPem: string;
+  /** Alipay's public key (SPKI PEM), from the open platform console: verifies responses and notifications. */
+  alipayPublicKeyPem: string;
+  /** Our PID (2088…); when set, notifications naming another seller are refused. */
+  sellerId?: string;
+  http?: Partial<HttpPolicy>;
+}
+
+export interface WechatPayConfig {
+  /** Production: https://api.mch.weixin.qq.com */
+  baseUrl: string;
+  mchid: string;
+  appid: string;
+  /** Serial number of the merchant API certificate that goes with the private key. */
+  merchantSerialNo: string;
+  merchantPrivateKeyPem: string;
+  /**
+   * WeChat Pay public keys by id (public-key mode: `PUB_KEY_ID_…`). Several
+   * may be listed during a key rotation; responses name theirs in Wechatpay-Serial.
+   */
+  platformPublicKeys: Record<string, string>;
+  /** Sent as Wechatpay-Serial on requests (the official samples do so in public-key mode). */
+  platformPublicKeyId: string;
+  /** The 32-character APIv3 key: AES-256-GCM key of callback resources. */
+  apiV3Key: string;
+  http?: Partial<HttpPolicy>;
+}
+
+export interface CardAcquirerConfig {
+  /** Base URL of the acquirer API, e.g. http://127.0.0.1:3000/sandbox/card */
+  baseUrl: string;
+  merchantId: string;
+  /** Shared HMAC-SHA256 secret (see card-protocol.util.ts). */
+  hmacSecret: string;
+  http?: Partial<HttpPolicy>;
+}
+
+/** Each key is optional: a channel without config is simply not registered. */
+export interface ProvidersConfig {
+  alipay?: AlipayConfig;
+  wechatpay?: WechatPayConfig;
+  card?: CardAcquirerConfig;
+}
+
+/** Injection token under which the app provides a `ProvidersConfig`. */
+export const PROVIDERS_CONFIG = Symbol('PROVIDERS_CONFIG');
+
+export function resolveHttpPolicy(partial?: Partial<HttpPolicy>): HttpPolicy {
+  return { ...DEFAULT_HTTP_POLICY, ...(partial ?? {}) };
+}

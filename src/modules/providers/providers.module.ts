@@ -1,0 +1,57 @@
+import { DynamicModule, Module, ModuleMetadata, OnModuleDestroy, Inject } from '@nestjs/common';
+import { PaymentProvider } from './provider.port';
+import { PROVIDERS_CONFIG, ProvidersConfig } from './providers.config';
+import { ProviderRegistry } from './provider-registry';
+import { AlipayAdapter } from './alipay/alipay.adapter';
+import { WechatPayAdapter } from './wechatpay/wechatpay.adapter';
+import { CardAdapter } from './card/card.adapter';
+
+export function buildProviders(config: ProvidersConfig): PaymentProvider[] {
+  const out: PaymentProvider[] = [];
+  if (config.alipay) out.push(new AlipayAdapter(config.alipay));
+  if (config.wechatpay) out.push(new WechatPayAdapter(config.wechatpay));
+  if (config.card) out.push(new CardAdapter(config.card));
+  return out;
+}
+
+export interface ProvidersModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: any[];
+  useFactory: (...args: any[]) => ProvidersConfig | Promise<ProvidersConfig>;
+}
+
+/**
+ * Adapters + registry. The app provides the config under PROVIDERS_CONFIG,
+ * through `forRoot(config)` or `forRootAsync({ useFactory, inject })`.
+ * Consumers inject `ProviderRegistry`.
+ */
+@Module({})
+export class ProvidersModule implements OnModuleDestroy {
+  constructor(@Inject(ProviderRegistry) private readonly registry: ProviderRegistry) {}
+
+  static forRoot(config: ProvidersConfig): DynamicModule {
+    return ProvidersModule.forRootAsync({ useFactory: () => config });
+  }
+
+  static forRootAsync(options: ProvidersModuleAsyncOptions): DynamicModule {
+    return {
+      module: ProvidersModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: PROVIDERS_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: ProviderRegistry,
+          useFactory: (config: ProvidersConfig) => new ProviderRegistry(buildProviders(config)),
+          inject: [PROVIDERS_CONFIG],
+        },
+      ],
+      exports: [ProviderRegistry, PROVIDERS_CONFIG],
+    };
+  }
+
+  onModuleDestroy(): void {
+    // Stops opossum's rolling-window timers so the process can exit.
+    for (const p of this.registry.all()) (p as { shutdown?: () => void }).shutdown?.();
+  }
+}

@@ -1,0 +1,335 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SandboxConfig } from '../sandbox.config';
+import { SimulatorBase, SimRoute } from '../shared/simulator-base';
+import { CallbackDispatcher, ALIPAY_RETRY_SCHEDULE_MS } from '../shared/callback-dispatcher';
+import { InMemorySimulatorStore, SimulatorStore } from '../shared/simulator-store';
+import { SimRequest, SimResponse, header, html, json, payerOutcome } from '../shared/simulator-http';
+import { renderPayerPage } from '../shared/payer-page.util';
+import {
+  AlipayParams,
+  alipayTimestamp,
+  buildSignedAlipayResponse,
+  parseFormBody,
+  signAlipayNotification,
+  signAlipayRequest,
+  verifyAlipayRequest,
+} from '../../providers/alipay/alipay-signature.util';
+import { fenToYuan, yuanToFen } from '../../providers/minor-units.util';
+import { formatAlipayBill, AlipayBillRow } from '../../providers/alipay/alipay-bill.util';
+
+type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
+
+interface AlipayRefund {
+  outRequestNo: string;
+  amount: bigint;
+  status: 'REFUND_SUCCESS' | 'REFUND_PROCESSING';
+  at: Date;
+}
+
+export interface AlipayTrade {
+  outTradeNo: string;
+  tradeNo: string;
+  total: bigint;
+  subject: string;
+  status: TradeStatus;
+  /** Precreate/page trades exist for the merchant only once the buyer scans or opens the cashier. */
+  visible: boolean;
+  notifyUrl?: string;
+  returnUrl?: string;
+  qrToken?: string;
+  createdAt: Date;
+  paidAt?: Date;
+  refunds: AlipayRefund[];
+}
+
+const OK = { code: '10000', msg: 'Success' };
+const biz = (code: string, subCode: string, subMsg: string) => ({ code, msg: code === '40004' ? 'Business Failed' : 'Invalid Arguments', sub_code: subCode, sub_msg: subMsg });
+
+/**
+ * Alipay gateway.do simulator. Verifies requests with the app's public key,
+ * signs every answer and notification with its own Alipay key; the buyer's
+ * side is the QR page (/qr/:token) and the cashier (GET gateway.do?method=alipay.trade.page.pay…).
+ */
+export class AlipaySimulator extends SimulatorBase {
+  protected readonly dispatcher: CallbackDispatcher;
+  private readonly bills = new Map<string, string>();
+
+  constructor(
+    private readonly config: SandboxConfig,
+    readonly trades: SimulatorStore<AlipayTrade> = new InMemorySimulatorStore<AlipayTrade>(),
+  ) {
+    super('/sandbox/alipay', config.hangMs ?? 30_000);
+    this.dispatcher = new CallbackDispatcher(
+      { schedule: ALIPAY_RETRY_SCHEDULE_MS, compression: config.callbackTimeCompression ?? 1, isAcknowledged: (s, b) => s === 200 && b.trim() === 'success' },
+      this.controls,
+    );
+  }
+
+  private get gatewayUrl(): string {
+    return `${this.config.publicBaseUrl}${this.mount}/gateway.do`;
+  }
+
+  protected route(req: SimRequest, path: string, query: URLSearchParams): SimRoute | undefined {
+    const qr = /^\/qr\/([\w-]+)$/.exec(path);
+    if (qr) return { op: 'payer', run: () => this.qrPage(req, qr[1]) };
+    const bill = /^\/bills\/([\w-]+)$/.exec(path);
+    if (bill && req.method === 'GET') return { op: 'download', run: () => this.download(bill[1]) };
+    if (path !== '/gateway.do') return undefined;
+    const params = this.params(req, query);
+    if (params.method === 'alipay.trade.page.pay') return { op: 'payer', run: () => this.cashier(req, params) };
+    if (req.method !== 'POST') return undefined;
+    const op = params.method === 'alipay.trade.precreate' ? 'create' : params.method === 'alipay.trade.refund' ? 'refund' : 'api';
+    return { op, run: () => this.api(params) };
+  }
+
+  protected injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): SimResponse {
+    const method = this.params(req, query).method ?? 'alipay.trade.precreate';
+    return op === 'create'
+      ? this.answer(method, biz('40004', 'ACQ.ACCESS_FORBIDDEN', 'sandbox: create refused by switch'))
+      : this.answer(method, biz('40004', 'ACQ.SELLER_BALANCE_NOT_ENOUGH', 'sandbox: refund refused by switch'));
+  }
+
+  /** Common params may travel in the query or the form body (the SDK splits them). */
+  private params(req: SimRequest, query: URLSearchParams): AlipayParams {
+    const out: AlipayParams = Object.fromEntries(query);
+    if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) Object.assign(out, parseFormBody(req.rawBody));
+    return out;
+  }
+
+  private answer(method: string, node: Record<string, unknown>): SimResponse {
+    // Escaped slashes, as Alipay writes them: the adapter must verify with the \/ retry.
+    const nodeJson = JSON.stringify(node).replace(/\//g, '\\/');
+    return { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body: buildSignedAlipayResponse(method, nodeJson, this.config.alipay.alipayPrivateKeyPem) };
+  }
+
+  private api(p: AlipayParams): SimResponse {
+    const method = p.method ?? '';
+    if (p.app_id !== this.config.alipay.appId) return this.answer(method, biz('40002', 'isv.invalid-app-id', 'unknown app_id'));
+    if (!verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) return this.answer(method, biz('40002', 'isv.invalid-signature', 'signature check failed'));
+    let b: Record<string, string>;
+    try {
+      b = JSON.parse(p.biz_content ?? '{}');
+    } catch {
+      return this.answer(method, biz('40002', 'isv.invalid-parameter', 'biz_content is not JSON'));
+    }
+    switch (method) {
+      case 'alipay.trade.precreate':
+        return this.answer(method, this.precreate(b, p));
+      case 'alipay.trade.query':
+        return this.answer(method, this.query(b));
+      case 'alipay.trade.close':
+        return this.answer(method, this.close(b));
+      case 'alipay.trade.refund':
+        return this.answer(method, this.refund(b));
+      case 'alipay.trade.fastpay.refund.query':
+        return this.answer(method, this.refundQuery(b));
+      case 'alipay.data.dataservice.bill.downloadurl.query':
+        return this.answer(method, this.billUrl(b));
+      default:
+        return this.answer(method, biz('40002', 'isv.invalid-method', `unsupported method ${method}`));
+    }
+  }
+
+  private newTrade(b: Record<string, string>, p: AlipayParams): AlipayTrade | Record<string, unknown> {
+    let total: bigint;
+    try {
+      total = yuanToFen(b.total_amount ?? '');
+    } catch {
+      return biz('40002', 'isv.invalid-parameter', 'total_amount');
+    }
+    if (!b.out_trade_no || !/^[\w]{1,64}$/.test(b.out_trade_no) || total < 1n) return biz('40002', 'isv.invalid-parameter', 'out_trade_no/total_amount');
+    const existing = this.trades.get(b.out_trade_no);
+    if (existing) {
+      if (existing.total !== total) return biz('40004', 'ACQ.CONTEXT_INCONSISTENT', 'same out_trade_no, different details');
+      if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED') return biz('40004', 'ACQ.TRADE_HAS_SUCCESS', 'trade already paid');
+      if (existing.status === 'TRADE_CLOSED') return biz('40004', 'ACQ.TRADE_HAS_CLOSE', 'trade closed');
+      return existing;
+    }
+    const day = alipayTimestamp().slice(0, 10).replace(/-/g, '');
+    const trade: AlipayTrade = {
+      outTradeNo: b.out_trade_no, tradeNo: `${day}22001${BigInt('0x' + randomBytes(6).toString('hex')).toString().padStart(15, '0')}`,
+      total, subject: b.subject ?? '', status: 'WAIT_BUYER_PAY', visible: false,
+      notifyUrl: p.notify_url, returnUrl: p.return_url, createdAt: new Date(), refunds: [],
+    };
+    this.trades.put(trade.outTradeNo, trade);
+    return trade;
+  }
+
+  private precreate(b: Record<string, string>, p: AlipayParams): Record<string, unknown> {
+    const t = this.newTrade(b, p);
+    if (!('tradeNo' in t)) return t;
+    const trade = t as AlipayTrade;
+    trade.qrToken ??= randomUUID();
+    return { ...OK, out_trade_no: trade.outTradeNo, qr_code: `${this.config.publicBaseUrl}${this.mount}/qr/${trade.qrToken}` };
+  }
+
+  private find(b: Record<string, string>): AlipayTrade | undefined {
+    const t = b.out_trade_no ? this.trades.get(b.out_trade_no) : this.trades.values().find((x) => x.tradeNo === b.trade_no);
+    return t?.visible ? t : undefined;
+  }
+
+  private query(b: Record<string, string>): Record<string, unknown> {
+    const t = this.find(b);
+    if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
+    return {
+      ...OK, trade_no: t.tradeNo, out_trade_no: t.outTradeNo, trade_status: t.status, total_amount: fenToYuan(t.total),
+      buyer_logon_id: 'san***@sandbox.com', ...(t.paidAt ? { send_pay_date: alipayTimestamp(t.paidAt), buyer_pay_amount: fenToYuan(t.total), receipt_amount: fenToYuan(t.total) } : {}),
+    };
+  }
+
+  private close(b: Record<string, string>): Record<string, unknown> {
+    const t = b.out_trade_no ? this.trades.get(b.out_trade_no) : undefined;
+    if (t && !t.visible && t.status === 'WAIT_BUYER_PAY') {
+      // Never scanned: Alipay knows no trade; the sandbox also stops the QR code from being paid later.
+      t.status = 'TRADE_CLOSED';
+      return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
+    }
+    const v = this.find(b);
+    if (!v) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
+    if (v.status !== 'WAIT_BUYER_PAY') return biz('40004', 'ACQ.TRADE_STATUS_ERROR', `trade is ${v.status}`);
+    v.status = 'TRADE_CLOSED';
+    return { ...OK, trade_no: v.tradeNo, out_trade_no: v.outTradeNo };
+  }
+
+  private refunded(t: AlipayTrade): bigint {
+    return t.refunds.reduce((s, r) => s + r.amount, 0n);
+  }
+
+  private refund(b: Record<string, string>): Record<string, unknown> {
+    const t = this.find(b);
+    if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
+    let amount: bigint;
+    try {
+      amount = yuanToFen(b.refund_amount ?? '');
+    } catch {
+      return biz('40002', 'isv.invalid-parameter', 'refund_amount');
+    }
+    const reqNo = b.out_request_no || t.outTradeNo;
+    const done = (fundChange: 'Y' | 'N') => ({
+      ...OK, fund_change: fundChange, refund_fee: fenToYuan(this.refunded(t)), trade_no: t.tradeNo, out_trade_no: t.outTradeNo,
+      buyer_logon_id: 'san***@sandbox.com', gmt_refund_pay: alipayTimestamp(),
+    });
+    const prior = t.refunds.find((r) => r.outRequestNo === reqNo);
+    if (prior) return prior.amount === amount ? done('N') : biz('40004', 'ACQ.DISCORDANT_REPEAT_REQUEST', 'same out_request_no, different amount');
+    if (t.status !== 'TRADE_SUCCESS') return biz('40004', 'ACQ.TRADE_STATUS_ERROR', `trade is ${t.status}`);
+    if (amount < 1n || this.refunded(t) + amount > t.total) return biz('40004', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', 'refund amount exceeds what is left');
+    const async = this.controls.switches.asyncRefund;
+    const r: AlipayRefund = { outRequestNo: reqNo, amount, status: async ? 'REFUND_PROCESSING' : 'REFUND_SUCCESS', at: new Date() };
+    t.refunds.push(r);
+    if (!async) {
+      if (this.refunded(t) === t.total) t.status = 'TRADE_CLOSED';
+      return done('Y');
+    }
+    this.later(this.controls.switches.asyncRefundDelayMs, () => {
+      r.status = 'REFUND_SUCCESS';
+      r.at = new Date();
+      if (this.refunded(t) === t.total) t.status = 'TRADE_CLOSED';
+      this.notify(t, { out_biz_no: r.outRequestNo, refund_fee: fenToYuan(this.refunded(t)), gmt_refund: alipayTimestamp(r.at) });
+    });
+    return done('N');
+  }
+
+  private refundQuery(b: Record<string, string>): Record<string, unknown> {
+    const t = this.find(b);
+    const r = t?.refunds.find((x) => x.outRequestNo === (b.out_request_no || t.outTradeNo));
+    // No data at all means "no such refund" (PROVIDERS.md): code 10000 without refund fields.
+    if (!t || !r) return { ...OK };
+    return {
+      ...OK, trade_no: t.tradeNo, out_trade_no: t.outTradeNo, out_request_no: r.outRequestNo, total_amount: fenToYuan(t.total),
+      refund_amount: fenToYuan(r.amount), refund_status: r.status, gmt_refund_pay: alipayTimestamp(r.at),
+    };
+  }
+
+  private billUrl(b: Record<string, string>): Record<string, unknown> {
+    if (b.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(b.bill_date ?? '')) return biz('40004', 'isv.invalid-bill-date', 'bill_type trade, bill_date yyyy-MM-dd');
+    const token = randomUUID();
+    this.bills.set(token, b.bill_date);
+    return { ...OK, bill_download_url: `${this.config.publicBaseUrl}${this.mount}/bills/${token}` };
+  }
+
+  /** Transactions completed within the UTC+8 calendar day. */
+  statementCsv(day: string): string {
+    const inDay = (d?: Date) => !!d && alipayTimestamp(d).slice(0, 10) === day;
+    const rows: AlipayBillRow[] = [];
+    for (const t of this.trades.values()) {
+      const base = { tradeNo: t.tradeNo, outTradeNo: t.outTradeNo, subject: t.subject, createdAt: t.createdAt };
+      if (inDay(t.paidAt)) rows.push({ ...base, kind: 'payment', completedAt: t.paidAt!, amount: t.total });
+      for (const r of t.refunds) if (r.status === 'REFUND_SUCCESS' && inDay(r.at)) rows.push({ ...base, kind: 'refund', completedAt: r.at, amount: r.amount, outRequestNo: r.outRequestNo });
+    }
+    return formatAlipayBill(this.config.alipay.sellerId, day, rows);
+  }
+
+  private download(token: string): SimResponse {
+    const day = this.bills.get(token);
+    if (!day) return json(404, { error: 'bill not found' });
+    return { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8' }, body: this.statementCsv(day) };
+  }
+
+  private qrPage(req: SimRequest, token: string): SimResponse {
+    const t = this.trades.values().find((x) => x.qrToken === token);
+    if (!t) return json(404, { error: 'unknown qr code' });
+    return this.payerStep(req, t, 'Alipay (sandbox): scan to pay');
+  }
+
+  private cashier(req: SimRequest, p: AlipayParams): SimResponse {
+    if (p.app_id !== this.config.alipay.appId || !verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) {
+      return json(400, biz('40002', 'isv.invalid-signature', 'signature check failed'));
+    }
+    let b: Record<string, string>;
+    try {
+      b = JSON.parse(p.biz_content ?? '{}');
+    } catch {
+      return json(400, biz('40002', 'isv.invalid-parameter', 'biz_content is not JSON'));
+    }
+    const t = this.newTrade(b, p);
+    if (!('tradeNo' in t)) return json(400, t);
+    return this.payerStep(req, t as AlipayTrade, 'Alipay (sandbox) cashier');
+  }
+
+  /** Opening the page is the scan/login (the trade becomes visible); a POST is the payer's decision. */
+  private payerStep(req: SimRequest, t: AlipayTrade, title: string): SimResponse {
+    t.visible = true;
+    if (req.method === 'GET') return html(renderPayerPage(title, [['Order', t.outTradeNo], ['Subject', t.subject], ['Amount (CNY)', fenToYuan(t.total)], ['Status', t.status]]));
+    const outcome = payerOutcome(req);
+    if (!outcome) return json(400, { error: 'body must be {"outcome":"success"} or {"outcome":"fail"}' });
+    if (t.status !== 'WAIT_BUYER_PAY') return json(409, { error: `trade is ${t.status}`, trade_status: t.status });
+    if (outcome === 'success') {
+      t.status = 'TRADE_SUCCESS';
+      t.paidAt = new Date();
+      this.notify(t, { gmt_payment: alipayTimestamp(t.paidAt), buyer_pay_amount: fenToYuan(t.total), receipt_amount: fenToYuan(t.total), invoice_amount: fenToYuan(t.total) });
+    } else {
+      // Alipay has no "payment failed" trade state: the buyer gives up and the trade closes (TRADE_CLOSED is notified).
+      t.status = 'TRADE_CLOSED';
+      this.notify(t, { gmt_close: alipayTimestamp() });
+    }
+    return json(200, { trade_status: t.status, out_trade_no: t.outTradeNo, return_url: this.returnUrl(t) });
+  }
+
+  private returnUrl(t: AlipayTrade): string | undefined {
+    if (!t.returnUrl) return undefined;
+    const signed = signAlipayRequest(
+      { method: 'alipay.trade.page.pay.return', app_id: this.config.alipay.appId, charset: 'utf-8', sign_type: 'RSA2', version: '1.0', timestamp: alipayTimestamp(),
+        out_trade_no: t.outTradeNo, trade_no: t.tradeNo, total_amount: fenToYuan(t.total), seller_id: this.config.alipay.sellerId },
+      this.config.alipay.alipayPrivateKeyPem,
+    );
+    return `${t.returnUrl}${t.returnUrl.includes('?') ? '&' : '?'}${new URLSearchParams(signed)}`;
+  }
+
+  /** trade_status_sync to notify_url; notify_id stays the same across retries, the signature is fresh. */
+  private notify(t: AlipayTrade, extra: AlipayParams): void {
+    if (!t.notifyUrl) return;
+    const notifyId = randomBytes(16).toString('hex');
+    this.dispatcher.send(notifyId, t.notifyUrl, () => {
+      const params = signAlipayNotification(
+        {
+          notify_time: alipayTimestamp(), notify_type: 'trade_status_sync', notify_id: notifyId, app_id: this.config.alipay.appId,
+          charset: 'utf-8', version: '1.0', sign_type: 'RSA2', trade_no: t.tradeNo, out_trade_no: t.outTradeNo,
+          buyer_id: '2088000000000001', buyer_logon_id: 'san***@sandbox.com', seller_id: this.config.alipay.sellerId,
+          trade_status: t.status, total_amount: fenToYuan(t.total), subject: t.subject, gmt_create: alipayTimestamp(t.createdAt), ...extra,
+        },
+        this.config.alipay.alipayPrivateKeyPem,
+      );
+      return { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: new URLSearchParams(params).toString() };
+    });
+  }
+}

@@ -1,0 +1,50 @@
+import { DynamicModule, Inject, Module, ModuleMetadata, OnModuleDestroy } from '@nestjs/common';
+import { SANDBOX_CONFIG, SandboxConfig } from './sandbox.config';
+import { AlipaySimulator } from './alipay/alipay.simulator';
+import { WechatPaySimulator } from './wechatpay/wechatpay.simulator';
+import { CardSimulator } from './card/card.simulator';
+import { AlipaySimulatorController, CardSimulatorController, WechatPaySimulatorController } from './sandbox.controller';
+
+export interface SandboxModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: any[];
+  useFactory: (...args: any[]) => SandboxConfig | Promise<SandboxConfig>;
+}
+
+/**
+ * The provider simulators under /sandbox/{alipay,wechatpay,card}. Import only
+ * in sandbox mode. The simulator instances are exported so tests and scripts
+ * can flip their switches programmatically.
+ */
+@Module({})
+export class SandboxModule implements OnModuleDestroy {
+  constructor(
+    @Inject(AlipaySimulator) private readonly alipay: AlipaySimulator,
+    @Inject(WechatPaySimulator) private readonly wechatpay: WechatPaySimulator,
+    @Inject(CardSimulator) private readonly card: CardSimulator,
+  ) {}
+
+  static forRoot(config: SandboxConfig): DynamicModule {
+    return SandboxModule.forRootAsync({ useFactory: () => config });
+  }
+
+  static forRootAsync(options: SandboxModuleAsyncOptions): DynamicModule {
+    return {
+      module: SandboxModule,
+      imports: options.imports ?? [],
+      controllers: [AlipaySimulatorController, WechatPaySimulatorController, CardSimulatorController],
+      providers: [
+        { provide: SANDBOX_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
+        { provide: AlipaySimulator, useFactory: (c: SandboxConfig) => new AlipaySimulator(c), inject: [SANDBOX_CONFIG] },
+        { provide: WechatPaySimulator, useFactory: (c: SandboxConfig) => new WechatPaySimulator(c), inject: [SANDBOX_CONFIG] },
+        { provide: CardSimulator, useFactory: (c: SandboxConfig) => new CardSimulator(c), inject: [SANDBOX_CONFIG] },
+      ],
+      exports: [AlipaySimulator, WechatPaySimulator, CardSimulator, SANDBOX_CONFIG],
+    };
+  }
+
+  onModuleDestroy(): void {
+    // Pending callback retries and held answers must not outlive the app.
+    for (const sim of [this.alipay, this.wechatpay, this.card]) sim.stop();
+  }
+}

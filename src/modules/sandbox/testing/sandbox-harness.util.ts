@@ -1,0 +1,128 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { AlipayAdapter } from '../../providers/alipay/alipay.adapter';
+import { WechatPayAdapter } from '../../providers/wechatpay/wechatpay.adapter';
+import { CardAdapter } from '../../providers/card/card.adapter';
+import { HttpPolicy } from '../../providers/providers.config';
+import { CallbackParseResult, PaymentProvider } from '../../providers/provider.port';
+import { AlipaySimulator } from '../alipay/alipay.simulator';
+import { WechatPaySimulator } from '../wechatpay/wechatpay.simulator';
+import { CardSimulator } from '../card/card.simulator';
+import { SimulatorBase } from '../shared/simulator-base';
+import { SandboxKeyMaterial, createSandboxKeyMaterial, providersConfigForSandbox, sandboxConfigForKeys } from '../sandbox-keys.util';
+
+/**
+ * Test harness: the three simulators behind a bare node:http server on an
+ * ephemeral port, adapters configured exactly as in production sandbox mode
+ * (providersConfigForSandbox) but with a short timeout, and a callback
+ * receiver that hands each callback to the adapter, like the app's
+ * /callbacks/* controller will.
+ */
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => void handler(req, res).catch(() => (res.statusCode = 500, res.end())));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+export interface ReceivedCallback {
+  provider: string;
+  result: CallbackParseResult;
+  at: number;
+}
+
+export interface Harness {
+  keys: SandboxKeyMaterial;
+  baseUrl: string;
+  alipaySim: AlipaySimulator;
+  wechatSim: WechatPaySimulator;
+  cardSim: CardSimulator;
+  alipay: AlipayAdapter;
+  wechat: WechatPayAdapter;
+  card: CardAdapter;
+  /** Where simulators send callbacks: `${callbackUrl}/<provider>`. */
+  callbackUrl: string;
+  received: ReceivedCallback[];
+  /** Answer the next N callbacks of a provider with failure (to see the provider retry). */
+  failNextAcks: Record<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { http?: Partial<HttpPolicy>; compression?: number; hangMs?: number; keys?: SandboxKeyMaterial } = {}): Promise<Harness> {
+  const keys = opts.keys ?? createSandboxKeyMaterial();
+  const sims: SimulatorBase[] = [];
+  const sim = await listen(async (req, res) => {
+    const rawBody = await readBody(req);
+    const target = sims.find((s) => (req.url ?? '').startsWith(s.mount));
+    if (!target) return void ((res.statusCode = 404), res.end());
+    const out = await target.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawBody });
+    res.writeHead(out.status, out.headers);
+    res.end(out.body);
+  });
+  const sandbox = sandboxConfigForKeys(keys, sim.url, { callbackTimeCompression: opts.compression ?? 10_000, hangMs: opts.hangMs ?? 1_500 });
+  const alipaySim = new AlipaySimulator(sandbox);
+  const wechatSim = new WechatPaySimulator(sandbox);
+  const cardSim = new CardSimulator(sandbox);
+  sims.push(alipaySim, wechatSim, cardSim);
+
+  const http: Partial<HttpPolicy> = { timeoutMs: 400, maxRetries: 2, retryBaseDelayMs: 5, breakerVolumeThreshold: 1000, ...opts.http };
+  const pc = providersConfigForSandbox(keys, sim.url);
+  const alipay = new AlipayAdapter({ ...pc.alipay!, http });
+  const wechat = new WechatPayAdapter({ ...pc.wechatpay!, http });
+  const card = new CardAdapter({ ...pc.card!, http });
+  const adapters: Record<string, PaymentProvider> = { alipay, wechatpay: wechat, card };
+
+  const received: ReceivedCallback[] = [];
+  const failNextAcks: Record<string, number> = {};
+  const cb = await listen(async (req, res) => {
+    const rawBody = await readBody(req);
+    const provider = (req.url ?? '').split('/')[1] ?? '';
+    const adapter = adapters[provider];
+    if (!adapter) return void ((res.statusCode = 404), res.end());
+    const result = await adapter.parseCallback({ headers: req.headers, rawBody });
+    received.push({ provider, result, at: Date.now() });
+    const fail = (failNextAcks[provider] ?? 0) > 0;
+    if (fail) failNextAcks[provider]--;
+    const answer = adapter.callbackAnswer(result.ok && !fail);
+    res.writeHead(answer.status, { 'content-type': answer.contentType });
+    res.end(answer.body);
+  });
+
+  return {
+    keys, baseUrl: sim.url, alipaySim, wechatSim, cardSim, alipay, wechat, card, callbackUrl: cb.url, received, failNextAcks,
+    async close() {
+      for (const s of sims) s.stop();
+      for (const a of [alipay, wechat, card]) a.shutdown();
+      for (const s of [sim.server, cb.server]) {
+        s.closeAllConnections();
+        await new Promise((r) => s.close(r));
+      }
+    },
+  };
+}
+
+/** Polls until `probe` returns a value (not undefined/false), or fails after the deadline. Never a fixed sleep. */
+export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, deadlineMs = 5_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Acts as the payer: POST {"outcome"} to a next_action URL. */
+export async function payerActs(url: string, outcome: 'success' | 'fail', extra: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...extra, outcome }) });
+  return { status: res.status, body: await res.json() };
+}

@@ -1,0 +1,120 @@
+/**
+ * Helpers shared by the events, outbox and webhook suites: a private AMQP
+ * namespace per test file (the broker is shared), an observer queue bound
+ * with `#`, merchants/apps through the admin API, and events enqueued the way
+ * payments will (OutboxService.enqueue inside the change's transaction).
+ */
+import type { EventEnvelope, EventType } from '@paygrid/contracts';
+import { ChannelModel, ConsumeMessage, connect } from 'amqplib';
+import { randomBytes } from 'node:crypto';
+import { withTransaction } from '../../src/database/transaction.util';
+import { OutboxService } from '../../src/modules/notifications/outbox.service';
+import { http } from './http';
+import { TEST_ADMIN_TOKEN, TestApp } from './test-app';
+
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+export const testNamespace = (label: string) => `paygrid-test.${label}.${randomBytes(4).toString('hex')}`;
+
+/** Fast loops and a compressed retry schedule, as tests want them. */
+export const FAST_EVENTS_ENV = {
+  OUTBOX_POLL_MS: '20',
+  WEBHOOK_POLL_MS: '20',
+  WEBHOOK_RETRY_SCALE: '0.0002',
+  EVENT_CONSUMER_RETRY_DELAY_MS: '5',
+};
+
+export interface ObservedMessage {
+  envelope: EventEnvelope;
+  msg: ConsumeMessage;
+}
+
+/** A raw amqplib client on the broker (not through any proxy): an observer queue bound to `#`, and cleanup. */
+export class AmqpObserver {
+  readonly messages: ObservedMessage[] = [];
+  private conn?: ChannelModel;
+
+  constructor(readonly namespace: string) {}
+
+  async start(pattern = '#'): Promise<void> {
+    this.conn = await connect(AMQP_URL);
+    const ch = await this.conn.createChannel();
+    await ch.assertExchange(`${this.namespace}.events`, 'topic', { durable: true });
+    const q = await ch.assertQueue('', { exclusive: true, autoDelete: true });
+    await ch.bindQueue(q.queue, `${this.namespace}.events`, pattern);
+    await ch.consume(q.queue, (msg) => msg && this.messages.push({ envelope: JSON.parse(msg.content.toString()), msg }), { noAck: true });
+  }
+
+  ids(): string[] {
+    return this.messages.map((m) => m.envelope.id);
+  }
+
+  /** Messages currently in a queue of this namespace (e.g. a DLQ), fetched with basic.get. */
+  async drain(queue: string): Promise<ConsumeMessage[]> {
+    const ch = await this.conn!.createChannel();
+    const out: ConsumeMessage[] = [];
+    for (;;) {
+      const m = await ch.get(queue, { noAck: true });
+      if (!m) break;
+      out.push(m);
+    }
+    await ch.close();
+    return out;
+  }
+
+  /** Deletes everything the app and the test declared under the namespace. */
+  async cleanup(consumers: string[]): Promise<void> {
+    if (!this.conn) return;
+    const ch = await this.conn.createChannel();
+    for (const c of consumers) {
+      await ch.deleteQueue(`${this.namespace}.${c}`).catch(() => undefined);
+      await ch.deleteQueue(`${this.namespace}.${c}.dlq`).catch(() => undefined);
+    }
+    await ch.deleteExchange(`${this.namespace}.events`).catch(() => undefined);
+    await ch.deleteExchange(`${this.namespace}.dlx`).catch(() => undefined);
+    await this.conn.close().catch(() => undefined);
+  }
+}
+
+export async function createMerchantApp(t: TestApp, webhookUrl?: string): Promise<{ merchantId: string; appId: string; webhookSecret?: string }> {
+  const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name: 'Events Co' } });
+  if (m.status !== 201) throw new Error(`merchant: ${m.status} ${m.text}`);
+  const a = await http('POST', `${t.baseUrl}/admin/v1/merchants/${m.body.id}/apps`, {
+    token: TEST_ADMIN_TOKEN,
+    body: { name: 'Shop', channels: ['card'], ...(webhookUrl ? { webhook_url: webhookUrl } : {}) },
+  });
+  if (a.status !== 201) throw new Error(`app: ${a.status} ${a.text}`);
+  return { merchantId: m.body.id, appId: a.body.id, webhookSecret: a.body.webhook_secret };
+}
+
+/** Enqueues `count` events in one committed transaction each (as payment state changes would). */
+export async function enqueueEvents(
+  t: TestApp,
+  owner: { merchantId: string; appId: string | null },
+  count: number,
+  opts: { type?: EventType; aggregateId?: (i: number) => string; concurrency?: number } = {},
+): Promise<EventEnvelope[]> {
+  const outbox = t.app.get(OutboxService);
+  const out: EventEnvelope[] = new Array(count);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      out[i] = await withTransaction(t.dataSource, (m) =>
+        outbox.enqueue(m, {
+          type: opts.type ?? 'payment.succeeded',
+          merchantId: owner.merchantId,
+          appId: owner.appId,
+          aggregateId: opts.aggregateId?.(i) ?? `pay_${String(i).padStart(26, '0')}`,
+          object: { id: `pay_${i}`, object: 'payment', status: 'succeeded', amount: 100 + i, currency: 'CNY', channel: 'card', out_trade_no: `o-${i}` },
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency ?? 8 }, worker));
+  return out;
+}
+
+export async function unpublishedCount(t: TestApp): Promise<number> {
+  const rows: Array<{ n: string }> = await t.dataSource.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`);
+  return Number(rows[0].n);
+}
