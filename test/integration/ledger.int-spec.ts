@@ -97,6 +97,35 @@ describe('ledger (integration, real PostgreSQL)', () => {
     expect(await ledger.balances(M)).toEqual([{ currency: 'CNY', pending: 9940n, available: 0n, in_transit: 0n }]);
   });
 
+  it('replays the worked example of docs/ledger.md: payment, partial refund, settlement, provider settlement, payout', async () => {
+    const mch = 'mch_workedexampleworkedexampl';
+    const refunds = { code: 'refunds_payable' as const, currency: 'CNY', subkey: 'alipay' };
+    const providerFee = { code: 'provider_fee_expense' as const, currency: 'CNY', subkey: 'alipay' };
+    const platform = [clearing(), feeRevenue, bank, refunds, providerFee];
+    const before = await Promise.all(platform.map((a) => ledger.accountBalance(a)));
+    const debitsBefore = (await ledger.trialBalance()).find((l) => l.currency === 'CNY')?.debits ?? 0n;
+    const entry = (externalId: string, type: string, referenceType: string, referenceId: string, postings: PostingInput[]) =>
+      tx((m) => ledger.post(m, { externalId, type, referenceType, referenceId, merchantId: mch, postings }));
+
+    await entry('payment:pay_1:captured', 'payment.captured', 'payment', 'pay_1', [dr(clearing(), 10000n), cr(pending(mch), 9940n), cr(feeRevenue, 60n)]);
+    await entry('refund:re_1:accepted', 'refund.accepted', 'refund', 're_1', [dr(pending(mch), 2982n), dr(feeRevenue, 18n), cr(refunds, 3000n)]);
+    await entry('refund:re_1:succeeded', 'refund.succeeded', 'refund', 're_1', [dr(refunds, 3000n), cr(clearing(), 3000n)]);
+    await entry('settlement:stl_1', 'settlement', 'settlement', 'stl_1', [dr(pending(mch), 6958n), cr(available(mch), 6958n)]);
+    expect(await ledger.balances(mch)).toEqual([{ currency: 'CNY', pending: 0n, available: 6958n, in_transit: 0n }]);
+    await entry('provider_settlement:alipay:2025-11-26', 'provider.settled', 'provider_statement', 'alipay:2025-11-26', [dr(bank, 6970n), dr(providerFee, 30n), cr(clearing(), 7000n)]);
+    await entry('payout:po_1:initiated', 'payout.initiated', 'payout', 'po_1', [dr(available(mch), 6958n), cr(inTransit(mch), 6958n)]);
+    expect(await ledger.balances(mch)).toEqual([{ currency: 'CNY', pending: 0n, available: 0n, in_transit: 6958n }]);
+    await entry('payout:po_1:paid', 'payout.paid', 'payout', 'po_1', [dr(inTransit(mch), 6958n), cr(bank, 6958n)]);
+
+    expect(await ledger.balances(mch)).toEqual([{ currency: 'CNY', pending: 0n, available: 0n, in_transit: 0n }]);
+    const after = await Promise.all(platform.map((a) => ledger.accountBalance(a)));
+    // clearing 0, fee revenue 42, bank 12, refunds payable 0, provider fee 30: the platform kept 42 - 30 = 12.
+    expect(after.map((b, i) => b - before[i])).toEqual([0n, 42n, 12n, 0n, 30n]);
+    const cny = (await ledger.trialBalance()).find((l) => l.currency === 'CNY')!;
+    expect(cny.debits - debitsBefore).toBe(43874n);
+    expect(cny.net).toBe(0n);
+  });
+
   it('returns the first entry for a repeated external id and changes nothing', async () => {
     const first = await tx((m) => ledger.post(m, payment('pay_dup', 500n, 5n)));
     const before = { entries: await count('ledger_entries'), postings: await count('ledger_postings'), pending: await ledger.accountBalance(pending()) };

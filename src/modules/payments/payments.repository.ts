@@ -151,7 +151,7 @@ export class PaymentsRepository {
    * worker replicas share the work without doing any payment twice at once.
    */
   async claimDue(limit: number, leaseMs: number): Promise<Payment[]> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+    const [rows]: [Array<Record<string, unknown>>, number] = await this.dataSource.query(
       `UPDATE payments SET next_check_at = now() + ($2 || ' milliseconds')::interval
         WHERE id IN (
           SELECT id FROM payments

@@ -70,7 +70,8 @@ export class RefundsRepository {
 
   /** Same lease scheme as payments: pending refunds whose outcome we still need to learn. */
   async claimDue(limit: number, leaseMs: number): Promise<Refund[]> {
-    const ids: Array<{ id: string }> = await this.dataSource.query(
+    // UPDATE … RETURNING answers [rows, count] through TypeORM's query().
+    const [ids]: [Array<{ id: string }>, number] = await this.dataSource.query(
       `UPDATE refunds SET next_check_at = now() + ($2 || ' milliseconds')::interval
         WHERE id IN (
           SELECT id FROM refunds WHERE next_check_at IS NOT NULL AND next_check_at <= now()

@@ -61,7 +61,8 @@ export class WebhookDeliveriesRepository {
    */
   async claim(ids: string[], leaseMs: number): Promise<WebhookDelivery[]> {
     if (ids.length === 0) return [];
-    const rows: Array<{ id: string }> = await this.dataSource.query(
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows]: [Array<{ id: string }>, number] = await this.dataSource.query(
       `UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => $2::double precision / 1000), updated_at = now()
        WHERE id = ANY($1::text[]) AND status = 'pending' AND next_attempt_at <= now() RETURNING id`,
       [ids, leaseMs],
