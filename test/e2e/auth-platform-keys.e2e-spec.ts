@@ -1,6 +1,5 @@
 import { CompactEncrypt, importJWK } from 'jose';
-import { randomBytes } from 'node:crypto';
-import { JsonWebKey, createPublicKey, verify } from 'node:crypto';
+import { JsonWebKey, createPublicKey, randomBytes, verify } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { PaygridClient, PaygridSignatureError, encryptCard, signRequest, signWebhook } from '@paygrid/sdk';
 import { PlatformKeysService } from '../../src/modules/auth/platform-keys.service';
@@ -55,7 +54,10 @@ describe('platform keys and response signatures (e2e)', () => {
     const body = '{"message":"signed"}';
     const responses = [
       await http('GET', `${t.baseUrl}/v1/ping`, { headers: { authorization: signRequest(m, { method: 'GET', pathWithQuery: '/v1/ping' }) } }),
-      await http('POST', `${t.baseUrl}/v1/ping`, { raw: body, headers: { authorization: signRequest(m, { method: 'POST', pathWithQuery: '/v1/ping', body }) } }),
+      await http('POST', `${t.baseUrl}/v1/ping`, {
+        raw: body,
+        headers: { authorization: signRequest(m, { method: 'POST', pathWithQuery: '/v1/ping', body }) },
+      }),
       await http('GET', `${t.baseUrl}/v1/ping`),
       await http('GET', `${t.baseUrl}/v1/no-such-route`),
       await http('POST', `${t.baseUrl}/v1/ping`, { raw: '{"broken"' }),
@@ -91,7 +93,12 @@ describe('platform keys and response signatures (e2e)', () => {
     const again = await rotate(0);
     expect(again.body.retired).toBe(rotated.body.active);
     const now = await jwks();
-    expect(now.keys.filter((k) => k.use === 'sig').map((k) => k.kid).sort()).toEqual([again.body.active, oldKid].sort());
+    expect(
+      now.keys
+        .filter((k) => k.use === 'sig')
+        .map((k) => k.kid)
+        .sort(),
+    ).toEqual([again.body.active, oldKid].sort());
     expect((await client.request('GET', '/v1/ping')).signedBy).toBe(again.body.active);
     const audit = await http('GET', `${t.baseUrl}/admin/v1/audit-log?target_id=${again.body.active}`, { token: TEST_ADMIN_TOKEN });
     expect(audit.body.data[0]).toMatchObject({ action: 'platform_key.rotate', actor: expect.stringMatching(/^atk_/) });
@@ -121,10 +128,16 @@ describe('platform keys and response signatures (e2e)', () => {
     const encJwk = (await jwks()).keys.find((k) => k.use === 'enc')!;
     const { kid, use: _u, alg: _a, ...material } = encJwk;
     const plaintext = new TextEncoder().encode(JSON.stringify(card));
-    const oaep1 = await new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A256GCM', kid }).encrypt(await importJWK(material, 'RSA-OAEP'));
-    const a128 = await new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A128GCM', kid }).encrypt(await importJWK(material, 'RSA-OAEP-256'));
-    const noKid = await new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM' }).encrypt(await importJWK(material, 'RSA-OAEP-256'));
-    const otherKey = await encryptCard(card, { keys: [{ ...encJwk, n: Buffer.from(randomBytes(384)).toString('base64url') }] }).catch(() => undefined);
+    const oaep1 = await new CompactEncrypt(plaintext)
+      .setProtectedHeader({ alg: 'RSA-OAEP', enc: 'A256GCM', kid })
+      .encrypt(await importJWK(material, 'RSA-OAEP'));
+    const a128 = await new CompactEncrypt(plaintext)
+      .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A128GCM', kid })
+      .encrypt(await importJWK(material, 'RSA-OAEP-256'));
+    const noKid = await new CompactEncrypt(plaintext)
+      .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM' })
+      .encrypt(await importJWK(material, 'RSA-OAEP-256'));
+    const otherKey = await encryptCard(card, { keys: [{ ...encJwk, kid, kty: 'RSA', n: randomBytes(384).toString('base64url') }] }).catch(() => undefined);
     for (const bad of [oaep1, a128, noKid, 'not-a-jwe', `${jwe.slice(0, -4)}AAAA`, otherKey].filter((x): x is string => typeof x === 'string')) {
       await expect(keys.decryptCardJwe(bad)).rejects.toMatchObject({ name: 'DomainError', status: 400, code: 'card_encryption_invalid' });
     }
@@ -136,7 +149,9 @@ describe('platform keys and response signatures (e2e)', () => {
     const headers = signWebhook(m.webhookSecret!, { id: 'evt_1', timestamp: new Date(), payload });
     expect(new Webhook(m.webhookSecret!).verify(payload, { ...headers })).toEqual(JSON.parse(payload));
     expect(() => new Webhook(m.webhookSecret!).verify(payload.replace('100', '1000'), { ...headers })).toThrow();
-    expect(() => new Webhook(m.webhookSecret!).verify(payload, { ...headers, 'webhook-signature': headers['webhook-signature'].replace(/.{4}$/, 'AAA=') })).toThrow();
+    expect(() =>
+      new Webhook(m.webhookSecret!).verify(payload, { ...headers, 'webhook-signature': headers['webhook-signature'].replace(/.{4}$/, 'AAA=') }),
+    ).toThrow();
   });
 
   it('documents the scheme in OpenAPI and, in sandbox, signs requests from Swagger UI', async () => {
@@ -157,7 +172,12 @@ describe('platform keys and response signatures (e2e)', () => {
     const window: { location: { href: string }; paygridSignRequest?: (req: any) => Promise<any> } = { location: { href: `${t.baseUrl}/docs` } };
     new Function('window', 'crypto', 'TextEncoder', 'URL', 'btoa', 'console', script)(window, globalThis.crypto, TextEncoder, URL, btoa, console);
     const body = '{"message":"from swagger"}';
-    const req = await window.paygridSignRequest!({ url: `${t.baseUrl}/v1/ping?via=swagger`, method: 'post', headers: { Authorization: `${m.appId}:${m.keyId}:${m.secret}`, 'Content-Type': 'application/json' }, body });
+    const req = await window.paygridSignRequest!({
+      url: `${t.baseUrl}/v1/ping?via=swagger`,
+      method: 'post',
+      headers: { Authorization: `${m.appId}:${m.keyId}:${m.secret}`, 'Content-Type': 'application/json' },
+      body,
+    });
     expect(req.headers.Authorization).toMatch(/^PAYGRID-HMAC-SHA256 app_id=/);
     const headers = Object.fromEntries(Object.entries(req.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
     const res = await http('POST', req.url, { raw: req.body, headers });
@@ -175,7 +195,10 @@ describe('several replicas on one database (e2e)', () => {
     const [a, b] = await Promise.all([startTestApp({ PAYGRID_DATA_KEYS: dataKeys }, { db }), startTestApp({ PAYGRID_DATA_KEYS: dataKeys }, { db })]);
     try {
       const counts = await a.dataSource.query(`SELECT use, count(*)::int AS n FROM platform_keys WHERE status = 'active' GROUP BY use ORDER BY use`);
-      expect(counts).toEqual([{ use: 'enc', n: 1 }, { use: 'sig', n: 1 }]);
+      expect(counts).toEqual([
+        { use: 'enc', n: 1 },
+        { use: 'sig', n: 1 },
+      ]);
       const [ja, jb] = await Promise.all([http('GET', `${a.baseUrl}/.well-known/jwks.json`), http('GET', `${b.baseUrl}/.well-known/jwks.json`)]);
       expect(ja.body).toEqual(jb.body);
 

@@ -37,7 +37,7 @@ describe('per-app rate limit (e2e)', () => {
     expect((await calm.client.request('GET', '/v1/ping')).status).toBe(200);
   });
 
-  it('counts only authenticated requests: forged ones do not spend an app\'s quota', async () => {
+  it("counts only authenticated requests: forged ones do not spend an app's quota", async () => {
     const victim = await onboardMerchant(t, { name: 'Victim' });
     const forged = await onboardMerchant(t, { name: 'Forger' });
     const attacker = new PaygridClient({ baseUrl: t.baseUrl, appId: victim.appId, keyId: victim.keyId, secret: forged.secret, maxRetries: 0 });

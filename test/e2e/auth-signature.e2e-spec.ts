@@ -19,7 +19,10 @@ describe('merchant request signatures (e2e)', () => {
   let t: TestApp;
   let m: OnboardedMerchant;
 
-  const sign = (who: { appId: string; keyId: string; secret?: string; privateKey?: string }, req: { method?: string; path?: string; body?: string; timestamp?: number; nonce?: string } = {}) =>
+  const sign = (
+    who: { appId: string; keyId: string; secret?: string; privateKey?: string },
+    req: { method?: string; path?: string; body?: string; timestamp?: number; nonce?: string } = {},
+  ) =>
     signRequest(who, { method: req.method ?? 'GET', pathWithQuery: req.path ?? '/v1/ping', body: req.body ?? '', timestamp: req.timestamp, nonce: req.nonce });
   const send = (c: Call): Promise<HttpResult> =>
     http(c.method ?? 'GET', `${t.baseUrl}${c.path ?? '/v1/ping'}`, {
@@ -66,9 +69,22 @@ describe('merchant request signatures (e2e)', () => {
       ['query', { method: 'POST', path: '/v1/ping?a=2', body, authorization: sign(m, { method: 'POST', path: '/v1/ping?a=1', body }) }],
       ['added query', { method: 'POST', path: '/v1/ping?a=1', body, authorization: sign(m, { method: 'POST', body }) }],
       ['one body byte', { method: 'POST', body: '{"message":"hellp"}', authorization: sign(m, { method: 'POST', body }) }],
-      ['timestamp', { method: 'POST', body, authorization: sign(m, { method: 'POST', body, timestamp: ts }).replace(`timestamp="${ts}"`, `timestamp="${ts - 1}"`) }],
-      ['nonce', { method: 'POST', body, authorization: sign(m, { method: 'POST', body, nonce: 'aaaaaaaaaaaaaaaa' }).replace('nonce="aaaaaaaaaaaaaaaa"', 'nonce="aaaaaaaaaaaaaaab"') }],
-      ['key id (the app\'s other key)', { method: 'POST', body, authorization: sign(m, { method: 'POST', body }).replace(`key_id="${m.keyId}"`, `key_id="${other.keyId}"`) }],
+      [
+        'timestamp',
+        { method: 'POST', body, authorization: sign(m, { method: 'POST', body, timestamp: ts }).replace(`timestamp="${ts}"`, `timestamp="${ts - 1}"`) },
+      ],
+      [
+        'nonce',
+        {
+          method: 'POST',
+          body,
+          authorization: sign(m, { method: 'POST', body, nonce: 'aaaaaaaaaaaaaaaa' }).replace('nonce="aaaaaaaaaaaaaaaa"', 'nonce="aaaaaaaaaaaaaaab"'),
+        },
+      ],
+      [
+        "key id (the app's other key)",
+        { method: 'POST', body, authorization: sign(m, { method: 'POST', body }).replace(`key_id="${m.keyId}"`, `key_id="${other.keyId}"`) },
+      ],
     ];
     for (const [part, call] of cases) {
       const res = await send(call);

@@ -134,14 +134,18 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
 
   it('forgets keys after 24 h: expired rows are purged, and an expired key runs again', async () => {
     const first = await post({ message: 'old' }, 'order-6');
-    await t.dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`, [m.appId]);
+    await t.dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`, [
+      m.appId,
+    ]);
     const again = await post({ message: 'old' }, 'order-6');
     expect(again.replayed).toBe(false);
     expect(again.body.executions).toBeGreaterThan(first.body.executions);
     const [row] = await rowsFor('order-6');
     expect(new Date(row.expires_at).getTime() - Date.now()).toBeGreaterThan(23.9 * 3600 * 1000);
 
-    await t.dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`, [m.appId]);
+    await t.dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`, [
+      m.appId,
+    ]);
     const purged = await t.app.get(AuthMaintenanceJob).purgeExpired();
     expect(purged.idempotencyKeys).toBeGreaterThanOrEqual(1);
     expect(await rowsFor('order-6')).toHaveLength(0);

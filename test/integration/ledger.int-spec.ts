@@ -138,7 +138,7 @@ describe('ledger (integration, real PostgreSQL)', () => {
     expect({ entries: await count('ledger_entries'), postings: await count('ledger_postings'), pending: await ledger.accountBalance(pending()) }).toEqual(before);
   });
 
-  it('refuses the same external id with different postings, as a caller bug', async () => {
+  it('refuses the same external id for a different amount, as a caller bug', async () => {
     await tx((m) => ledger.post(m, payment('pay_mismatch', 800n, 8n)));
     const before = await count('ledger_postings');
     await expectDomainError(
@@ -147,6 +147,31 @@ describe('ledger (integration, real PostgreSQL)', () => {
       409,
     );
     expect(await count('ledger_postings')).toBe(before);
+  });
+
+  it('lets a caller retry inside a savepoint from another account, and treats a later replay as the same event', async () => {
+    const merchant = 'mch_savepointfallbacksavepoi0';
+    await tx((m) => ledger.post(m, payment('pay_sp', 1000n, 0n, merchant)));
+    await tx((m) => ledger.post(m, { externalId: 'settle:sp', type: 'settlement', referenceType: 'settlement', referenceId: 'stl_sp', postings: [dr(pending(merchant), 1000n), cr(available(merchant), 1000n)] }));
+    const refundFrom = (from: typeof pending) => ({
+      externalId: 'refund:re_sp:succeeded',
+      type: 'refund.succeeded',
+      referenceType: 'refund',
+      referenceId: 're_sp',
+      postings: [dr(from(merchant), 400n), cr(clearing(), 400n)],
+    });
+    const result = await tx(async (m) => {
+      await m.query('SAVEPOINT from_pending');
+      const err = await ledger.post(m, refundFrom(pending)).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'insufficient_funds' });
+      await m.query('ROLLBACK TO SAVEPOINT from_pending');
+      return ledger.post(m, refundFrom(available));
+    });
+    expect(result.created).toBe(true);
+    expect(await ledger.balances(merchant)).toEqual([{ currency: 'CNY', pending: 0n, available: 600n, in_transit: 0n }]);
+    // A replay that tries pending first finds the event already posted: same money, so the first entry comes back.
+    expect(await tx((m) => ledger.post(m, refundFrom(pending)))).toEqual({ created: false, entry: result.entry });
+    expect(await ledger.balances(merchant)).toEqual([{ currency: 'CNY', pending: 0n, available: 600n, in_transit: 0n }]);
   });
 
   it("joins the caller's transaction: a caller rollback leaves no entry, no balance and no new account", async () => {

@@ -57,7 +57,10 @@ export async function addKey(t: TestApp, appId: string, type: 'hmac' | 'rsa' = '
     return { keyId: key.id, secret: key.secret };
   }
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const key = await admin<{ id: string }>(t, 'POST', `/admin/v1/apps/${appId}/keys`, { type: 'rsa', public_key: publicKey.export({ type: 'spki', format: 'pem' }) });
+  const key = await admin<{ id: string }>(t, 'POST', `/admin/v1/apps/${appId}/keys`, {
+    type: 'rsa',
+    public_key: publicKey.export({ type: 'spki', format: 'pem' }),
+  });
   return { keyId: key.id, privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
 }
 

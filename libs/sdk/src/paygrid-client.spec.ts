@@ -38,7 +38,9 @@ describe('PaygridClient', () => {
     expect(res.status).toBe(200);
     expect(res.signedBy).toBe('pk_test');
     expect(calls[0].url).toBe('http://paygrid.test/v1/ping?a=1');
-    expect(calls[0].headers.authorization).toMatch(/^PAYGRID-HMAC-SHA256 app_id="app_x",key_id="key_x",timestamp="\d+",nonce="[0-9a-f]{32}",signature="[A-Za-z0-9+/=]+"$/);
+    expect(calls[0].headers.authorization).toMatch(
+      /^PAYGRID-HMAC-SHA256 app_id="app_x",key_id="key_x",timestamp="\d+",nonce="[0-9a-f]{32}",signature="[A-Za-z0-9+/=]+"$/,
+    );
     expect(calls[0].headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
     expect(calls[0].body).toBe('{"message":"hi"}');
   });
@@ -58,7 +60,9 @@ describe('PaygridClient', () => {
   });
 
   it('throws PaygridError with the error fields on an error answer', async () => {
-    const { fetchFn } = fakePlatform([{ status: 401, body: { error: { type: 'authentication_error', code: 'signature_invalid', message: 'bad', request_id: 'req_9' } } }]);
+    const { fetchFn } = fakePlatform([
+      { status: 401, body: { error: { type: 'authentication_error', code: 'signature_invalid', message: 'bad', request_id: 'req_9' } } },
+    ]);
     const client = new PaygridClient({ ...creds, fetch: fetchFn });
     await expect(client.ping()).rejects.toMatchObject({ name: 'PaygridError', status: 401, code: 'signature_invalid', requestId: 'req_9' });
   });

@@ -119,7 +119,13 @@ export class PaygridClient {
     return encryptCard(card, await this.jwksCache.get());
   }
 
-  private async attempt<T>(method: string, url: URL, body: string | undefined, idempotencyKey: string | undefined, extra: Record<string, string>): Promise<PaygridResponse<T>> {
+  private async attempt<T>(
+    method: string,
+    url: URL,
+    body: string | undefined,
+    idempotencyKey: string | undefined,
+    extra: Record<string, string>,
+  ): Promise<PaygridResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] ??= 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
@@ -173,4 +179,3 @@ function isNetworkError(err: unknown): boolean {
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-

@@ -78,7 +78,12 @@ export function responseStringToSign(timestamp: string, nonce: string, body: Uin
  * Throws PaygridSignatureError unless the response carries a fresh Ed25519
  * signature by a key of the platform JWKS over exactly these body bytes.
  */
-export async function verifyResponseSignature(headers: Headers, body: Uint8Array, jwks: JwksCache, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function verifyResponseSignature(
+  headers: Headers,
+  body: Uint8Array,
+  jwks: JwksCache,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<string> {
   const kid = headers.get('paygrid-key-id');
   const timestamp = headers.get('paygrid-timestamp');
   const nonce = headers.get('paygrid-nonce');

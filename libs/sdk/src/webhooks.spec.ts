@@ -26,7 +26,9 @@ describe('webhooks', () => {
     const headers = signWebhook(secret, { id: 'evt_3', timestamp: ts, payload });
     expect(() => verifyWebhook(secret, payload.replace('100', '101'), headers)).toThrow(PaygridWebhookError);
     expect(() => verifyWebhook(secret, payload, { ...headers, 'webhook-id': 'evt_4' })).toThrow(PaygridWebhookError);
-    expect(() => verifyWebhook(secret, payload, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1) })).toThrow(PaygridWebhookError);
+    expect(() => verifyWebhook(secret, payload, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1) })).toThrow(
+      PaygridWebhookError,
+    );
     expect(() => verifyWebhook(`whsec_${randomBytes(32).toString('base64')}`, payload, headers)).toThrow(PaygridWebhookError);
     const stale = signWebhook(secret, { id: 'evt_5', timestamp: new Date(Date.now() - 10 * 60_000), payload });
     expect(() => verifyWebhook(secret, payload, stale)).toThrow(PaygridWebhookError);

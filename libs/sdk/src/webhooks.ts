@@ -7,11 +7,12 @@ import { PaygridWebhookError } from './errors';
  * `webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`,
  * keyed with the base64-decoded part of the `whsec_…` secret).
  */
-export interface WebhookHeaders {
+// A type alias, not an interface, so it is assignable to a plain header record.
+export type WebhookHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 function secretBytes(secret: string): Buffer {
   return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');

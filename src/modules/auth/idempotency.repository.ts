@@ -63,9 +63,10 @@ export class IdempotencyRepository {
 
   /** Frees the key when the handler never ran (the request failed validation). */
   async release(appId: string, key: string, requestId: string): Promise<void> {
-    await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE app_id = $1 AND idempotency_key = $2 AND request_id = $3 AND status = 'in_progress'`,
-      [appId, key, requestId],
-    );
+    await this.dataSource.query(`DELETE FROM idempotency_keys WHERE app_id = $1 AND idempotency_key = $2 AND request_id = $3 AND status = 'in_progress'`, [
+      appId,
+      key,
+      requestId,
+    ]);
   }
 }

@@ -120,7 +120,8 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
    * and makes a new one active. Other replicas switch within PLATFORM_KEYS_REFRESH_MS.
    */
   async rotateSigningKey(graceSeconds: number, actor: Actor = { actor: 'system' }): Promise<{ retired: string | null; active: string }> {
-    if (!Number.isInteger(graceSeconds) || graceSeconds < 0) throw invalidRequest('parameter_invalid', 'grace_seconds must be a non-negative integer', 'grace_seconds');
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0)
+      throw invalidRequest('parameter_invalid', 'grace_seconds must be a non-negative integer', 'grace_seconds');
     const fresh = await this.generate('sig');
     const result = await this.repo.withLock(async (m) => {
       const now = new Date();
@@ -167,7 +168,11 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
     await this.repo.withLock(async (m) => {
       if (await this.repo.findActive(m, use)) return;
       await this.repo.insert(m, candidate);
-      await this.audit.record(m, { actor: 'system' }, { action: 'platform_key.create', targetType: 'platform_key', targetId: candidate.id, after: { id: candidate.id, use, alg: candidate.alg } });
+      await this.audit.record(
+        m,
+        { actor: 'system' },
+        { action: 'platform_key.create', targetType: 'platform_key', targetId: candidate.id, after: { id: candidate.id, use, alg: candidate.alg } },
+      );
       this.logger.log(`Created platform ${use === 'sig' ? 'signing' : 'encryption'} key ${candidate.id}`);
     });
   }

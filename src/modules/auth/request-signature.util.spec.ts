@@ -7,13 +7,18 @@ const APP = 'app_01m8avfgndbrte0qy36swnxaet';
 const KEY = 'key_01m8avfgp2sdpcrv01t7hbtrrr';
 const header = (over: Record<string, string> = {}, scheme = 'PAYGRID-HMAC-SHA256') => {
   const p = { app_id: APP, key_id: KEY, timestamp: '1764116700', nonce: '3f1c9a0b7d2e4c51', signature: Buffer.alloc(32, 7).toString('base64'), ...over };
-  return `${scheme} ${Object.entries(p).map(([k, v]) => `${k}="${v}"`).join(',')}`;
+  return `${scheme} ${Object.entries(p)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',')}`;
 };
 
 describe('parseAuthorization', () => {
   it('parses a well-formed header', () => {
     const r = parseAuthorization(header());
-    expect(r).toEqual({ ok: true, value: expect.objectContaining({ scheme: 'PAYGRID-HMAC-SHA256', appId: APP, keyId: KEY, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' }) });
+    expect(r).toEqual({
+      ok: true,
+      value: expect.objectContaining({ scheme: 'PAYGRID-HMAC-SHA256', appId: APP, keyId: KEY, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' }),
+    });
   });
 
   it.each([
@@ -54,11 +59,16 @@ describe('signature verification', () => {
 
   it('builds the five-line string of API.md', () => {
     expect(data).toBe(`POST\n/v1/payments?expand=refunds\n1764116700\n3f1c9a0b7d2e4c51\n${sha256Hex(body)}\n`);
-    expect(stringToSign('GET', '/v1/ping', 1, 'n'.repeat(16), Buffer.alloc(0)).split('\n')[4]).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(stringToSign('GET', '/v1/ping', 1, 'n'.repeat(16), Buffer.alloc(0)).split('\n')[4]).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
   });
 
   it('accepts what the SDK signs (HMAC and RSA) and nothing else', () => {
-    const sdkHeader = signRequest({ appId: APP, keyId: KEY, secret }, { method: 'post', pathWithQuery: '/v1/payments?expand=refunds', body, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' });
+    const sdkHeader = signRequest(
+      { appId: APP, keyId: KEY, secret },
+      { method: 'post', pathWithQuery: '/v1/payments?expand=refunds', body, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' },
+    );
     const parsed = parseAuthorization(sdkHeader);
     if (!parsed.ok) throw new Error(parsed.reason);
     const key = createSecretKey(Buffer.from(secret));
@@ -68,7 +78,12 @@ describe('signature verification', () => {
     expect(verifyHmac(key, data, Buffer.alloc(0))).toBe(false);
 
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const rsa = parseAuthorization(signRequest({ appId: APP, keyId: KEY, privateKey }, { method: 'POST', pathWithQuery: '/v1/payments?expand=refunds', body, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' }));
+    const rsa = parseAuthorization(
+      signRequest(
+        { appId: APP, keyId: KEY, privateKey },
+        { method: 'POST', pathWithQuery: '/v1/payments?expand=refunds', body, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' },
+      ),
+    );
     if (!rsa.ok) throw new Error(rsa.reason);
     expect(rsa.value.scheme).toBe('PAYGRID-RSA-SHA256');
     expect(verifyRsa(publicKey, data, rsa.value.signature)).toBe(true);

@@ -5,14 +5,7 @@ import { AppKey } from '../merchants/entities/app-key.entity';
 import { AuthErrors } from './auth.errors';
 import { AuthRepository, KeyCredentialRow } from './auth.repository';
 import type { MerchantContext } from './merchant-context';
-import {
-  NONCE_TTL_SECONDS,
-  isTimestampInWindow,
-  parseAuthorization,
-  stringToSign,
-  verifyHmac,
-  verifyRsa,
-} from './request-signature.util';
+import { NONCE_TTL_SECONDS, isTimestampInWindow, parseAuthorization, stringToSign, verifyHmac, verifyRsa } from './request-signature.util';
 
 export interface SignedRequest {
   /** Every `Authorization` header as received (Node keeps only the first in `req.headers`). */

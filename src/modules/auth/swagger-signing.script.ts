@@ -55,5 +55,4 @@ export const SANDBOX_SIGNING_SCRIPT = String.raw`
  * with `toString()`, so this is built from source text (a compiled arrow
  * function could reference helpers that do not exist in the browser).
  */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval
 export const SANDBOX_REQUEST_INTERCEPTOR = new Function('req', 'return window.paygridSignRequest ? window.paygridSignRequest(req) : req;');

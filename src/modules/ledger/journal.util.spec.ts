@@ -149,7 +149,9 @@ describe('journal validation', () => {
     expect(reversalPostings(view).map((p) => p.direction)).toEqual(['credit', 'debit', 'debit']);
     expect(codeOf(() => canonicalEntry({ ...input, postings: reversalPostings(view) }))).toBeUndefined();
     expect(sameEvent(view, canonicalEntry({ ...input, postings: [...input.postings].reverse() }))).toBe(true);
-    expect(sameEvent(view, canonicalEntry({ ...input, postings: [input.postings[0], { ...input.postings[1], amount: 95n }, { ...input.postings[2], amount: 5n }] }))).toBe(false);
+    // Another split of the same money (e.g. another funding account) is the same event; other money is not.
+    expect(sameEvent(view, canonicalEntry({ ...input, postings: [input.postings[0], { ...input.postings[1], amount: 95n }, { ...input.postings[2], amount: 5n }] }))).toBe(true);
+    expect(sameEvent(view, canonicalEntry({ ...input, postings: [{ ...input.postings[0], amount: 101n }, { ...input.postings[1], amount: 95n }, input.postings[2]] }))).toBe(false);
     expect(sameEvent(view, canonicalEntry({ ...input, referenceId: 'other' }))).toBe(false);
   });
 

@@ -116,17 +116,22 @@ export function reversalPostings(entry: JournalEntryView): PostingInput[] {
   return entry.postings.map((p) => ({ account: p.account, direction: p.direction === 'debit' ? 'credit' : 'debit', amount: p.amount }));
 }
 
-const postingSignature = (p: { key: string; direction: Direction; amount: bigint }) => `${p.key}|${p.direction}|${p.amount}`;
+/** Σ debits per currency: the money an entry moves, whichever accounts carry it. */
+function debitTotals(postings: ReadonlyArray<{ direction: Direction; amount: bigint; currency: string }>): string {
+  const totals = new Map<string, bigint>();
+  for (const p of postings) if (p.direction === 'debit') totals.set(p.currency, (totals.get(p.currency) ?? 0n) + p.amount);
+  return [...totals].sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, t]) => `${c}:${t}`).join(',');
+}
 
 /**
  * Whether a replayed entry describes the same business event as the stored
- * one. The same external id with other postings is a bug in the caller, and
- * returning the first entry silently would hide it.
+ * one: same type, reference, reversal link and money per currency. Which
+ * accounts carry it may differ (a refund retried from merchant_available after
+ * merchant_pending could not cover it); a different amount under the same
+ * external id is a caller bug that returning the first entry would hide.
  */
 export function sameEvent(stored: JournalEntryView, entry: CanonicalEntry): boolean {
   if (stored.type !== entry.type || stored.referenceType !== entry.referenceType || stored.referenceId !== entry.referenceId) return false;
   if ((stored.reversesEntryId ?? null) !== entry.reversesEntryId) return false;
-  const a = stored.postings.map((p) => postingSignature({ key: refKey(canonicalRef(p.account)), direction: p.direction, amount: p.amount })).sort();
-  const b = entry.postings.map(postingSignature).sort();
-  return a.length === b.length && a.every((s, i) => s === b[i]);
+  return debitTotals(stored.postings) === debitTotals(entry.postings.map((p) => ({ direction: p.direction, amount: p.amount, currency: p.ref.currency })));
 }

@@ -28,5 +28,5 @@ export class CreatePingDto {
 
 export class PostPingResponseDto extends PingResponseDto {
   @ApiPropertyOptional({ nullable: true, type: String }) message: string | null;
-  @ApiProperty({ description: "How many POST /v1/ping executions this app had on this replica (in memory), this one included" }) executions: number;
+  @ApiProperty({ description: 'How many POST /v1/ping executions this app had on this replica (in memory), this one included' }) executions: number;
 }
