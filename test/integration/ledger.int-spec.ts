@@ -153,7 +153,7 @@ describe('ledger (integration, real PostgreSQL)', () => {
     const merchant = 'mch_savepointfallbacksavepoi0';
     await tx((m) => ledger.post(m, payment('pay_sp', 1000n, 0n, merchant)));
     await tx((m) => ledger.post(m, { externalId: 'settle:sp', type: 'settlement', referenceType: 'settlement', referenceId: 'stl_sp', postings: [dr(pending(merchant), 1000n), cr(available(merchant), 1000n)] }));
-    const refundFrom = (from: typeof pending) => ({
+    const refundFrom = (from: (merchantId: string) => PostingInput['account']) => ({
       externalId: 'refund:re_sp:succeeded',
       type: 'refund.succeeded',
       referenceType: 'refund',
