@@ -153,4 +153,28 @@ describe('payments under concurrency and faults (e2e)', () => {
     expect(net).toBe(0);
     expect((await effectsOf(t.dataSource, p.id)).events).toEqual([]);
   });
+
+  it('a refund result that arrives before the payment’s success is parked, then applied in order', async () => {
+    const sim = t.app.get(CardSimulator);
+    const p = await m.client.post<any>('/v1/payments', { out_trade_no: order(), amount: 5000, currency: 'CNY', channel: 'card', subject: 'Parked', card: { encrypted: await m.client.encryptCard(card('4242424242424242')) } });
+    sim.setSwitches({ asyncRefund: true, asyncRefundDelayMs: 300 });
+    try {
+      const r = await m.client.post<any>('/v1/refunds', { payment_id: p.id, out_refund_no: `${p.id}-early`, amount: 1000 });
+      expect(r.status).toBe('pending');
+      // This node has not (yet) seen the payment succeed: a lagging replica, a restored backup.
+      await t.dataSource.query(`UPDATE payments SET status = 'pending', next_check_at = NULL WHERE id = $1`, [p.id]);
+      await waitFor(async () => (await count(t.dataSource, `SELECT 1 FROM provider_callbacks WHERE provider_order_id = $1 AND outcome = 'parked'`, [p.id])) === 1, { what: 'parked refund callback' });
+      expect((await m.client.get<any>(`/v1/refunds/${r.id}`)).status).toBe('pending');
+      expect(await effectsOf(t.dataSource, r.id)).toEqual({ entries: 0, events: [] });
+
+      // The payment's success arrives (here through the resolver's query): the parked refund result follows it.
+      await t.dataSource.query('UPDATE payments SET next_check_at = now() WHERE id = $1', [p.id]);
+      await waitForStatus(m.client, r.id, 'succeeded', '/v1/refunds');
+      expect(await effectsOf(t.dataSource, r.id)).toEqual({ entries: 1, events: ['refund.succeeded'] });
+      expect(await count(t.dataSource, `SELECT 1 FROM provider_callbacks WHERE provider_order_id = $1 AND outcome = 'parked'`, [p.id])).toBe(0);
+      expect((await m.client.get<any>(`/v1/payments/${p.id}`)).amount_refunded).toBe(1000);
+    } finally {
+      sim.setSwitches({ asyncRefund: false });
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { feeFor } from './payment-money.util';
 import { toPaymentResponse } from './payments.mapper';
 import { PaymentsRepository, TransitionRecord } from './payments.repository';
 import { RefundsRepository } from './refunds.repository';
+import { RefundsService } from './refunds.service';
 
 const EVENT_FOR: Partial<Record<PaymentStatus, EventType>> = {
   succeeded: 'payment.succeeded',
@@ -38,6 +39,7 @@ export class PaymentLifecycleService {
     private readonly merchants: MerchantsRepository,
     private readonly ledger: LedgerService,
     private readonly outbox: OutboxService,
+    private readonly refundsService: RefundsService,
   ) {}
 
   /**
@@ -102,7 +104,21 @@ export class PaymentLifecycleService {
     if (!updated) throw new Error(`payment ${locked.id} changed under its row lock`);
     const type = EVENT_FOR[to];
     if (type) await this.outbox.enqueue(manager, { type, merchantId: updated.merchantId, appId: updated.appId, object: toPaymentResponse(updated) as never, aggregateId: updated.id });
+    if (to === 'succeeded') await this.applyParked(manager, updated.id);
     return updated;
+  }
+
+  /**
+   * Refund results that arrived before this payment's success (out of order)
+   * were parked; now that it succeeded they are applied, in arrival order.
+   */
+  private async applyParked(manager: EntityManager, paymentId: string): Promise<void> {
+    for (const parked of await this.payments.parkedCallbacks(manager, paymentId)) {
+      const cb = parked.parsed as { kind?: string; providerRefundId?: string; status?: 'succeeded' | 'failed' | 'pending'; providerRefundTransactionId?: string } | null;
+      if (cb?.kind !== 'refund' || !cb.providerRefundId || !cb.status) continue;
+      await this.refundsService.applyOutcomeIn(manager, cb.providerRefundId, { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId }, 'provider_callback', parked.notificationId ?? undefined);
+      await this.payments.markCallback(manager, parked.id, 'applied', 'applied after the payment succeeded', true);
+    }
   }
 
   /**

@@ -79,7 +79,7 @@ export class ProviderCallbacksService {
         this.logger.error({ callback_id: callbackId, payment_id: payment.id, mismatches }, 'ALERT: provider callback does not match the order');
         return false;
       }
-      const { payment: after, result } = await this.lifecycle.applyOutcome(
+      const { result } = await this.lifecycle.applyOutcome(
         m,
         payment,
         { status: cb.status, providerTransactionId: cb.providerTransactionId, amount: cb.amount, currency: cb.currency },
@@ -87,7 +87,6 @@ export class ProviderCallbacksService {
         cb.notificationId,
       );
       await this.payments.markCallback(m, callbackId, result, null, result !== 'ignored');
-      if (after.status === 'succeeded') await this.applyParked(m, after.id);
       return true;
     }
 
@@ -111,15 +110,5 @@ export class ProviderCallbacksService {
     const after = await this.refundsService.applyOutcomeIn(m, refund.id, { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId }, 'provider_callback', cb.notificationId);
     await this.payments.markCallback(m, callbackId, before === after.status ? 'duplicate' : 'applied', null, before !== after.status);
     return true;
-  }
-
-  /** Parked refund results of this payment, applied in arrival order now that it succeeded. */
-  private async applyParked(m: EntityManager, paymentId: string): Promise<void> {
-    for (const parked of await this.payments.parkedCallbacks(m, paymentId)) {
-      const cb = parked.parsed as { kind: string; providerRefundId: string; status: 'succeeded' | 'failed' | 'pending'; providerRefundTransactionId?: string };
-      if (cb?.kind !== 'refund') continue;
-      await this.refundsService.applyOutcomeIn(m, cb.providerRefundId, { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId }, 'provider_callback', parked.notificationId ?? undefined);
-      await this.payments.markCallback(m, parked.id, 'applied', 'applied after the payment succeeded', true);
-    }
   }
 }
