@@ -7,6 +7,7 @@ import { dataSourceOptions } from './database/data-source';
 import { AdminModule } from './modules/admin/admin.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
+import { DemoModule } from './modules/demo/demo.module';
 import { HealthModule } from './modules/health/health.module';
 import { LedgerModule } from './modules/ledger/ledger.module';
 import { MerchantsModule } from './modules/merchants/merchants.module';
@@ -51,6 +52,7 @@ export class AppModule {
         // The simulators exist only in sandbox mode; in live mode /sandbox routes do not.
         ...(config.mode === 'sandbox' ? [SandboxModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => sandboxConfigFor(config, secrets) })] : []),
         PaymentsModule,
+        DemoModule,
       ],
     };
   }

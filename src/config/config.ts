@@ -83,6 +83,11 @@ export const VARIABLES = {
   CARD_ACQUIRER_URL: { description: 'Live: base URL of the card acquirer', parse: url('https:', 'http:') },
   CARD_ACQUIRER_MERCHANT_ID: { description: 'Live: merchant id at the acquirer', parse: str },
   CARD_ACQUIRER_SECRET: { description: 'Live: HMAC secret shared with the acquirer', sensitive: true, parse: str },
+  PAYGRID_DEMO_SEED: {
+    description: 'Sandbox only: on first start (no merchants yet) create a demo merchant, app and key and write their credentials to PAYGRID_DATA_DIR/demo-credentials.json',
+    default: true,
+    parse: bool,
+  },
   RESOLVER_BASE_MS: {
     description: 'First delay before the resolver asks a provider about a payment or refund with no news (doubles per attempt, up to 5 min)',
     default: 5000,
@@ -167,6 +172,7 @@ export interface AppConfig {
   resolverBaseMs: number;
   resolverPollMs: number;
   providerTimeoutMs: number;
+  demoSeed: boolean;
   sandbox: { timeCompression: number; hangMs: number };
   /** Raw live-provider variables; `providers-setup.ts` turns them into adapter config. */
   live: Partial<Record<LiveVariable, string>>;
@@ -239,6 +245,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resolverBaseMs: v.RESOLVER_BASE_MS!,
     resolverPollMs: v.RESOLVER_POLL_MS!,
     providerTimeoutMs: v.PROVIDER_TIMEOUT_MS!,
+    demoSeed: v.PAYGRID_DEMO_SEED!,
     sandbox: { timeCompression: v.SANDBOX_TIME_COMPRESSION!, hangMs: v.SANDBOX_HANG_MS! },
     live: Object.fromEntries(LIVE_VARIABLES.filter((k) => v[k] !== undefined).map((k) => [k, v[k] as string])),
     events: {
