@@ -83,6 +83,9 @@ export const VARIABLES = {
   CARD_ACQUIRER_URL: { description: 'Live: base URL of the card acquirer', parse: url('https:', 'http:') },
   CARD_ACQUIRER_MERCHANT_ID: { description: 'Live: merchant id at the acquirer', parse: str },
   CARD_ACQUIRER_SECRET: { description: 'Live: HMAC secret shared with the acquirer', sensitive: true, parse: str },
+  BANK_TRANSFER_URL: { description: 'Live: base URL of the bank transfer API that sends merchant payouts (PGB/1, see providers/bank)', parse: url('https:', 'http:') },
+  BANK_TRANSFER_ACCOUNT_ID: { description: "Live: the platform's account id at the payout bank", parse: str },
+  BANK_TRANSFER_SECRET: { description: 'Live: HMAC secret shared with the payout bank', sensitive: true, parse: str },
   PAYGRID_DEMO_SEED: {
     description: 'Sandbox only: on first start (no merchants yet) create a demo merchant, app and key and write their credentials to PAYGRID_DATA_DIR/demo-credentials.json',
     default: true,
@@ -92,6 +95,19 @@ export const VARIABLES = {
     description: 'First delay before the resolver asks a provider about a payment or refund with no news (doubles per attempt, up to 5 min)',
     default: 5000,
     parse: int(10, 600_000),
+  },
+  SETTLEMENT_POLL_MS: {
+    description: 'How often the settlement scheduler looks for merchant days that are due (T+N after the cut-off in the merchant timezone)',
+    default: 60_000,
+    parse: int(10, 3_600_000),
+  },
+  PAYOUT_POLL_MS: { description: 'How often the payout worker looks for payouts to send to the bank or to check on', default: 1000, parse: int(10, 600_000) },
+  PAYOUT_APPROVAL_THRESHOLD: {
+    description: 'Payouts above this amount (integer, minor units, any currency) wait in `awaiting_approval` until an admin approves them. Unset: no approval',
+    parse: (raw: string, name: string): bigint => {
+      if (!/^\d{1,18}$/.test(raw)) throw new Error(`${name} must be a non-negative integer amount in minor units`);
+      return BigInt(raw);
+    },
   },
   RESOLVER_POLL_MS: { description: 'How often the resolver / expiry sweeper looks for due payments and refunds', default: 1000, parse: int(10, 600_000) },
   WEBHOOK_ALLOW_LOOPBACK: {
@@ -149,6 +165,9 @@ export const LIVE_VARIABLES = [
   'CARD_ACQUIRER_URL',
   'CARD_ACQUIRER_MERCHANT_ID',
   'CARD_ACQUIRER_SECRET',
+  'BANK_TRANSFER_URL',
+  'BANK_TRANSFER_ACCOUNT_ID',
+  'BANK_TRANSFER_SECRET',
 ] as const;
 export type LiveVariable = (typeof LIVE_VARIABLES)[number];
 type ValueOf<K extends keyof Vars> = Vars[K] extends VariableSpec<infer T> ? T : never;
@@ -174,6 +193,12 @@ export interface AppConfig {
   providerTimeoutMs: number;
   demoSeed: boolean;
   sandbox: { timeCompression: number; hangMs: number };
+  settlements: {
+    pollMs: number;
+    payoutPollMs: number;
+    /** undefined: payouts need no approval. */
+    payoutApprovalThreshold?: bigint;
+  };
   /** Raw live-provider variables; `providers-setup.ts` turns them into adapter config. */
   live: Partial<Record<LiveVariable, string>>;
   events: {
@@ -247,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     providerTimeoutMs: v.PROVIDER_TIMEOUT_MS!,
     demoSeed: v.PAYGRID_DEMO_SEED!,
     sandbox: { timeCompression: v.SANDBOX_TIME_COMPRESSION!, hangMs: v.SANDBOX_HANG_MS! },
+    settlements: { pollMs: v.SETTLEMENT_POLL_MS!, payoutPollMs: v.PAYOUT_POLL_MS!, payoutApprovalThreshold: v.PAYOUT_APPROVAL_THRESHOLD },
     live: Object.fromEntries(LIVE_VARIABLES.filter((k) => v[k] !== undefined).map((k) => [k, v[k] as string])),
     events: {
       namespace: v.EVENTS_NAMESPACE!,

@@ -27,6 +27,11 @@ import { WebhookEndpointState } from '../modules/notifications/entities/webhook-
 import { IdempotencyKey } from '../modules/auth/entities/idempotency-key.entity';
 import { PlatformKey } from '../modules/auth/entities/platform-key.entity';
 import { RequestNonce } from '../modules/auth/entities/request-nonce.entity';
+import { Payout } from '../modules/settlements/entities/payout.entity';
+import { ReconciliationItem } from '../modules/settlements/entities/reconciliation-item.entity';
+import { ReconciliationReport } from '../modules/settlements/entities/reconciliation-report.entity';
+import { Settlement } from '../modules/settlements/entities/settlement.entity';
+import { SettlementLine } from '../modules/settlements/entities/settlement-line.entity';
 
 export const ENTITIES = [
   AdminToken, AuditLogEntry, Merchant, App, AppKey, LedgerAccount, LedgerEntry, LedgerPosting, RequestNonce, IdempotencyKey, PlatformKey,
@@ -43,4 +48,9 @@ export const ENTITIES = [
   ProviderCallback,
   CardToken,
   StoredSecret,
+  Settlement,
+  SettlementLine,
+  Payout,
+  ReconciliationReport,
+  ReconciliationItem,
 ];

@@ -70,17 +70,23 @@ describe.each([
 
     if (useAmqp) {
       const dead: Awaited<ReturnType<AmqpObserver['drain']>> = [];
-      await waitFor(async () => {
-        dead.push(...(await observer!.drain(`${ns}.always-fails.dlq`)));
-        return dead.length >= 4;
-      }, { what: 'the DLQ to hold the events' });
+      await waitFor(
+        async () => {
+          dead.push(...(await observer!.drain(`${ns}.always-fails.dlq`)));
+          return dead.length >= 4;
+        },
+        { what: 'the DLQ to hold the events' },
+      );
       expect(new Set(dead.map((m) => m.properties.messageId))).toEqual(new Set(events.map((e) => e.id)));
       expect(JSON.parse(dead[0].content.toString())).toEqual(events.find((e) => e.id === dead[0].properties.messageId));
     } else {
-      const rows = await waitFor(async () => {
-        const r = await t.dataSource.query(`SELECT event_id, attempts, error FROM event_dead_letters WHERE consumer = 'always-fails'`);
-        return r.length >= 4 ? r : undefined;
-      }, { what: 'dead letters' });
+      const rows = await waitFor(
+        async () => {
+          const r = await t.dataSource.query(`SELECT event_id, attempts, error FROM event_dead_letters WHERE consumer = 'always-fails'`);
+          return r.length >= 4 ? r : undefined;
+        },
+        { what: 'dead letters' },
+      );
       expect(new Set(rows.map((r: { event_id: string }) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
       expect(rows.every((r: { attempts: number; error: string }) => r.attempts === 3 && r.error.includes('says no'))).toBe(true);
     }
@@ -93,25 +99,37 @@ describe.each([
   it('applies an event once after transient failures, and dead-letters a poison event at once', async () => {
     const [refund] = await enqueueEvents(t, owner, 1, { type: 'refund.failed', aggregateId: () => 're_flaky' });
     const [payout] = await enqueueEvents(t, { merchantId: owner.merchantId, appId: null }, 1, { type: 'payout.failed', aggregateId: () => 'po_poison' });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [refund.id])).length === 1, { what: 'flaky to succeed' });
+    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [refund.id])).length === 1, {
+      what: 'flaky to succeed',
+    });
     expect(attempts.get(`flaky:${refund.id}`)).toEqual([1, 2, 3]);
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [payout.id])).length === 1, { what: 'flaky on the payout' });
+    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [payout.id])).length === 1, {
+      what: 'flaky on the payout',
+    });
     await waitFor(async () => (attempts.get(`poison:${payout.id}`)?.length ?? 0) === 1, { what: 'the poison attempt' });
     if (useAmqp) {
-      const dead = await waitFor(async () => {
-        const got = await observer!.drain(`${ns}.poison.dlq`);
-        return got.length ? got : undefined;
-      }, { what: 'poison DLQ' });
+      const dead = await waitFor(
+        async () => {
+          const got = await observer!.drain(`${ns}.poison.dlq`);
+          return got.length ? got : undefined;
+        },
+        { what: 'poison DLQ' },
+      );
       expect(dead.map((m) => m.properties.messageId)).toEqual([payout.id]);
     } else {
-      await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_dead_letters WHERE consumer = 'poison' AND event_id = $1`, [payout.id])).length === 1, { what: 'poison dead letter' });
+      await waitFor(
+        async () => (await t.dataSource.query(`SELECT 1 FROM event_dead_letters WHERE consumer = 'poison' AND event_id = $1`, [payout.id])).length === 1,
+        { what: 'poison dead letter' },
+      );
     }
     expect(attempts.get(`poison:${payout.id}`)).toEqual([1]);
   });
 
   it('hands an event redelivered to the same consumer to its handler only once', async () => {
     const [e] = await enqueueEvents(t, owner, 1, { type: 'refund.failed', aggregateId: () => 're_twice' });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [e.id])).length === 1, { what: 'first application' });
+    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [e.id])).length === 1, {
+      what: 'first application',
+    });
     const before = attempts.get(`flaky:${e.id}`)!.length;
     await bus.publish([e, e]); // a relay republish, twice over
     await waitFor(async () => (await unpublishedCount(t)) === 0, { what: 'settle' });

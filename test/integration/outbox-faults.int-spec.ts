@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { EVENT_BUS, EventBus } from '../../src/modules/notifications/event-bus';
+import { OutboxRelay } from '../../src/modules/notifications/outbox-relay.worker';
 import { AMQP_URL, AmqpObserver, FAST_EVENTS_ENV, createMerchantApp, enqueueEvents, testNamespace, unpublishedCount } from '../utils/events-kit';
 import { http, waitFor } from '../utils/http';
 import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
@@ -73,16 +74,18 @@ describe('outbox faults (integration)', () => {
     await proxy.restore();
     await waitFor(async () => events.every((e) => observer.ids().includes(e.id)), { timeoutMs: 45_000, what: 'every event after the outage' });
     await waitFor(async () => (await unpublishedCount(t)) === 0, { what: 'outbox drained' });
-    const rows: Array<{ event_id: string; n: number }> = await waitFor(async () => {
-      const r = await t.dataSource.query(`SELECT event_id, n FROM test_effects WHERE event_id = ANY($1)`, [events.map((e) => e.id)]);
-      return r.length === 150 ? r : undefined;
-    }, { timeoutMs: 20_000, what: 'the consumer to apply every event' });
+    const rows: Array<{ event_id: string; n: number }> = await waitFor(
+      async () => {
+        const r = await t.dataSource.query(`SELECT event_id, n FROM test_effects WHERE event_id = ANY($1)`, [events.map((e) => e.id)]);
+        return r.length === 150 ? r : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the consumer to apply every event' },
+    );
     expect(rows.every((r) => r.n === 1)).toBe(true);
   });
 
   it('republishes an event whose relay died between publish and marking it, and the consumer applies it once', async () => {
     // Only the killed worker's relay may run for this test: stop this app's relay loops.
-    const { OutboxRelay } = await import('../../src/modules/notifications/outbox-relay.worker');
     await t.app.get(OutboxRelay).onModuleDestroy();
     const events = await enqueueEvents(t, owner, 20);
 
@@ -103,13 +106,18 @@ describe('outbox faults (integration)', () => {
       worker = spawnWorker(t, ns, AMQP_URL);
       await waitFor(async () => (await unpublishedCount(t)) === 0, { timeoutMs: 30_000, what: 'a new relay to republish' });
       await waitFor(async () => events.every((e) => observer.ids().filter((id) => id === e.id).length === 2), { what: 'each event seen twice on the wire' });
-      const rows: Array<{ n: number }> = await waitFor(async () => {
-        const r = await t.dataSource.query(`SELECT n FROM test_effects WHERE event_id = ANY($1)`, [events.map((e) => e.id)]);
-        return r.length === 20 ? r : undefined;
-      }, { what: 'the consumer to apply the events' });
+      const rows: Array<{ n: number }> = await waitFor(
+        async () => {
+          const r = await t.dataSource.query(`SELECT n FROM test_effects WHERE event_id = ANY($1)`, [events.map((e) => e.id)]);
+          return r.length === 20 ? r : undefined;
+        },
+        { what: 'the consumer to apply the events' },
+      );
       // Delivered twice, applied once: the inbox absorbed the duplicates.
       expect(rows.every((r) => r.n === 1)).toBe(true);
-      const inbox = await t.dataSource.query(`SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'effects' AND event_id = ANY($1)`, [events.map((e) => e.id)]);
+      const inbox = await t.dataSource.query(`SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'effects' AND event_id = ANY($1)`, [
+        events.map((e) => e.id),
+      ]);
       expect(inbox[0].n).toBe(20);
     } finally {
       worker?.kill('SIGKILL');

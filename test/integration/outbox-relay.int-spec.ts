@@ -51,7 +51,13 @@ describe('outbox relay over RabbitMQ (integration)', () => {
     const before = observer.messages.length;
     await expect(
       withTransaction(t.dataSource, async (m) => {
-        await outbox.enqueue(m, { type: 'payment.failed', merchantId: owner.merchantId, appId: owner.appId, aggregateId: 'pay_rolledback', object: { id: 'pay_rolledback' } });
+        await outbox.enqueue(m, {
+          type: 'payment.failed',
+          merchantId: owner.merchantId,
+          appId: owner.appId,
+          aggregateId: 'pay_rolledback',
+          object: { id: 'pay_rolledback' },
+        });
         throw new Error('the payment change failed');
       }),
     ).rejects.toThrow('the payment change failed');
@@ -59,7 +65,13 @@ describe('outbox relay over RabbitMQ (integration)', () => {
     // An open transaction: its event must not leave before COMMIT.
     const qr = t.dataSource.createQueryRunner();
     await qr.startTransaction();
-    const pending = await outbox.enqueue(qr.manager, { type: 'payment.closed', merchantId: owner.merchantId, appId: owner.appId, aggregateId: 'pay_slowcommit', object: { id: 'pay_slowcommit' } });
+    const pending = await outbox.enqueue(qr.manager, {
+      type: 'payment.closed',
+      merchantId: owner.merchantId,
+      appId: owner.appId,
+      aggregateId: 'pay_slowcommit',
+      object: { id: 'pay_slowcommit' },
+    });
     // Let the relay poll several times while the transaction is open (a barrier: a later committed event goes through).
     const [marker] = await enqueueEvents(t, owner, 1, { aggregateId: () => 'pay_marker' });
     await waitFor(async () => observer.ids().includes(marker.id), { what: 'the marker event' });

@@ -64,7 +64,8 @@ describe('webhook delivery (integration)', () => {
     receivers.push(r);
     return r;
   };
-  const deliveriesOf = async (appId: string) => (await admin('GET', `/admin/v1/webhook-deliveries?app_id=${appId}&limit=100`)).body.data as Array<Record<string, any>>;
+  const deliveriesOf = async (appId: string) =>
+    (await admin('GET', `/admin/v1/webhook-deliveries?app_id=${appId}&limit=100`)).body.data as Array<Record<string, any>>;
 
   beforeAll(async () => {
     observer = new AmqpObserver(ns);
@@ -85,7 +86,10 @@ describe('webhook delivery (integration)', () => {
     // Down long enough for several scheduled retries of each delivery.
     await waitFor(async () => events.every((e) => rx.ids().filter((id) => id === e.id).length >= 3), { what: 'three failed attempts each' });
     rx.mode = 'ok';
-    await waitFor(async () => (await deliveriesOf(owner.appId)).filter((d) => d.status === 'succeeded').length === 10, { timeoutMs: 20_000, what: 'all delivered' });
+    await waitFor(async () => (await deliveriesOf(owner.appId)).filter((d) => d.status === 'succeeded').length === 10, {
+      timeoutMs: 20_000,
+      what: 'all delivered',
+    });
 
     for (const e of events) {
       const attempts = rx.received.filter((r) => r.headers['webhook-id'] === e.id);
@@ -139,7 +143,11 @@ describe('webhook delivery (integration)', () => {
     const owner = await createMerchantApp(t, rx.url);
     const rotated = await admin('POST', `/admin/v1/apps/${owner.appId}/webhook-secret/rotate`, { overlap_seconds: 3600 });
     expect(rotated.status).toBe(200);
-    expect(rotated.body).toMatchObject({ app_id: owner.appId, webhook_secret: expect.stringMatching(/^whsec_/), previous_secret_expires_at: expect.any(String) });
+    expect(rotated.body).toMatchObject({
+      app_id: owner.appId,
+      webhook_secret: expect.stringMatching(/^whsec_/),
+      previous_secret_expires_at: expect.any(String),
+    });
     const [e] = await enqueueEvents(t, owner, 1);
     const got = await waitFor(async () => rx.received.find((r) => r.headers['webhook-id'] === e.id), { what: 'the webhook' });
     expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(2);
@@ -147,7 +155,9 @@ describe('webhook delivery (integration)', () => {
     expect(verify(rotated.body.webhook_secret, got).id).toBe(e.id); // new-only receiver
     expect(() => verify('whsec_' + Buffer.alloc(32, 7).toString('base64'), got)).toThrow();
 
-    const audit = await t.dataSource.query(`SELECT after::text AS after FROM audit_log WHERE action = 'app.webhook_secret.rotate' AND target_id = $1`, [owner.appId]);
+    const audit = await t.dataSource.query(`SELECT after::text AS after FROM audit_log WHERE action = 'app.webhook_secret.rotate' AND target_id = $1`, [
+      owner.appId,
+    ]);
     expect(audit).toHaveLength(1);
     expect(audit[0].after).not.toContain(rotated.body.webhook_secret.slice(6, 20));
 

@@ -33,24 +33,39 @@ describe('webhook endpoint health (integration, in-process bus)', () => {
   it('fails a delivery after the whole schedule, disables the endpoint with an event saying so, and flows again once re-enabled', async () => {
     const owner = await createMerchantApp(t, `${endpoint.url}/hooks`);
     const [e] = await enqueueEvents(t, owner, 1);
-    const failed = await waitFor(async () => {
-      const r = await admin('GET', `/admin/v1/webhook-deliveries?app_id=${owner.appId}`);
-      return r.body.data.find((d: { event_id: string; status: string }) => d.event_id === e.id && d.status === 'failed');
-    }, { timeoutMs: 20_000, what: 'the delivery to fail for good' });
+    const failed = await waitFor(
+      async () => {
+        const r = await admin('GET', `/admin/v1/webhook-deliveries?app_id=${owner.appId}`);
+        return r.body.data.find((d: { event_id: string; status: string }) => d.event_id === e.id && d.status === 'failed');
+      },
+      { timeoutMs: 20_000, what: 'the delivery to fail for good' },
+    );
     expect(failed).toMatchObject({ attempts: 16, next_attempt_at: null, last_status_code: 500 });
     expect(endpoint.hits()).toBe(16);
 
-    const disabled = await waitFor(async () => {
-      const rows = await t.dataSource.query(`SELECT * FROM events WHERE type = 'webhook_endpoint.disabled' AND app_id = $1`, [owner.appId]);
-      return rows[0];
-    }, { what: 'the webhook_endpoint.disabled event' });
+    const disabled = await waitFor(
+      async () => {
+        const rows = await t.dataSource.query(`SELECT * FROM events WHERE type = 'webhook_endpoint.disabled' AND app_id = $1`, [owner.appId]);
+        return rows[0];
+      },
+      { what: 'the webhook_endpoint.disabled event' },
+    );
     expect(disabled).toMatchObject({ merchant_id: owner.merchantId, aggregate_id: owner.appId, aggregate_sequence: 1 });
-    expect(disabled.object).toMatchObject({ id: owner.appId, object: 'webhook_endpoint', status: 'disabled', disabled_reason: expect.stringContaining(failed.id) });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM events WHERE id = $1 AND published_at IS NOT NULL`, [disabled.id])).length === 1, { what: 'the event to be published' });
+    expect(disabled.object).toMatchObject({
+      id: owner.appId,
+      object: 'webhook_endpoint',
+      status: 'disabled',
+      disabled_reason: expect.stringContaining(failed.id),
+    });
+    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM events WHERE id = $1 AND published_at IS NOT NULL`, [disabled.id])).length === 1, {
+      what: 'the event to be published',
+    });
 
     // While disabled nothing is sent; deliveries wait (nothing is lost).
     const [later] = await enqueueEvents(t, owner, 1, { aggregateId: () => 'pay_while_disabled' });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [later.id])).length === 1, { what: 'the delivery row' });
+    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [later.id])).length === 1, {
+      what: 'the delivery row',
+    });
     const hitsWhileDisabled = endpoint.hits();
 
     const enabled = await admin('POST', `/admin/v1/apps/${owner.appId}/webhook-endpoint/enable`);
@@ -111,13 +126,15 @@ describe('webhook SSRF guard at delivery time (integration, loopback not allowed
       // As if the URL had changed behind the registration check (DNS, a later edit, an old row).
       await t.dataSource.query(`UPDATE apps SET webhook_url = $1 WHERE id = $2`, [url, owner.appId]);
       const [e] = await enqueueEvents(t, owner, 1, { aggregateId: () => `pay_ssrf_${targets.indexOf(url)}` });
-      const attempt = await waitFor(async () => {
-        const rows = await t.dataSource.query(
-          `SELECT a.* FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1`,
-          [e.id],
-        );
-        return rows[0];
-      }, { what: `an attempt for ${url}` });
+      const attempt = await waitFor(
+        async () => {
+          const rows = await t.dataSource.query(`SELECT a.* FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1`, [
+            e.id,
+          ]);
+          return rows[0];
+        },
+        { what: `an attempt for ${url}` },
+      );
       expect({ url, error: attempt.error }).toEqual({ url, error: expect.stringMatching(/^destination refused/) });
       expect(attempt.status_code).toBeNull();
     }
@@ -126,8 +143,19 @@ describe('webhook SSRF guard at delivery time (integration, loopback not allowed
 
   it('refuses the same destinations at registration', async () => {
     const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name: 'SSRF' } });
-    for (const url of ['https://0x7f000001/x', 'https://2130706433/x', 'https://[::ffff:127.0.0.1]/x', 'https://[::1]/x', 'https://169.254.169.254/x', 'https://[fd00::1]/x', 'http://127.0.0.1/x']) {
-      const res = await http('POST', `${t.baseUrl}/admin/v1/merchants/${m.body.id}/apps`, { token: TEST_ADMIN_TOKEN, body: { name: 'A', channels: ['card'], webhook_url: url } });
+    for (const url of [
+      'https://0x7f000001/x',
+      'https://2130706433/x',
+      'https://[::ffff:127.0.0.1]/x',
+      'https://[::1]/x',
+      'https://169.254.169.254/x',
+      'https://[fd00::1]/x',
+      'http://127.0.0.1/x',
+    ]) {
+      const res = await http('POST', `${t.baseUrl}/admin/v1/merchants/${m.body.id}/apps`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { name: 'A', channels: ['card'], webhook_url: url },
+      });
       expect({ url, status: res.status }).toEqual({ url, status: 400 });
     }
   });

@@ -5,7 +5,7 @@
  * payments will (OutboxService.enqueue inside the change's transaction).
  */
 import type { EventEnvelope, EventType } from '@paygrid/contracts';
-import { ChannelModel, ConsumeMessage, connect } from 'amqplib';
+import { ChannelModel, ConsumeMessage, GetMessage, connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { withTransaction } from '../../src/database/transaction.util';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
@@ -50,9 +50,9 @@ export class AmqpObserver {
   }
 
   /** Messages currently in a queue of this namespace (e.g. a DLQ), fetched with basic.get. */
-  async drain(queue: string): Promise<ConsumeMessage[]> {
+  async drain(queue: string): Promise<GetMessage[]> {
     const ch = await this.conn!.createChannel();
-    const out: ConsumeMessage[] = [];
+    const out: GetMessage[] = [];
     for (;;) {
       const m = await ch.get(queue, { noAck: true });
       if (!m) break;

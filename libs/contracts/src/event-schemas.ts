@@ -98,7 +98,11 @@ export function eventSchema(type: EventType): Record<string, unknown> {
     ...EVENT_ENVELOPE_SCHEMA,
     $id: `https://paygrid.dev/schemas/events/${type}.json`,
     title: type,
-    properties: { ...EVENT_ENVELOPE_SCHEMA.properties, type: { const: type }, data: { type: 'object', required: ['object'], properties: { object: OBJECT_SCHEMAS[kind] } } },
+    properties: {
+      ...EVENT_ENVELOPE_SCHEMA.properties,
+      type: { const: type },
+      data: { type: 'object', required: ['object'], properties: { object: OBJECT_SCHEMAS[kind] } },
+    },
   };
 }
 

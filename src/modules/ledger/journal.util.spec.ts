@@ -143,6 +143,7 @@ describe('journal validation', () => {
       merchantId: null,
       description: null,
       reversesEntryId: null,
+      occurredAt: new Date(),
       createdAt: new Date(),
       postings: input.postings.map((p, i) => ({ id: String(i), accountId: `acct_${i}`, account: p.account, direction: p.direction, amount: p.amount, currency: p.account.currency, balanceAfter: 0n, accountSeq: 1n })),
     };

@@ -33,6 +33,8 @@ export interface CanonicalEntry {
   merchantId: string | null;
   description: string | null;
   reversesEntryId: string | null;
+  /** null: the database stamps now(). */
+  occurredAt: Date | null;
   postings: CanonicalPosting[];
 }
 
@@ -88,6 +90,9 @@ export function canonicalEntry(input: JournalEntryInput): CanonicalEntry {
     throw LedgerErrors.entryInvalid('description must be a string of at most 1000 characters', 'description');
   }
   if (input.reversesEntryId !== undefined && input.reversesEntryId !== null && !isText(input.reversesEntryId, 64)) throw LedgerErrors.entryInvalid('reversesEntryId must be an entry id', 'reversesEntryId');
+  if (input.occurredAt !== undefined && input.occurredAt !== null && !(input.occurredAt instanceof Date && !Number.isNaN(input.occurredAt.getTime()))) {
+    throw LedgerErrors.entryInvalid('occurredAt must be a valid Date', 'occurredAt');
+  }
   if (!Array.isArray(input.postings) || input.postings.length < 2) throw LedgerErrors.entryInvalid('An entry needs at least two postings', 'postings');
   if (input.postings.length > MAX_POSTINGS) throw LedgerErrors.entryInvalid(`An entry takes at most ${MAX_POSTINGS} postings`, 'postings');
 
@@ -107,6 +112,7 @@ export function canonicalEntry(input: JournalEntryInput): CanonicalEntry {
     merchantId: input.merchantId ?? null,
     description: input.description ?? null,
     reversesEntryId: input.reversesEntryId ?? null,
+    occurredAt: input.occurredAt ?? null,
     postings,
   };
 }

@@ -72,6 +72,7 @@ export const toEntryResponse = (e: JournalEntryView): EntryResponseDto => ({
     balance_after: jsonAmount(p.balanceAfter),
     account_seq: Number(p.accountSeq),
   })),
+  occurred_at: e.occurredAt.toISOString(),
   created_at: e.createdAt.toISOString(),
 });
 

@@ -44,6 +44,7 @@ interface RawEntry {
   merchant_id: string | null;
   description: string | null;
   reverses_entry_id: string | null;
+  occurred_at: Date;
   created_at: Date;
 }
 
@@ -91,15 +92,15 @@ export class LedgerRepository {
   }
 
   /** INSERT … ON CONFLICT DO NOTHING: returns false when the external id was already posted (by anyone, committed or ours). */
-  async insertEntry(manager: EntityManager, id: string, e: CanonicalEntry): Promise<Date | null> {
-    const rows: Array<{ created_at: Date }> = await manager.query(
-      `INSERT INTO ledger_entries (id, external_id, type, reference_type, reference_id, merchant_id, description, reverses_entry_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  async insertEntry(manager: EntityManager, id: string, e: CanonicalEntry): Promise<{ createdAt: Date; occurredAt: Date } | null> {
+    const rows: Array<{ created_at: Date; occurred_at: Date }> = await manager.query(
+      `INSERT INTO ledger_entries (id, external_id, type, reference_type, reference_id, merchant_id, description, reverses_entry_id, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::timestamptz, now()))
        ON CONFLICT (external_id) DO NOTHING
-       RETURNING created_at`,
-      [id, e.externalId, e.type, e.referenceType, e.referenceId, e.merchantId, e.description, e.reversesEntryId],
+       RETURNING created_at, occurred_at`,
+      [id, e.externalId, e.type, e.referenceType, e.referenceId, e.merchantId, e.description, e.reversesEntryId, e.occurredAt],
     );
-    return rows[0]?.created_at ?? null;
+    return rows[0] ? { createdAt: rows[0].created_at, occurredAt: rows[0].occurred_at } : null;
   }
 
   async entryExists(manager: EntityManager, id: string): Promise<boolean> {
@@ -195,6 +196,7 @@ export class LedgerRepository {
       merchantId: e.merchant_id,
       description: e.description,
       reversesEntryId: e.reverses_entry_id,
+      occurredAt: e.occurred_at,
       createdAt: e.created_at,
       postings: postings.filter((p) => p.entry_id === e.id).map((p) => toPostingView(p, accounts.get(p.account_id)!)),
     }));

@@ -110,8 +110,8 @@ export class LedgerService {
     if (entry.reversesEntryId && !(await this.repo.entryExists(manager, entry.reversesEntryId))) throw LedgerErrors.entryNotFound(entry.reversesEntryId);
     const id = newId('je');
     // Insert first and read only on conflict: never read-then-insert, which two racing transactions would both pass.
-    const createdAt = await this.repo.insertEntry(manager, id, entry);
-    if (!createdAt) return { entry: await this.firstPosting(manager, entry), created: false };
+    const stamped = await this.repo.insertEntry(manager, id, entry);
+    if (!stamped) return { entry: await this.firstPosting(manager, entry), created: false };
 
     const refs = [...new Map(entry.postings.map((p) => [p.key, p.ref])).values()];
     const accounts = await this.repo.resolveAccounts(manager, refs);
@@ -129,7 +129,8 @@ export class LedgerService {
         merchantId: entry.merchantId,
         description: entry.description,
         reversesEntryId: entry.reversesEntryId,
-        createdAt,
+        occurredAt: stamped.occurredAt,
+        createdAt: stamped.createdAt,
         postings: inserted,
       },
     };

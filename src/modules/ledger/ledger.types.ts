@@ -31,6 +31,11 @@ export interface JournalEntryInput {
   description?: string;
   postings: PostingInput[];
   reversesEntryId?: string;
+  /**
+   * When the business event happened (a payment's success, a refund's
+   * success); settlement days are cut on it. Defaults to the posting time.
+   */
+  occurredAt?: Date;
 }
 
 export interface PostingView {
@@ -56,6 +61,8 @@ export interface JournalEntryView {
   merchantId: string | null;
   description: string | null;
   reversesEntryId: string | null;
+  /** Business time of the event (settlement day membership); defaults to the posting time. */
+  occurredAt: Date;
   createdAt: Date;
   postings: PostingView[];
 }

@@ -35,7 +35,9 @@ export class EventsRepository {
   /**
    * Claims up to `limit` unpublished events, oldest first, inside the
    * caller's transaction. SKIP LOCKED lets several relays (processes or
-   * loops) work side by side without taking the same rows.
+   * loops) work side by side without taking the same rows. NO KEY UPDATE, not
+   * UPDATE: rows referencing an event (webhook deliveries) take KEY SHARE on
+   * it, and the in-process bus applies them while the claim is still held.
    */
   claimUnpublished(manager: EntityManager, limit: number): Promise<EventRecord[]> {
     return manager
@@ -43,7 +45,7 @@ export class EventsRepository {
       .where('e.published_at IS NULL')
       .orderBy('e.id', 'ASC')
       .limit(limit)
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .setOnLocked('skip_locked')
       .getMany();
   }

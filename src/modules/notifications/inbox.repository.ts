@@ -18,10 +18,10 @@ export class InboxRepository {
    */
   runOnce(consumer: string, eventId: string, fn: (manager: EntityManager) => Promise<void>): Promise<boolean> {
     return withTransaction(this.dataSource, async (manager) => {
-      const rows: unknown[] = await manager.query(
-        `INSERT INTO event_inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
-        [consumer, eventId],
-      );
+      const rows: unknown[] = await manager.query(`INSERT INTO event_inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`, [
+        consumer,
+        eventId,
+      ]);
       if (rows.length === 0) return false;
       await fn(manager);
       return true;
@@ -34,9 +34,13 @@ export class InboxRepository {
   }
 
   async deadLetter(consumer: string, event: EventEnvelope, error: string, attempts: number): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO event_dead_letters (id, consumer, event_id, envelope, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [newId('dlq'), consumer, event.id, JSON.stringify(event), error.slice(0, 2000), attempts],
-    );
+    await this.dataSource.query(`INSERT INTO event_dead_letters (id, consumer, event_id, envelope, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      newId('dlq'),
+      consumer,
+      event.id,
+      JSON.stringify(event),
+      error.slice(0, 2000),
+      attempts,
+    ]);
   }
 }

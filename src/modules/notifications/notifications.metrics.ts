@@ -39,7 +39,12 @@ export class NotificationsMetrics {
       });
     this.consumed =
       existing('paygrid_events_consumed_total') ??
-      new Counter({ name: 'paygrid_events_consumed_total', help: 'Event deliveries to consumers by outcome (applied, duplicate, failed)', labelNames: ['consumer', 'outcome'], registers });
+      new Counter({
+        name: 'paygrid_events_consumed_total',
+        help: 'Event deliveries to consumers by outcome (applied, duplicate, failed)',
+        labelNames: ['consumer', 'outcome'],
+        registers,
+      });
     this.deadLettered =
       existing('paygrid_events_dead_lettered_total') ??
       new Counter({ name: 'paygrid_events_dead_lettered_total', help: 'Events a consumer gave up on after its attempts', labelNames: ['consumer'], registers });
@@ -56,7 +61,8 @@ export class NotificationsMetrics {
         registers,
       });
     this.webhooksInFlight =
-      existing('paygrid_webhooks_in_flight') ?? new Gauge({ name: 'paygrid_webhooks_in_flight', help: 'Webhook requests in flight in this process', registers });
+      existing('paygrid_webhooks_in_flight') ??
+      new Gauge({ name: 'paygrid_webhooks_in_flight', help: 'Webhook requests in flight in this process', registers });
     if (!existing('paygrid_outbox_lag_seconds')) {
       new Gauge({
         name: 'paygrid_outbox_lag_seconds',

@@ -16,7 +16,7 @@ export const channelOf = (p: Payment): Channel => p.channel as Channel;
  * Money taken: the provider holds it for us (clearing, an asset); we owe it
  * to the merchant (pending, until settled) less the platform's fee.
  */
-export function paymentCapturedEntry(p: Payment, captured: bigint, fee: bigint): JournalEntryInput {
+export function paymentCapturedEntry(p: Payment, captured: bigint, fee: bigint, occurredAt: Date = p.succeededAt ?? new Date()): JournalEntryInput {
   const postings: JournalEntryInput['postings'] = [
     { account: { code: 'provider_clearing', currency: p.currency, subkey: providerOf(p.channel) }, direction: 'debit', amount: captured },
     { account: { code: 'merchant_pending', currency: p.currency, merchantId: p.merchantId }, direction: 'credit', amount: captured - fee },
@@ -28,6 +28,8 @@ export function paymentCapturedEntry(p: Payment, captured: bigint, fee: bigint):
     referenceType: 'payment',
     referenceId: p.id,
     merchantId: p.merchantId,
+    // Settlement days are cut on the business time, not on when the entry was written.
+    occurredAt,
     postings: postings.filter((x) => x.amount > 0n),
   };
 }
@@ -36,7 +38,13 @@ export function paymentCapturedEntry(p: Payment, captured: bigint, fee: bigint):
  * A refund gives back the payer's money out of the merchant's balance (pending
  * first, `fromAccount` says which) and returns the proportional fee.
  */
-export function refundSucceededEntry(p: Payment, r: Refund, feeBack: bigint, fromAccount: 'merchant_pending' | 'merchant_available'): JournalEntryInput {
+export function refundSucceededEntry(
+  p: Payment,
+  r: Refund,
+  feeBack: bigint,
+  fromAccount: 'merchant_pending' | 'merchant_available',
+  occurredAt: Date = r.succeededAt ?? new Date(),
+): JournalEntryInput {
   const postings: JournalEntryInput['postings'] = [
     { account: { code: fromAccount, currency: r.currency, merchantId: p.merchantId }, direction: 'debit', amount: r.amount - feeBack },
     { account: { code: 'platform_fee_revenue', currency: r.currency }, direction: 'debit', amount: feeBack },
@@ -48,6 +56,7 @@ export function refundSucceededEntry(p: Payment, r: Refund, feeBack: bigint, fro
     referenceType: 'refund',
     referenceId: r.id,
     merchantId: p.merchantId,
+    occurredAt,
     postings: postings.filter((x) => x.amount > 0n),
   };
 }

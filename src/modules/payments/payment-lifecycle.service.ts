@@ -98,7 +98,7 @@ export class PaymentLifecycleService {
       changes.succeededAt = now;
       changes.amountCaptured = captured;
       changes.feeAmount = fee;
-      await this.ledger.post(manager, paymentCapturedEntry(locked, captured, fee));
+      await this.ledger.post(manager, paymentCapturedEntry(locked, captured, fee, now));
     }
     const updated = await this.payments.transition(manager, locked, to, changes, record);
     if (!updated) throw new Error(`payment ${locked.id} changed under its row lock`);

@@ -173,7 +173,7 @@ export class RefundsService {
       await this.ledger.post(m, lateRefundEntry(payment, refund));
     } else {
       feeBack = feeRefundFor(payment.feeAmount, payment.amountCaptured, payment.amountRefunded, refund.amount);
-      await this.postRefund(m, payment, refund, feeBack);
+      await this.postRefund(m, payment, refund, feeBack, now);
       await this.payments.recordRefunded(m, payment.id, refund.amount, feeBack);
     }
     await this.refunds.transition(m, refund, 'succeeded', { providerRefundId, providerState: 'created', feeRefunded: feeBack, succeededAt: now, nextCheckAt: null });
@@ -189,15 +189,15 @@ export class RefundsService {
    * attempt fail on the ledger's non-negative constraint without aborting
    * the transaction.
    */
-  private async postRefund(m: EntityManager, payment: Payment, refund: Refund, feeBack: bigint): Promise<void> {
+  private async postRefund(m: EntityManager, payment: Payment, refund: Refund, feeBack: bigint, succeededAt: Date): Promise<void> {
     await m.query('SAVEPOINT refund_from_pending');
     try {
-      await this.ledger.post(m, refundSucceededEntry(payment, refund, feeBack, 'merchant_pending'));
+      await this.ledger.post(m, refundSucceededEntry(payment, refund, feeBack, 'merchant_pending', succeededAt));
       await m.query('RELEASE SAVEPOINT refund_from_pending');
     } catch (err) {
       await m.query('ROLLBACK TO SAVEPOINT refund_from_pending');
       if ((err as { code?: string }).code !== 'insufficient_funds') throw err;
-      await this.ledger.post(m, refundSucceededEntry(payment, refund, feeBack, 'merchant_available'));
+      await this.ledger.post(m, refundSucceededEntry(payment, refund, feeBack, 'merchant_available', succeededAt));
     }
   }
 

@@ -26,6 +26,7 @@ export async function providersConfigFor(config: AppConfig, secrets: StoredSecre
     alipay: c.alipay && { ...c.alipay, http },
     wechatpay: c.wechatpay && { ...c.wechatpay, http },
     card: c.card && { ...c.card, http },
+    bank: c.bank && { ...c.bank, http },
   });
   if (config.mode === 'sandbox') return withHttp(providersConfigForSandbox(await sandboxKeys(secrets), config.publicBaseUrl));
   const l = config.live;
@@ -48,6 +49,9 @@ export async function providersConfigFor(config: AppConfig, secrets: StoredSecre
       : undefined,
     card: all('CARD_ACQUIRER_URL', 'CARD_ACQUIRER_MERCHANT_ID', 'CARD_ACQUIRER_SECRET')
       ? { baseUrl: l.CARD_ACQUIRER_URL!, merchantId: l.CARD_ACQUIRER_MERCHANT_ID!, hmacSecret: l.CARD_ACQUIRER_SECRET! }
+      : undefined,
+    bank: all('BANK_TRANSFER_URL', 'BANK_TRANSFER_ACCOUNT_ID', 'BANK_TRANSFER_SECRET')
+      ? { baseUrl: l.BANK_TRANSFER_URL!, accountId: l.BANK_TRANSFER_ACCOUNT_ID!, hmacSecret: l.BANK_TRANSFER_SECRET! }
       : undefined,
   });
 }

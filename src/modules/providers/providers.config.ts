@@ -1,3 +1,5 @@
+import type { BankTransferConfig } from './bank/bank-transfer.adapter';
+
 /**
  * Typed configuration of the channel adapters. Pointing an adapter at the real
  * provider instead of the sandbox simulator is a change of these values only:
@@ -76,6 +78,8 @@ export interface ProvidersConfig {
   alipay?: AlipayConfig;
   wechatpay?: WechatPayConfig;
   card?: CardAcquirerConfig;
+  /** The bank that sends merchant payouts (not a payment channel). */
+  bank?: BankTransferConfig;
 }
 
 /** Injection token under which the app provides a `ProvidersConfig`. */

@@ -5,6 +5,7 @@ import { ProviderRegistry } from './provider-registry';
 import { AlipayAdapter } from './alipay/alipay.adapter';
 import { WechatPayAdapter } from './wechatpay/wechatpay.adapter';
 import { CardAdapter } from './card/card.adapter';
+import { BANK_TRANSFER, BankTransferAdapter, BankTransferProvider, UnconfiguredBank } from './bank/bank-transfer.adapter';
 
 export function buildProviders(config: ProvidersConfig): PaymentProvider[] {
   const out: PaymentProvider[] = [];
@@ -27,7 +28,10 @@ export interface ProvidersModuleAsyncOptions {
  */
 @Module({})
 export class ProvidersModule implements OnModuleDestroy {
-  constructor(@Inject(ProviderRegistry) private readonly registry: ProviderRegistry) {}
+  constructor(
+    @Inject(ProviderRegistry) private readonly registry: ProviderRegistry,
+    @Inject(BANK_TRANSFER) private readonly bank: BankTransferProvider,
+  ) {}
 
   static forRoot(config: ProvidersConfig): DynamicModule {
     return ProvidersModule.forRootAsync({ useFactory: () => config });
@@ -45,13 +49,18 @@ export class ProvidersModule implements OnModuleDestroy {
           useFactory: (config: ProvidersConfig) => new ProviderRegistry(buildProviders(config)),
           inject: [PROVIDERS_CONFIG],
         },
+        {
+          provide: BANK_TRANSFER,
+          useFactory: (config: ProvidersConfig): BankTransferProvider => (config.bank ? new BankTransferAdapter(config.bank) : new UnconfiguredBank()),
+          inject: [PROVIDERS_CONFIG],
+        },
       ],
-      exports: [ProviderRegistry, PROVIDERS_CONFIG],
+      exports: [ProviderRegistry, PROVIDERS_CONFIG, BANK_TRANSFER],
     };
   }
 
   onModuleDestroy(): void {
     // Stops opossum's rolling-window timers so the process can exit.
-    for (const p of this.registry.all()) (p as { shutdown?: () => void }).shutdown?.();
+    for (const p of [...this.registry.all(), this.bank]) (p as { shutdown?: () => void }).shutdown?.();
   }
 }

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ProvidersConfig } from '../providers/providers.config';
 import { SandboxConfig } from './sandbox.config';
+import { bankSandboxKeys } from './bank/bank-sandbox-keys.util';
 
 /** Every key of a sandbox install: the simulators' own and the merchant side's. */
 export interface SandboxKeyMaterial {
@@ -94,6 +95,7 @@ export function providersConfigForSandbox(keys: SandboxKeyMaterial, publicBaseUr
       apiV3Key: keys.wechatpay.apiV3Key,
     },
     card: { baseUrl: `${base}/sandbox/card`, merchantId: keys.card.merchantId, hmacSecret: keys.card.hmacSecret },
+    bank: { baseUrl: `${base}/sandbox/bank`, ...bankSandboxKeys(keys.card) },
   };
 }
 

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AlipaySimulator } from './alipay/alipay.simulator';
 import { WechatPaySimulator } from './wechatpay/wechatpay.simulator';
 import { CardSimulator } from './card/card.simulator';
+import { BankSimulator } from './bank/bank.simulator';
 import { SimulatorBase } from './shared/simulator-base';
 import { SimRequest } from './shared/simulator-http';
 
@@ -53,6 +54,17 @@ export class WechatPaySimulatorController {
 @Controller('sandbox/card')
 export class CardSimulatorController {
   constructor(@Inject(CardSimulator) private readonly sim: CardSimulator) {}
+
+  @All('*path')
+  handle(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return relay(this.sim, req, res);
+  }
+}
+
+@ApiExcludeController()
+@Controller('sandbox/bank')
+export class BankSimulatorController {
+  constructor(@Inject(BankSimulator) private readonly sim: BankSimulator) {}
 
   @All('*path')
   handle(@Req() req: Request, @Res() res: Response): Promise<void> {

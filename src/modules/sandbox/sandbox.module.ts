@@ -3,7 +3,9 @@ import { SANDBOX_CONFIG, SandboxConfig } from './sandbox.config';
 import { AlipaySimulator } from './alipay/alipay.simulator';
 import { WechatPaySimulator } from './wechatpay/wechatpay.simulator';
 import { CardSimulator } from './card/card.simulator';
-import { AlipaySimulatorController, CardSimulatorController, WechatPaySimulatorController } from './sandbox.controller';
+import { BankSimulator } from './bank/bank.simulator';
+import { bankSandboxKeys } from './bank/bank-sandbox-keys.util';
+import { AlipaySimulatorController, BankSimulatorController, CardSimulatorController, WechatPaySimulatorController } from './sandbox.controller';
 
 export interface SandboxModuleAsyncOptions {
   imports?: ModuleMetadata['imports'];
@@ -12,7 +14,7 @@ export interface SandboxModuleAsyncOptions {
 }
 
 /**
- * The provider simulators under /sandbox/{alipay,wechatpay,card}. Import only
+ * The provider simulators under /sandbox/{alipay,wechatpay,card,bank}. Import only
  * in sandbox mode. The simulator instances are exported so tests and scripts
  * can flip their switches programmatically.
  */
@@ -22,6 +24,7 @@ export class SandboxModule implements OnModuleDestroy {
     @Inject(AlipaySimulator) private readonly alipay: AlipaySimulator,
     @Inject(WechatPaySimulator) private readonly wechatpay: WechatPaySimulator,
     @Inject(CardSimulator) private readonly card: CardSimulator,
+    @Inject(BankSimulator) private readonly bank: BankSimulator,
   ) {}
 
   static forRoot(config: SandboxConfig): DynamicModule {
@@ -32,19 +35,20 @@ export class SandboxModule implements OnModuleDestroy {
     return {
       module: SandboxModule,
       imports: options.imports ?? [],
-      controllers: [AlipaySimulatorController, WechatPaySimulatorController, CardSimulatorController],
+      controllers: [AlipaySimulatorController, WechatPaySimulatorController, CardSimulatorController, BankSimulatorController],
       providers: [
         { provide: SANDBOX_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
         { provide: AlipaySimulator, useFactory: (c: SandboxConfig) => new AlipaySimulator(c), inject: [SANDBOX_CONFIG] },
         { provide: WechatPaySimulator, useFactory: (c: SandboxConfig) => new WechatPaySimulator(c), inject: [SANDBOX_CONFIG] },
         { provide: CardSimulator, useFactory: (c: SandboxConfig) => new CardSimulator(c), inject: [SANDBOX_CONFIG] },
+        { provide: BankSimulator, useFactory: (c: SandboxConfig) => new BankSimulator({ ...bankSandboxKeys(c.card), hangMs: c.hangMs }), inject: [SANDBOX_CONFIG] },
       ],
-      exports: [AlipaySimulator, WechatPaySimulator, CardSimulator, SANDBOX_CONFIG],
+      exports: [AlipaySimulator, WechatPaySimulator, CardSimulator, BankSimulator, SANDBOX_CONFIG],
     };
   }
 
   onModuleDestroy(): void {
     // Pending callback retries and held answers must not outlive the app.
-    for (const sim of [this.alipay, this.wechatpay, this.card]) sim.stop();
+    for (const sim of [this.alipay, this.wechatpay, this.card, this.bank]) sim.stop();
   }
 }

@@ -128,6 +128,7 @@ export class EntryResponseDto {
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The entry this one reverses' }) reverses_entry_id: string | null;
   @ApiProperty({ type: [PostingDto] }) postings: PostingDto[];
+  @ApiProperty({ description: 'Business time of the event (e.g. when the payment succeeded); settlement days are cut on it' }) occurred_at: string;
   @ApiProperty() created_at: string;
 }
 

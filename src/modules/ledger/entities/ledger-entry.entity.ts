@@ -10,6 +10,7 @@ import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } fr
 @Index('ledger_entries_reverses_entry_id_key', ['reversesEntryId'], { unique: true })
 @Index('ledger_entries_reference_idx', ['referenceType', 'referenceId'])
 @Index('ledger_entries_merchant_id_idx', ['merchantId'])
+@Index('ledger_entries_merchant_occurred_at_idx', ['merchantId', 'occurredAt'])
 @Check('ledger_entries_not_self_reversal', `reverses_entry_id IS NULL OR reverses_entry_id <> id`)
 export class LedgerEntry {
   @PrimaryColumn({ type: 'text' })
@@ -41,6 +42,10 @@ export class LedgerEntry {
   @ManyToOne(() => LedgerEntry)
   @JoinColumn({ name: 'reverses_entry_id', foreignKeyConstraintName: 'ledger_entries_reverses_entry_id_fkey' })
   reverses?: LedgerEntry;
+
+  /** Business time of the event (a payment's success); settlement days are cut on it. */
+  @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'now()' })
+  occurredAt: Date;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

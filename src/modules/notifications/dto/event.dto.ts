@@ -11,7 +11,11 @@ export class ListEventsQueryDto extends ListQueryDto {
 }
 
 class EventDataDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The payment, refund, settlement, payout or endpoint, as the API shows it after the change' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The payment, refund, settlement, payout or endpoint, as the API shows it after the change',
+  })
   object: Record<string, unknown>;
 }
 
@@ -24,7 +28,8 @@ export class EventResponseDto {
   @ApiProperty({ nullable: true, type: String }) app_id: string | null;
   @ApiProperty({ enum: [1] }) version: 1;
   @ApiProperty({ description: 'Id of the object the event is about' }) aggregate_id: string;
-  @ApiProperty({ description: '1, 2, 3 … per aggregate_id in commit order: restores per-object order (deliveries are not ordered)' }) aggregate_sequence: number;
+  @ApiProperty({ description: '1, 2, 3 … per aggregate_id in commit order: restores per-object order (deliveries are not ordered)' })
+  aggregate_sequence: number;
   @ApiProperty({ type: EventDataDto }) data: EventDataDto;
 }
 

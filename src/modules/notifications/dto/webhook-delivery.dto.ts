@@ -9,14 +9,20 @@ export class ListWebhookDeliveriesQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(ID) merchant_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(ID) app_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(ID) event_id?: string;
-  @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] }) @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?: 'pending' | 'succeeded' | 'failed';
+  @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] }) @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?:
+    'pending' | 'succeeded' | 'failed';
 }
 
 export class WebhookAttemptDto {
   @ApiProperty() id: string;
   @ApiProperty() url: string;
   @ApiProperty({ nullable: true, type: Number }) status_code: number | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Timeout, connection error, refused destination or `HTTP <status>`; response bodies are never stored' }) error: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Timeout, connection error, refused destination or `HTTP <status>`; response bodies are never stored',
+  })
+  error: string | null;
   @ApiProperty() latency_ms: number;
   @ApiProperty() succeeded: boolean;
   @ApiProperty({ enum: ['initial', 'retry', 'manual'] }) trigger: string;
@@ -38,7 +44,8 @@ export class WebhookDeliveryResponseDto {
   @ApiProperty({ nullable: true, type: Number }) last_latency_ms: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) delivered_at: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiPropertyOptional({ type: [WebhookAttemptDto], description: 'The attempt log, oldest first (single-delivery reads only)' }) attempt_log?: WebhookAttemptDto[];
+  @ApiPropertyOptional({ type: [WebhookAttemptDto], description: 'The attempt log, oldest first (single-delivery reads only)' })
+  attempt_log?: WebhookAttemptDto[];
 }
 
 export class WebhookDeliveryPageDto {
@@ -47,7 +54,11 @@ export class WebhookDeliveryPageDto {
 }
 
 export class RotateWebhookSecretDto {
-  @ApiPropertyOptional({ description: 'Seconds the previous secret stays valid (both signatures sent); default WEBHOOK_SECRET_OVERLAP_SECONDS', minimum: 0, maximum: 2592000 })
+  @ApiPropertyOptional({
+    description: 'Seconds the previous secret stays valid (both signatures sent); default WEBHOOK_SECRET_OVERLAP_SECONDS',
+    minimum: 0,
+    maximum: 2592000,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

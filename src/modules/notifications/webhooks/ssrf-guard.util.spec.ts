@@ -51,7 +51,10 @@ describe('webhook SSRF guard', () => {
   });
 
   it('allows a public https endpoint and pins the checked address', async () => {
-    await expect(resolveDestination('https://hooks.example.com/x', { allowLoopback: false, resolver })).resolves.toMatchObject({ address: '93.184.216.34', family: 4 });
+    await expect(resolveDestination('https://hooks.example.com/x', { allowLoopback: false, resolver })).resolves.toMatchObject({
+      address: '93.184.216.34',
+      family: 4,
+    });
   });
 
   it('allows loopback (http too) only when loopback is allowed, and still refuses private addresses', async () => {

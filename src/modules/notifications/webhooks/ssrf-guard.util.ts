@@ -31,7 +31,10 @@ export function addressProblem(address: string, allowLoopback: boolean): string 
  * checked address itself (see `pinnedLookup`), so a DNS answer that changes
  * between check and connect (rebinding) cannot slip through.
  */
-export async function resolveDestination(raw: string, opts: { allowLoopback: boolean; resolver?: Resolver }): Promise<{ url: URL; address: string; family: 4 | 6 }> {
+export async function resolveDestination(
+  raw: string,
+  opts: { allowLoopback: boolean; resolver?: Resolver },
+): Promise<{ url: URL; address: string; family: 4 | 6 }> {
   let url: URL;
   try {
     url = new URL(raw);

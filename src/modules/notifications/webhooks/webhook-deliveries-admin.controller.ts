@@ -26,7 +26,14 @@ export class WebhookDeliveriesAdminController {
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   async list(@Query() q: ListWebhookDeliveriesQueryDto): Promise<Page<WebhookDeliveryResponseDto>> {
     const limit = q.limit ?? 20;
-    const rows = await this.deliveries.list({ limit, startingAfter: q.starting_after, merchantId: q.merchant_id, appId: q.app_id, eventId: q.event_id, status: q.status });
+    const rows = await this.deliveries.list({
+      limit,
+      startingAfter: q.starting_after,
+      merchantId: q.merchant_id,
+      appId: q.app_id,
+      eventId: q.event_id,
+      status: q.status,
+    });
     return { data: rows.slice(0, limit).map((d) => toDeliveryResponse(d)), has_more: rows.length > limit };
   }
 

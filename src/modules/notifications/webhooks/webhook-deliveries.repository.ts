@@ -68,32 +68,49 @@ export class WebhookDeliveriesRepository {
       [ids, leaseMs],
     );
     if (rows.length === 0) return [];
-    return this.dataSource.manager.createQueryBuilder(WebhookDelivery, 'd').where('d.id IN (:...ids)', { ids: rows.map((r) => r.id) }).getMany();
+    return this.dataSource.manager
+      .createQueryBuilder(WebhookDelivery, 'd')
+      .where('d.id IN (:...ids)', { ids: rows.map((r) => r.id) })
+      .getMany();
   }
 
   lock(manager: EntityManager, id: string): Promise<WebhookDelivery | null> {
     return manager.findOne(WebhookDelivery, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async save(manager: EntityManager, delivery: WebhookDelivery): Promise<void> {
-    await manager.save(WebhookDelivery, delivery);
+  /** Writes an attempt's outcome (one UPDATE; the row is already locked by the caller). */
+  async saveOutcome(manager: EntityManager, d: WebhookDelivery): Promise<void> {
+    await manager.query(
+      `UPDATE webhook_deliveries SET status = $2, attempts = $3, schedule_step = $4, next_attempt_at = $5, last_status_code = $6,
+         last_error = $7, last_latency_ms = $8, delivered_at = $9, updated_at = now() WHERE id = $1`,
+      [d.id, d.status, d.attempts, d.scheduleStep, d.nextAttemptAt, d.lastStatusCode, d.lastError, d.lastLatencyMs, d.deliveredAt],
+    );
   }
 
   async insertAttempt(manager: EntityManager, attempt: Omit<WebhookAttempt, 'id'>): Promise<void> {
     await manager.insert(WebhookAttempt, { id: newId('wha'), ...attempt });
   }
 
-  /** Success resets the endpoint's failure streak; failure extends it. Returns the state after the change (row-locked). */
-  async recordEndpointOutcome(manager: EntityManager, appId: string, ok: boolean): Promise<WebhookEndpointState> {
+  /**
+   * Success resets the endpoint's failure streak, failure extends it. A
+   * success on a healthy endpoint writes nothing (a plain UPDATE that matches
+   * no row locks nothing), so deliveries to one endpoint do not queue on its
+   * state row. Returns the state after a failure (row-locked), else undefined.
+   */
+  async recordEndpointOutcome(manager: EntityManager, appId: string, ok: boolean): Promise<WebhookEndpointState | undefined> {
+    if (ok) {
+      await manager.query(
+        `UPDATE webhook_endpoint_states SET consecutive_failures = 0, failing_since = NULL, updated_at = now()
+         WHERE app_id = $1 AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)`,
+        [appId],
+      );
+      return undefined;
+    }
     const rows: WebhookEndpointState[] = await manager.query(
-      ok
-        ? `INSERT INTO webhook_endpoint_states (app_id) VALUES ($1)
-           ON CONFLICT (app_id) DO UPDATE SET consecutive_failures = 0, failing_since = NULL, updated_at = now()
-           RETURNING status, failing_since AS "failingSince"`
-        : `INSERT INTO webhook_endpoint_states (app_id, consecutive_failures, failing_since) VALUES ($1, 1, now())
-           ON CONFLICT (app_id) DO UPDATE SET consecutive_failures = webhook_endpoint_states.consecutive_failures + 1,
-             failing_since = coalesce(webhook_endpoint_states.failing_since, now()), updated_at = now()
-           RETURNING status, failing_since AS "failingSince"`,
+      `INSERT INTO webhook_endpoint_states (app_id, consecutive_failures, failing_since) VALUES ($1, 1, now())
+       ON CONFLICT (app_id) DO UPDATE SET consecutive_failures = webhook_endpoint_states.consecutive_failures + 1,
+         failing_since = coalesce(webhook_endpoint_states.failing_since, now()), updated_at = now()
+       RETURNING status, failing_since AS "failingSince"`,
       [appId],
     );
     return Object.assign(new WebhookEndpointState(), rows[0], { appId });
@@ -122,7 +139,10 @@ export class WebhookDeliveriesRepository {
   }
 
   list(filter: DeliveryFilter): Promise<WebhookDelivery[]> {
-    const qb = this.dataSource.manager.createQueryBuilder(WebhookDelivery, 'd').orderBy('d.id', 'DESC').limit(filter.limit + 1);
+    const qb = this.dataSource.manager
+      .createQueryBuilder(WebhookDelivery, 'd')
+      .orderBy('d.id', 'DESC')
+      .limit(filter.limit + 1);
     if (filter.startingAfter) qb.andWhere('d.id < :cursor', { cursor: filter.startingAfter });
     if (filter.merchantId) qb.andWhere('d.merchant_id = :merchantId', { merchantId: filter.merchantId });
     if (filter.appId) qb.andWhere('d.app_id = :appId', { appId: filter.appId });
@@ -133,9 +153,6 @@ export class WebhookDeliveriesRepository {
 
   /** Re-arms a delivery now, whatever its status, restarting its retry schedule (a manual redelivery). */
   async rearm(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), schedule_step = 0, updated_at = now() WHERE id = $1`,
-      [id],
-    );
+    await manager.query(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), schedule_step = 0, updated_at = now() WHERE id = $1`, [id]);
   }
 }

@@ -90,10 +90,10 @@ export class WebhookDeliveriesService {
           d.nextAttemptAt = new Date(Date.now() + wait);
         }
       }
-      await this.repo.save(manager, d);
+      await this.repo.saveOutcome(manager, d);
       const state = await this.repo.recordEndpointOutcome(manager, d.appId, result.ok);
       // Persistent failure: a whole schedule (about a day) failed with no success since the streak began.
-      if (exhausted && state.status === 'enabled' && state.failingSince) await this.disableEndpoint(manager, d, url);
+      if (exhausted && state?.status === 'enabled' && state.failingSince) await this.disableEndpoint(manager, d, url);
     });
   }
 
@@ -127,7 +127,13 @@ export class WebhookDeliveriesService {
       const d = await this.repo.lock(manager, id);
       if (!d || (by.merchantId && d.merchantId !== by.merchantId)) throw notFound('webhook delivery', id);
       await this.repo.rearm(manager, id);
-      if (by.actor) await this.audit.record(manager, by.actor, { action: 'webhook_delivery.redeliver', targetType: 'webhook_delivery', targetId: id, before: { status: d.status } });
+      if (by.actor)
+        await this.audit.record(manager, by.actor, {
+          action: 'webhook_delivery.redeliver',
+          targetType: 'webhook_delivery',
+          targetId: id,
+          before: { status: d.status },
+        });
       return (await this.repo.lock(manager, id))!;
     });
   }
@@ -151,7 +157,11 @@ export class WebhookDeliveriesService {
    * New `whsec_…` secret; the current one becomes the previous secret and
    * stays valid (both signatures sent) for the overlap. Returned this once.
    */
-  async rotateSecret(actor: Actor, appId: string, overlapSeconds = this.config.webhooks.secretOverlapSeconds): Promise<{ app_id: string; webhook_secret: string; previous_secret_expires_at: string }> {
+  async rotateSecret(
+    actor: Actor,
+    appId: string,
+    overlapSeconds = this.config.webhooks.secretOverlapSeconds,
+  ): Promise<{ app_id: string; webhook_secret: string; previous_secret_expires_at: string }> {
     return withTransaction(this.dataSource, async (manager) => {
       const app = await this.merchantsRepo.lockApp(manager, appId);
       if (!app) throw notFound('app', appId);

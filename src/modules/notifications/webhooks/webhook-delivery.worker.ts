@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { NotificationsMetrics } from '../notifications.metrics';
@@ -28,7 +29,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     private readonly service: WebhookDeliveriesService,
     private readonly metrics: NotificationsMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    // Every in-flight request listens on the one shutdown signal.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.role === 'api') return;

@@ -61,17 +61,13 @@ export class WebhookSender {
         resolve(r);
       };
       const client = dest.url.protocol === 'https:' ? https : http;
-      const req = client.request(
-        dest.url,
-        { method: 'POST', headers, agent: false, lookup: pinnedLookup(dest.address, dest.family) as never },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          // Drain (and discard) the body: it is never stored or echoed (S7).
-          res.on('data', () => undefined);
-          res.on('end', () => finish(done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`)));
-          res.on('error', (err) => finish(done(false, status, err.message)));
-        },
-      );
+      const req = client.request(dest.url, { method: 'POST', headers, agent: false, lookup: pinnedLookup(dest.address, dest.family) as never }, (res) => {
+        const status = res.statusCode ?? 0;
+        // Drain (and discard) the body: it is never stored or echoed (S7).
+        res.on('data', () => undefined);
+        res.on('end', () => finish(done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`)));
+        res.on('error', (err) => finish(done(false, status, err.message)));
+      });
       const timer = setTimeout(() => {
         finish(done(false, null, `timeout after ${this.config.webhooks.timeoutMs} ms`));
         req.destroy();

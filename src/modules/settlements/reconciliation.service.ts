@@ -1,0 +1,201 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { newId } from '../../common/ids/ids.util';
+import { withTransaction } from '../../database/transaction.util';
+import { AuditLogService, type Actor } from '../admin/audit-log.service';
+import { ProviderRegistry } from '../providers/provider-registry';
+import type { PaymentProvider, ProviderName, StatementLine } from '../providers/provider.port';
+import { ReconciliationCategory, ReconciliationItem, ReconciliationResolution } from './entities/reconciliation-item.entity';
+import { ReconciliationReport } from './entities/reconciliation-report.entity';
+import { PAYMENT_RESOLUTION, PaymentResolutionPort } from './payment-resolution.port';
+import { LedgerSide, ReferenceType, StatementSide, classify, lineEvidence, refKey, statementSides } from './reconciliation-match.util';
+import { ReconciliationRepository } from './reconciliation.repository';
+import { addDays, billDayBounds, isDay } from './settlement-day.util';
+import { SettlementErrors } from './settlements.errors';
+
+/** Entries this close to a bill day's edge may sit on the neighbouring day's statement (clocks differ by a little). */
+const EDGE_MS = 15 * 60_000;
+
+interface Draft {
+  referenceType: ReferenceType;
+  referenceId: string;
+  category: ReconciliationCategory;
+  resolution: ReconciliationResolution;
+  st?: StatementSide;
+  led?: LedgerSide;
+  notes: string[];
+}
+
+/**
+ * Daily reconciliation per provider (RELIABILITY I9): the provider's
+ * statement for a UTC+8 bill day against what went through that provider's
+ * clearing account in our ledger. Every payment and refund ends up matched,
+ * resolved (a payment the provider shows paid and we had pending is queried
+ * and completed through the payments lifecycle), or on the exception list
+ * with the evidence. Provider calls happen outside any transaction; the
+ * report is written in one.
+ */
+@Injectable()
+export class ReconciliationService {
+  private readonly logger = new Logger(ReconciliationService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ReconciliationRepository,
+    private readonly registry: ProviderRegistry,
+    private readonly audit: AuditLogService,
+    @Inject(PAYMENT_RESOLUTION) private readonly payments: PaymentResolutionPort,
+  ) {}
+
+  async run(providerName: string, day: string, actor: Actor): Promise<{ report: ReconciliationReport; items: ReconciliationItem[] }> {
+    if (!isDay(day)) throw SettlementErrors.dayInvalid();
+    const provider = this.registry.forProvider(providerName as ProviderName);
+    if (!provider) throw SettlementErrors.providerUnknown(providerName);
+    const statement = statementSides(await this.fetch(provider, day));
+    const { start, end } = billDayBounds(day);
+    const refs = new Map<string, { type: ReferenceType; id: string }>();
+    for (const r of await this.repo.referencesInPeriod(provider.name, start, end)) refs.set(refKey(r.type, r.id), r);
+    for (const s of statement.values()) refs.set(s.key, { type: s.referenceType, id: s.referenceId });
+    const ledger = await this.repo.ledgerSides(provider.name, [...refs.values()]);
+
+    const neighbours = new Map<string, Promise<Map<string, StatementSide>>>();
+    const neighbour = (d: string) => {
+      if (!neighbours.has(d)) neighbours.set(d, this.fetch(provider, d).then(statementSides, () => new Map<string, StatementSide>()));
+      return neighbours.get(d)!;
+    };
+
+    const drafts: Draft[] = [];
+    for (const [key, ref] of refs) {
+      const st = statement.get(key);
+      const led = ledger.get(key);
+      const d: Draft = { referenceType: ref.type, referenceId: ref.id, category: classify(st, led), resolution: 'none', st, led, notes: [] };
+      if (d.category === 'missing_at_provider' && led) await this.lookNextDoor(d, led, start, end, day, neighbour);
+      if (d.category === 'missing_here' && ref.type === 'payment') await this.resolvePayment(d, provider.name);
+      if (d.category !== 'matched' && d.resolution === 'none') d.resolution = 'open';
+      drafts.push(d);
+    }
+    return this.save(provider.name, day, actor, drafts, statement.size);
+  }
+
+  private async fetch(provider: PaymentProvider, day: string): Promise<StatementLine[]> {
+    try {
+      return await provider.fetchStatement(day);
+    } catch (err) {
+      throw SettlementErrors.statementUnavailable(provider.name, (err as Error).message);
+    }
+  }
+
+  /** A ledger entry near midnight UTC+8 may be on the provider's previous or next bill. */
+  private async lookNextDoor(d: Draft, led: LedgerSide, start: Date, end: Date, day: string, neighbour: (d: string) => Promise<Map<string, StatementSide>>): Promise<void> {
+    const t = led.occurredAt.getTime();
+    const other = t - start.getTime() < EDGE_MS ? addDays(day, -1) : end.getTime() - t < EDGE_MS ? addDays(day, 1) : undefined;
+    if (!other) return;
+    const st = (await neighbour(other)).get(d.led!.key);
+    if (!st) return;
+    d.st = st;
+    d.category = classify(st, led);
+    d.notes.push(`found on the provider's statement for ${other}`);
+  }
+
+  /**
+   * The provider shows a payment paid that our ledger does not have: ask the
+   * provider through payments (the resolver's query-and-apply). A pending
+   * payment that was really paid becomes succeeded and gets its ledger entry
+   * now: a late success, resolved. An unknown id stays missing here.
+   */
+  private async resolvePayment(d: Draft, provider: string): Promise<void> {
+    let status: string;
+    try {
+      status = (await this.payments.resolve(d.referenceId)).status;
+    } catch (err) {
+      d.notes.push(`asking the provider failed: ${(err as Error).message}`);
+      return;
+    }
+    d.notes.push(`payment status after asking the provider: ${status}`);
+    if (status === 'not_found') return;
+    const led = (await this.repo.ledgerSides(provider, [{ type: 'payment', id: d.referenceId }])).get(d.st!.key);
+    d.category = 'status_mismatch';
+    if (status === 'succeeded' && led && classify(d.st, led) === 'matched') {
+      d.led = led;
+      d.resolution = 'resolved';
+      d.notes.push('late success: completed from the provider query, ledger entry posted, now matches the statement');
+    } else if (led) {
+      d.led = led;
+      d.category = classify(d.st, led) === 'amount_mismatch' ? 'amount_mismatch' : 'status_mismatch';
+    }
+  }
+
+  private async save(provider: string, day: string, actor: Actor, drafts: Draft[], statementCount: number) {
+    const id = newId('rcn');
+    const now = new Date();
+    const items = drafts.map((d) =>
+      Object.assign(new ReconciliationItem(), {
+        reportId: id,
+        provider,
+        businessDay: day,
+        category: d.category,
+        resolution: d.resolution,
+        referenceType: d.referenceType,
+        referenceId: d.referenceId,
+        currency: d.st?.currency ?? d.led?.currency ?? null,
+        statementAmount: d.st ? d.st.amount : null,
+        ledgerAmount: d.led ? d.led.amount : null,
+        evidence: { statement: d.st?.lines.map(lineEvidence) ?? [], ledger: d.led?.entries ?? [], notes: d.notes },
+        resolvedBy: d.resolution === 'resolved' ? 'reconciliation' : null,
+        resolvedAt: d.resolution === 'resolved' ? now : null,
+        resolutionNote: d.resolution === 'resolved' ? d.notes.at(-1) ?? null : null,
+        createdAt: now,
+      }),
+    );
+    const count = (c: ReconciliationCategory) => drafts.filter((d) => d.category === c).length;
+    const report = Object.assign(new ReconciliationReport(), {
+      id,
+      provider,
+      businessDay: day,
+      statementLines: statementCount,
+      ledgerItems: drafts.filter((d) => d.led && d.led.amount !== 0n).length,
+      matched: count('matched'),
+      missingHere: count('missing_here'),
+      missingAtProvider: count('missing_at_provider'),
+      amountMismatch: count('amount_mismatch'),
+      statusMismatch: count('status_mismatch'),
+      resolved: drafts.filter((d) => d.resolution === 'resolved').length,
+      openExceptions: drafts.filter((d) => d.resolution === 'open').length,
+      actor: actor.actor,
+      createdAt: now,
+    });
+    await withTransaction(this.dataSource, async (m) => {
+      await this.repo.save(m, report, items);
+      await this.audit.record(m, actor, { action: 'reconciliation.run', targetType: 'reconciliation_report', targetId: id, after: { provider, day, open_exceptions: report.openExceptions } });
+    });
+    if (report.openExceptions > 0) this.logger.warn({ report_id: id, provider, day, open: report.openExceptions }, 'reconciliation found exceptions');
+    return { report, items };
+  }
+
+  async getReport(id: string): Promise<{ report: ReconciliationReport; items: ReconciliationItem[] }> {
+    const report = await this.repo.findReport(id);
+    if (!report) throw SettlementErrors.reportNotFound(id);
+    return { report, items: await this.repo.items(id, 5000) };
+  }
+
+  listReports(filter: { provider?: string; businessDay?: string; startingAfter?: string; limit: number }): Promise<ReconciliationReport[]> {
+    return this.repo.listReports(filter);
+  }
+
+  exceptions(filter: { provider?: string; startingAfter?: string; limit: number }): Promise<ReconciliationItem[]> {
+    return this.repo.exceptions(filter);
+  }
+
+  /** An admin closes an exception with a note (after fixing it elsewhere, e.g. a ledger reversal); audited. */
+  resolveException(actor: Actor, itemId: string, note: string): Promise<ReconciliationItem> {
+    return withTransaction(this.dataSource, async (m) => {
+      const item = await this.repo.lockItem(m, itemId);
+      if (!item) throw SettlementErrors.exceptionNotFound(itemId);
+      if (item.resolution !== 'open') throw SettlementErrors.exceptionNotOpen(itemId);
+      await this.repo.resolveItem(m, itemId, actor.actor, note);
+      await this.audit.record(m, actor, { action: 'reconciliation_exception.resolve', targetType: 'reconciliation_item', targetId: itemId, after: { note } });
+      return Object.assign(item, { resolution: 'resolved' as const, resolvedBy: actor.actor, resolvedAt: new Date(), resolutionNote: note });
+    });
+  }
+}
