@@ -15,10 +15,12 @@ import { MessagingModule } from './modules/messaging/messaging.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { loggerParams } from './modules/observability/logging';
 import { ObservabilityModule } from './modules/observability/observability.module';
+import { PaymentResolutionModule } from './modules/payments/payment-resolution.adapter';
 import { PaymentsModule } from './modules/payments/payments.module';
 import { ProvidersModule } from './modules/providers/providers.module';
 import { providersConfigFor, sandboxConfigFor } from './modules/providers/providers-setup';
 import { SandboxModule } from './modules/sandbox/sandbox.module';
+import { SettlementsModule } from './modules/settlements/settlements.module';
 import { StoredSecretsService } from './modules/crypto/stored-secrets.service';
 
 /**
@@ -52,6 +54,8 @@ export class AppModule {
         // The simulators exist only in sandbox mode; in live mode /sandbox routes do not.
         ...(config.mode === 'sandbox' ? [SandboxModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => sandboxConfigFor(config, secrets) })] : []),
         PaymentsModule,
+        PaymentResolutionModule,
+        SettlementsModule,
         DemoModule,
       ],
     };

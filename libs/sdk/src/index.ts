@@ -16,3 +16,17 @@ export type { CardData } from './card-encryption';
 export { signWebhook, verifyWebhook } from './webhooks';
 export type { WebhookHeaders } from './webhooks';
 export type { CreatePingParams, PaygridResponse, PingResponse, PostPingResponse, QueryValue, RequestOptions } from './types';
+export type {
+  Balance,
+  Channel,
+  CreatePaymentParams,
+  CreateRefundParams,
+  ListParams,
+  ListPaymentsParams,
+  NextAction,
+  Page,
+  PaygridEvent,
+  Payment,
+  PaymentStatus,
+  Refund,
+} from './resources';

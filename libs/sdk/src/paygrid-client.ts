@@ -3,6 +3,7 @@ import { CardData, encryptCard } from './card-encryption';
 import { PaygridError } from './errors';
 import { signRequest } from './request-signing';
 import { Jwks, JwksCache, verifyResponseSignature } from './response-verification';
+import type { Balance, CreatePaymentParams, CreateRefundParams, ListParams, ListPaymentsParams, Page, PaygridEvent, Payment, Refund } from './resources';
 import type { CreatePingParams, PaygridResponse, PingResponse, PostPingResponse, RequestOptions } from './types';
 
 export interface PaygridClientOptions {
@@ -67,6 +68,60 @@ export class PaygridClient {
   /** POST /v1/ping: a signed, idempotent POST (diagnostics). */
   createPing(params: CreatePingParams = {}, options: { idempotencyKey?: string | false } = {}): Promise<PostPingResponse> {
     return this.post<PostPingResponse>('/v1/ping', params, options);
+  }
+
+  /** POST /v1/payments. Pass `idempotencyKey` to make a retry after a crash safe. */
+  createPayment(params: CreatePaymentParams, options: { idempotencyKey?: string } = {}): Promise<Payment> {
+    return this.post<Payment>('/v1/payments', params, options);
+  }
+
+  /** GET /v1/payments/{id}; `expand` may list `refunds` and `timeline`. */
+  getPayment(id: string, expand: Array<'refunds' | 'timeline'> = []): Promise<Payment> {
+    return this.get<Payment>(`/v1/payments/${encodeURIComponent(id)}`, expand.length ? { expand: expand.join(',') } : undefined);
+  }
+
+  /** GET /v1/payments with filters, newest first. */
+  listPayments(params: ListPaymentsParams = {}): Promise<Page<Payment>> {
+    return this.get<Page<Payment>>('/v1/payments', params as RequestOptions['query']);
+  }
+
+  /** GET /v1/payments?out_trade_no=…: your order number to our payment, or undefined. */
+  async findPayment(outTradeNo: string): Promise<Payment | undefined> {
+    return (await this.listPayments({ out_trade_no: outTradeNo, limit: 1 })).data[0];
+  }
+
+  closePayment(id: string): Promise<Payment> {
+    return this.post<Payment>(`/v1/payments/${encodeURIComponent(id)}/close`, {});
+  }
+
+  /** Capture an authorized card payment; `amount` ≤ the authorized amount (default: all). */
+  capturePayment(id: string, amount?: number): Promise<Payment> {
+    return this.post<Payment>(`/v1/payments/${encodeURIComponent(id)}/capture`, amount === undefined ? {} : { amount });
+  }
+
+  createRefund(params: CreateRefundParams, options: { idempotencyKey?: string } = {}): Promise<Refund> {
+    return this.post<Refund>('/v1/refunds', params, options);
+  }
+
+  getRefund(id: string): Promise<Refund> {
+    return this.get<Refund>(`/v1/refunds/${encodeURIComponent(id)}`);
+  }
+
+  listRefunds(params: ListParams & { payment_id?: string; status?: string } = {}): Promise<Page<Refund>> {
+    return this.get<Page<Refund>>('/v1/refunds', params as RequestOptions['query']);
+  }
+
+  getBalance(): Promise<Balance> {
+    return this.get<Balance>('/v1/balance');
+  }
+
+  /** GET /v1/events, newest first: catch up after missed webhooks. */
+  listEvents(params: ListParams & { type?: string } = {}): Promise<Page<PaygridEvent>> {
+    return this.get<Page<PaygridEvent>>('/v1/events', params as RequestOptions['query']);
+  }
+
+  getEvent(id: string): Promise<PaygridEvent> {
+    return this.get<PaygridEvent>(`/v1/events/${encodeURIComponent(id)}`);
   }
 
   // ---- generic calls ----

@@ -189,6 +189,8 @@ export class ReconciliationService {
 
   /** An admin closes an exception with a note (after fixing it elsewhere, e.g. a ledger reversal); audited. */
   resolveException(actor: Actor, itemId: string, note: string): Promise<ReconciliationItem> {
+    // Item ids are bigint identities; anything else cannot name one.
+    if (!/^[1-9]\d{0,18}$/.test(itemId)) return Promise.reject(SettlementErrors.exceptionNotFound(itemId));
     return withTransaction(this.dataSource, async (m) => {
       const item = await this.repo.lockItem(m, itemId);
       if (!item) throw SettlementErrors.exceptionNotFound(itemId);
