@@ -7,6 +7,10 @@ import { ReencryptService } from './modules/crypto/reencrypt.service';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './modules/merchants/merchants.mapper';
 import { MerchantsService } from './modules/merchants/merchants.service';
 import type { Channel } from './modules/providers/provider.port';
+import { toReconciliationReport } from './modules/settlements/reconciliation.mapper';
+import { ReconciliationService } from './modules/settlements/reconciliation.service';
+import { toSettlementResponse } from './modules/settlements/settlements.mapper';
+import { SettlementsService } from './modules/settlements/settlements.service';
 
 export interface CliCommand {
   usage: string;
@@ -84,6 +88,20 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     standalone: true,
     async run(_app, _args, flags) {
       return { entry: generateDataKey(flags.id ?? `k${Date.now().toString(36)}`), hint: 'append to PAYGRID_DATA_KEYS (the last key encrypts), restart, then run keys:reencrypt' };
+    },
+  },
+  'settlement:run': {
+    usage: '--day YYYY-MM-DD [--merchant mch_…] [--force]   settle a business day now (once per merchant, currency and day)',
+    async run(app, _args, flags) {
+      const rows = await app.get(SettlementsService).runDay(required(flags, 'day'), CLI, { merchantId: flags.merchant, force: flags.force === 'true' });
+      return { data: rows.map((s) => toSettlementResponse(s)) };
+    },
+  },
+  reconcile: {
+    usage: '--provider alipay|wechatpay|card --day YYYY-MM-DD   reconcile a bill day (UTC+8) against the ledger',
+    async run(app, _args, flags) {
+      const { report, items } = await app.get(ReconciliationService).run(required(flags, 'provider'), required(flags, 'day'), CLI);
+      return toReconciliationReport(report, items.filter((i) => i.category !== 'matched'));
     },
   },
   'keys:reencrypt': {

@@ -1,4 +1,4 @@
-import { TestApp, startTestApp } from '../utils/test-app';
+import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 import { http, waitFor } from '../utils/http';
 import { onboardMerchant, OnboardedMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV, card, count } from '../utils/payments-kit';
@@ -30,6 +30,9 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     ids.event = eventId;
     const delivery = await t.dataSource.query('SELECT id FROM webhook_deliveries LIMIT 1').catch(() => []);
     ids.delivery = delivery[0]?.id ?? 'whd_01m8aaaaaaaaaaaaaaaaaaaaaa';
+    // Settle A's (still open) day now, so the settlement route is probed with a real id of A's.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await http('POST', `${t.baseUrl}/admin/v1/settlements/run`, { token: TEST_ADMIN_TOKEN, body: { day: today, merchant_id: a.merchantId, force: true } });
     const settlement = await t.dataSource.query('SELECT id FROM settlements WHERE merchant_id = $1 LIMIT 1', [a.merchantId]).catch(() => []);
     ids.settlement = settlement[0]?.id ?? 'stl_01m8aaaaaaaaaaaaaaaaaaaaaa';
   });

@@ -23,10 +23,13 @@ export type {
   CreateRefundParams,
   ListParams,
   ListPaymentsParams,
+  ListSettlementsParams,
   NextAction,
   Page,
   PaygridEvent,
   Payment,
   PaymentStatus,
   Refund,
+  Settlement,
+  SettlementLine,
 } from './resources';

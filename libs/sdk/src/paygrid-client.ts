@@ -3,7 +3,7 @@ import { CardData, encryptCard } from './card-encryption';
 import { PaygridError } from './errors';
 import { signRequest } from './request-signing';
 import { Jwks, JwksCache, verifyResponseSignature } from './response-verification';
-import type { Balance, CreatePaymentParams, CreateRefundParams, ListParams, ListPaymentsParams, Page, PaygridEvent, Payment, Refund } from './resources';
+import type { Balance, CreatePaymentParams, CreateRefundParams, ListParams, ListPaymentsParams, ListSettlementsParams, Page, PaygridEvent, Payment, Refund, Settlement } from './resources';
 import type { CreatePingParams, PaygridResponse, PingResponse, PostPingResponse, RequestOptions } from './types';
 
 export interface PaygridClientOptions {
@@ -122,6 +122,16 @@ export class PaygridClient {
 
   getEvent(id: string): Promise<PaygridEvent> {
     return this.get<PaygridEvent>(`/v1/events/${encodeURIComponent(id)}`);
+  }
+
+  /** GET /v1/settlements: the merchant's settlements, newest first (cursor: `starting_after`). */
+  listSettlements(params: ListSettlementsParams = {}): Promise<Page<Settlement>> {
+    return this.get<Page<Settlement>>('/v1/settlements', { ...params });
+  }
+
+  /** GET /v1/settlements/{id}: one settlement with its lines (each payment and refund it covers). */
+  getSettlement(id: string): Promise<Settlement> {
+    return this.get<Settlement>(`/v1/settlements/${encodeURIComponent(id)}`);
   }
 
   // ---- generic calls ----

@@ -115,3 +115,47 @@ export interface PaygridEvent<T = Record<string, unknown>> {
   version: number;
   data: { object: T };
 }
+
+export interface ListSettlementsParams extends ListParams {
+  currency?: string;
+  /** YYYY-MM-DD, the business day in the merchant's timezone. */
+  business_day?: string;
+}
+
+export interface SettlementLine {
+  ledger_entry_id: string;
+  kind: 'payment' | 'refund' | 'adjustment';
+  entry_type: string;
+  reference_type: 'payment' | 'refund';
+  reference_id: string;
+  occurred_at: string;
+  gross_amount: number;
+  fee_amount: number;
+  net_amount: number;
+}
+
+/** A settlement; amounts are integers in minor units of `currency`. */
+export interface Settlement {
+  id: string;
+  object: 'settlement';
+  merchant_id: string;
+  currency: string;
+  business_day: string;
+  timezone: string;
+  cutoff_at: string;
+  status: 'completed';
+  line_count: number;
+  payments_amount: number;
+  refunds_amount: number;
+  adjustments_amount: number;
+  fee_amount: number;
+  /** payments − refunds + adjustments − fees. */
+  net_amount: number;
+  transferred_amount: number;
+  carried_in: number;
+  carried_forward: number;
+  ledger_entry_id: string | null;
+  created_at: string;
+  /** On GET /v1/settlements/{id}: each payment and refund it covers. */
+  lines?: SettlementLine[];
+}

@@ -1,0 +1,89 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** A Paygrid (or bench) process started with the same loader as `npm start`. */
+export interface NodeChild {
+  name: string;
+  proc: ChildProcess;
+  pid: number;
+  /** Peak resident set size so far (kernel VmHWM), in MB. */
+  peakRssMb(): number;
+  /** Asks a process started with BENCH_PROFILE_DIR to start / stop-and-write its CPU profile. */
+  toggleProfile(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `node -r @swc-node/register <script>` with its stdout and stderr
+ * in a log file (pino writes its request logs there, as it would to a file
+ * or a collector in production). With BENCH_PROFILE set, the process also
+ * loads bench/lib/profile-hook.ts, which records a CPU profile between two
+ * SIGUSR2 signals.
+ */
+export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string, profileDir?: string): NodeChild {
+  const log = openSync(logFile, 'a');
+  const args = ['-r', '@swc-node/register'];
+  if (profileDir) args.push('-r', resolve(REPO_ROOT, 'bench/lib/profile-hook.ts'));
+  args.push(resolve(REPO_ROOT, script));
+  const proc = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir, BENCH_PROFILE_NAME: name } : {}) },
+    stdio: ['ignore', log, log],
+  });
+  let lastPeak = 0;
+  const peakRssMb = (): number => {
+    try {
+      const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      lastPeak = Math.max(lastPeak, Math.round(kb / 1024));
+    } catch {
+      // exited: keep the last reading
+    }
+    return lastPeak;
+  };
+  return {
+    name,
+    proc,
+    pid: proc.pid!,
+    peakRssMb,
+    toggleProfile: () => proc.kill('SIGUSR2'),
+    async stop() {
+      peakRssMb();
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Polls until `url` answers (any status) or the child exits. */
+export async function waitForHttp(child: NodeChild, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited with code ${child.proc.exitCode} before it answered (see its log)`);
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${child.name} did not answer at ${url} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+/** Resolves when the child's log contains `text`. */
+export async function waitForLog(child: NodeChild, logFile: string, text: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!readFileSync(logFile, 'utf8').includes(text)) {
+    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited with code ${child.proc.exitCode} (see ${logFile})`);
+    if (Date.now() > deadline) throw new Error(`${child.name} did not log '${text}' within ${timeoutMs} ms (see ${logFile})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
