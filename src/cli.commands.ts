@@ -6,6 +6,8 @@ import { generateDataKey } from './modules/crypto/key-ring.loader';
 import { ReencryptService } from './modules/crypto/reencrypt.service';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './modules/merchants/merchants.mapper';
 import { MerchantsService } from './modules/merchants/merchants.service';
+import { toDeliveryResponse } from './modules/notifications/webhooks/webhook-deliveries.mapper';
+import { WebhookDeliveriesService } from './modules/notifications/webhooks/webhook-deliveries.service';
 import type { Channel } from './modules/providers/provider.port';
 import { toReconciliationReport } from './modules/settlements/reconciliation.mapper';
 import { ReconciliationService } from './modules/settlements/reconciliation.service';
@@ -81,6 +83,13 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     usage: '--app <app_id> --key <key_id>      revoke an API key',
     async run(app, _args, flags) {
       return toKeyResponse(await app.get(MerchantsService).revokeKey(CLI, required(flags, 'app'), required(flags, 'key')));
+    },
+  },
+  'webhook:redeliver': {
+    usage: '<whd_id>                            send a webhook delivery again now (same webhook-id)',
+    async run(app, [id]) {
+      if (!id) throw new Error('give the webhook delivery id');
+      return toDeliveryResponse(await app.get(WebhookDeliveriesService).redeliver(id, { actor: CLI }));
     },
   },
   'keys:generate': {
