@@ -33,6 +33,10 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir, BENCH_PROFILE_NAME: name } : {}) },
     stdio: ['ignore', log, log],
   });
+  proc.on('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`[bench] ${name} (pid ${proc.pid}) exited unexpectedly: code ${code}, signal ${signal}\n`);
+  });
+  let stopping = false;
   let lastPeak = 0;
   const peakRssMb = (): number => {
     try {
@@ -52,6 +56,7 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
     toggleProfile: () => proc.kill('SIGUSR2'),
     async stop() {
       peakRssMb();
+      stopping = true;
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const exited = new Promise<void>((r) => proc.once('exit', () => r()));
       proc.kill('SIGTERM');

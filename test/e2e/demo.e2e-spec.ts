@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { http, waitFor } from '../utils/http';
@@ -54,7 +54,9 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
   });
 
   it('prints the demo credentials once on first start, in a file only the owner can read', () => {
-    const creds = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+    const file = join(dataDir, 'demo-credentials.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const creds = JSON.parse(readFileSync(file, 'utf8'));
     expect(creds).toMatchObject({ merchant_id: expect.stringMatching(/^mch_/), app_id: expect.stringMatching(/^app_/), secret: expect.stringMatching(/^sk_/), admin_token: expect.stringMatching(/^pgat_/) });
     expect(out).toContain('Sandbox demo merchant created');
     expect(out).toContain(creds.secret);
