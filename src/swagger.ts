@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { addExamples } from './common/http/openapi-examples';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from './config/config';
 import { SANDBOX_REQUEST_INTERCEPTOR, SANDBOX_SIGNING_SCRIPT } from './modules/auth/swagger-signing.script';
@@ -39,7 +40,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SIGNATURE_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  return addExamples(SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` }));
 }
 
 export function mountSwagger(app: INestApplication): void {

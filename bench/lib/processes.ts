@@ -21,7 +21,7 @@ export interface NodeChild {
  * in a log file (pino writes its request logs there, as it would to a file
  * or a collector in production). With BENCH_PROFILE set, the process also
  * loads bench/lib/profile-hook.ts, which records a CPU profile between two
- * SIGUSR2 signals.
+ * SIGWINCH signals.
  */
 export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string, profileDir?: string): NodeChild {
   const log = openSync(logFile, 'a');
@@ -53,7 +53,7 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
     proc,
     pid: proc.pid!,
     peakRssMb,
-    toggleProfile: () => proc.kill('SIGUSR2'),
+    toggleProfile: () => proc.kill('SIGWINCH'),
     async stop() {
       peakRssMb();
       stopping = true;

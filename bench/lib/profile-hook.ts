@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 /**
  * Preloaded into a benchmarked process when BENCH_PROFILE is set: the first
- * SIGUSR2 starts the V8 CPU profiler, the second writes
+ * SIGWINCH starts the V8 CPU profiler, the second writes
  * `<BENCH_PROFILE_DIR>/<name>-<n>.cpuprofile` (open it in Chrome DevTools or
  * summarise it with bench/profile-summary.ts). `--cpu-prof` alone would
  * profile boot as well and is lost when Nest re-raises SIGTERM.
@@ -15,7 +15,7 @@ if (dir) {
   session.connect();
   let running = false;
   let n = 0;
-  process.on('SIGUSR2', () => {
+  process.on('SIGWINCH', () => {
     if (!running) {
       running = true;
       session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
