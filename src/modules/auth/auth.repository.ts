@@ -23,7 +23,11 @@ export interface KeyCredentialRow {
 
 const PURGE_BATCH = 5000;
 
-/** Hot-path SQL of request verification: one primary-key join to read a key, one insert per nonce. */
+/**
+ * Hot-path SQL of request verification: one primary-key join to read a key,
+ * one insert per nonce, or both in one statement once the key's material is
+ * cached.
+ */
 @Injectable()
 export class AuthRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -58,6 +62,57 @@ export class AuthRepository {
       revokedAt: (r.revoked_at as Date | null) ?? null,
       appStatus: r.app_status as AppStatus,
       merchantStatus: r.merchant_status as MerchantStatus,
+    };
+  }
+
+  /**
+   * The fast path of a request whose signature was already verified with
+   * cached key material: reads the key's, app's and merchant's status fresh
+   * (so a revocation or a suspension is seen on the next request, as with
+   * findKeyCredential) and claims the nonce in the same statement, but only
+   * when every status check passes. One round trip instead of two; the
+   * caller re-checks the returned statuses in the usual order to pick the
+   * error. `row` is null for an unknown key id.
+   */
+  async keyStatusAndClaimNonce(
+    keyId: string,
+    appId: string,
+    nonce: string,
+    ttlSeconds: number,
+    now: Date,
+  ): Promise<{ row: Pick<KeyCredentialRow, 'id' | 'appId' | 'merchantId' | 'status' | 'expiresAt' | 'appStatus' | 'merchantStatus'> | null; claimed: boolean }> {
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `WITH k AS (
+         SELECT k.id, k.app_id, k.merchant_id, k.status, k.expires_at, a.status AS app_status, m.status AS merchant_status
+           FROM app_keys k
+           JOIN apps a ON a.id = k.app_id
+           JOIN merchants m ON m.id = k.merchant_id
+          WHERE k.id = $1
+       ), claim AS (
+         INSERT INTO request_nonces (app_id, nonce, expires_at)
+         SELECT k.app_id, $3, now() + make_interval(secs => $4) FROM k
+          WHERE k.app_id = $2 AND k.status <> 'revoked' AND (k.expires_at IS NULL OR k.expires_at > $5)
+            AND k.merchant_status = 'active' AND k.app_status = 'active'
+         ON CONFLICT (app_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
+           WHERE request_nonces.expires_at < now()
+         RETURNING 1
+       )
+       SELECT k.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM k`,
+      [keyId, appId, nonce, ttlSeconds, now],
+    );
+    const r = rows[0];
+    if (!r) return { row: null, claimed: false };
+    return {
+      row: {
+        id: r.id as string,
+        appId: r.app_id as string,
+        merchantId: r.merchant_id as string,
+        status: r.status as AppKeyStatus,
+        expiresAt: (r.expires_at as Date | null) ?? null,
+        appStatus: r.app_status as AppStatus,
+        merchantStatus: r.merchant_status as MerchantStatus,
+      },
+      claimed: r.claimed === true,
     };
   }
 

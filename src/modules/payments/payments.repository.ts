@@ -100,6 +100,20 @@ export class PaymentsRepository {
     await manager.update(Payment, { id }, { ...(changes as object), updatedAt: new Date() } as never);
   }
 
+  /** Field updates that are not status changes, in one autocommit statement; the row as it is after the update. */
+  async updateReturning(id: string, changes: Partial<Payment>): Promise<Payment | null> {
+    const manager = this.dataSource.manager;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Payment)
+      .set({ ...(changes as object), updatedAt: new Date() } as never)
+      .where('id = :id', { id })
+      .returning('*')
+      .execute();
+    if (!result.affected) return null;
+    return manager.create(Payment, this.fromRaw(manager, result.raw[0]));
+  }
+
   async addTimeline(manager: EntityManager, payment: Payment, from: string | null, to: string, record: TransitionRecord, at = new Date()): Promise<void> {
     const row: PaymentTransition = {
       id: newId('ptx'),

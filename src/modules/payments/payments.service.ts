@@ -51,11 +51,12 @@ export class PaymentsService {
     const provider = this.registry.forChannel(dto.channel);
     if (!provider.supportsCurrency(dto.channel, dto.currency)) throw PaymentErrors.currencyNotSupported(dto.channel, dto.currency);
     this.checkChannelInput(dto);
-    const existing = await this.payments.findByOutTradeNo(ctx.appId, dto.out_trade_no);
-    if (existing) throw PaymentErrors.duplicateOutTradeNo(existing.id);
 
     let vaulted: VaultedCard | undefined;
     if (dto.channel === 'card') {
+      // Only cards look before inserting: vaulting is work a duplicate must not do. Elsewhere the unique key below decides.
+      const existing = await this.payments.findByOutTradeNo(ctx.appId, dto.out_trade_no);
+      if (existing) throw PaymentErrors.duplicateOutTradeNo(existing.id);
       vaulted = dto.card!.encrypted ? await this.vault.fromJwe(ctx.merchantId, dto.card!.encrypted) : await this.vault.fromToken(ctx.merchantId, dto.card!.token!);
     }
 
@@ -98,7 +99,8 @@ export class PaymentsService {
       updatedAt: now,
     });
     try {
-      await withTransaction(this.dataSource, (m) => this.payments.insert(m, payment));
+      // One INSERT is atomic on its own: no BEGIN/COMMIT round trips around it.
+      await this.payments.insert(this.dataSource.manager, payment);
     } catch (err) {
       if (sqlState(err) !== PG_UNIQUE_VIOLATION) throw err;
       const winner = await this.payments.findByOutTradeNo(ctx.appId, dto.out_trade_no);
@@ -121,30 +123,27 @@ export class PaymentsService {
         captureMethod: payment.captureMethod,
       }),
     );
-    return this.recordCreateOutcome(payment.id, outcome);
+    return this.recordCreateOutcome(payment.id, payment.expiresAt, outcome);
   }
 
-  private async recordCreateOutcome(paymentId: string, outcome: ProviderOutcome): Promise<Payment> {
+  private async recordCreateOutcome(paymentId: string, expiresAt: Date, outcome: ProviderOutcome): Promise<Payment> {
+    // No status change: one UPDATE … RETURNING takes the row lock and writes, as lock-then-update in a transaction did.
+    if (outcome.status === 'unknown') {
+      // Never fail a payment blindly: the resolver asks the provider until it knows.
+      return (await this.payments.updateReturning(paymentId, { providerState: 'unknown', nextCheckAt: nextCheckAfter(0, this.config.resolverBaseMs, expiresAt) }))!;
+    }
+    if (outcome.status === 'pending') {
+      return (await this.payments.updateReturning(paymentId, {
+        providerState: 'created',
+        nextAction: outcome.nextAction ?? null,
+        providerTransactionId: outcome.providerTransactionId ?? null,
+        nextCheckAt: nextCheckAfter(0, this.config.resolverBaseMs, expiresAt),
+      }))!;
+    }
     return withTransaction(this.dataSource, async (m) => {
       const locked = (await this.payments.lock(m, paymentId))!;
-      if (outcome.status === 'unknown') {
-        // Never fail a payment blindly: the resolver asks the provider until it knows.
-        const changes = { providerState: 'unknown' as const, nextCheckAt: nextCheckAfter(0, this.config.resolverBaseMs, locked.expiresAt) };
-        await this.payments.update(m, locked.id, changes);
-        return Object.assign(locked, changes);
-      }
       if (outcome.status === 'failed') {
         return this.lifecycle.moveTo(m, locked, 'failed', outcome, { cause: 'provider_response', detail: { provider_code: outcome.providerCode ?? null } });
-      }
-      if (outcome.status === 'pending') {
-        const changes = {
-          providerState: 'created' as const,
-          nextAction: outcome.nextAction ?? null,
-          providerTransactionId: outcome.providerTransactionId ?? null,
-          nextCheckAt: nextCheckAfter(0, this.config.resolverBaseMs, locked.expiresAt),
-        };
-        await this.payments.update(m, locked.id, changes);
-        return Object.assign(locked, changes);
       }
       return (await this.lifecycle.applyOutcome(m, locked, outcome, 'provider_response')).payment;
     });
