@@ -24,4 +24,13 @@ export default tseslint.config(
       ],
     },
   },
+,
+  {
+    // The compiled app (dist/, the Docker image) has no path aliases: src imports libs by relative path.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['@paygrid/*'], message: 'Import libs/ by relative path in src/ (dist has no path aliases).' }] }],
+    },
+  },
 );

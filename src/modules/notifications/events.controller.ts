@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import type { EventEnvelope } from '@paygrid/contracts';
+import type { EventEnvelope } from '../../../libs/contracts/src';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page } from '../../common/http/pagination';
 import { MerchantContext } from '../auth/merchant-context';

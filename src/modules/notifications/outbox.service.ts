@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EventEnvelope, EventType } from '@paygrid/contracts';
+import type { EventEnvelope, EventType } from '../../../libs/contracts/src';
 import type { EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
 import { EventRecord } from './entities/event.entity';
 import { toEventEnvelope } from './events.mapper';
 import { EventsRepository } from './events.repository';
 
-export type { EventEnvelope, EventType } from '@paygrid/contracts';
+export type { EventEnvelope, EventType } from '../../../libs/contracts/src';
 
 export interface OutboxInput {
   type: EventType;

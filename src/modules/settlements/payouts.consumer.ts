@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { EventEnvelope } from '@paygrid/contracts';
+import type { EventEnvelope } from '../../../libs/contracts/src';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { EVENT_BUS, EventBus, EventConsumer, HandlerContext, PoisonEventError } from '../notifications/event-bus';
 import { PayoutWorker } from './payout.worker';

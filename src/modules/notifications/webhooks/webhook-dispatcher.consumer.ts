@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import type { EventEnvelope } from '@paygrid/contracts';
+import type { EventEnvelope } from '../../../../libs/contracts/src';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { MerchantsRepository } from '../../merchants/merchants.repository';
 import { EVENT_BUS, EventBus, EventConsumer, HandlerContext } from '../event-bus';
