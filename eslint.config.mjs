@@ -24,7 +24,6 @@ export default tseslint.config(
       ],
     },
   },
-,
   {
     // The compiled app (dist/, the Docker image) has no path aliases: src imports libs by relative path.
     files: ['src/**/*.ts'],

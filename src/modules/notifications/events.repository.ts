@@ -27,6 +27,27 @@ export class EventsRepository {
     return rows[0].last_sequence;
   }
 
+  /**
+   * Takes the aggregate's next sequence and inserts the event with it in one
+   * statement (one round trip inside the caller's transaction, which often
+   * holds hot ledger rows). Same locking as nextSequence + insert: the
+   * sequence row stays locked until the transaction ends.
+   */
+  async insertWithNextSequence(manager: EntityManager, event: Omit<EventRecord, 'aggregateSequence'>): Promise<number> {
+    const rows: Array<{ aggregate_sequence: number }> = await manager.query(
+      `WITH seq AS (
+         INSERT INTO event_sequences (aggregate_id, last_sequence) VALUES ($5, 1)
+         ON CONFLICT (aggregate_id) DO UPDATE SET last_sequence = event_sequences.last_sequence + 1
+         RETURNING last_sequence
+       )
+       INSERT INTO events (id, type, merchant_id, app_id, aggregate_id, aggregate_sequence, object, created_at, published_at)
+       SELECT $1, $2, $3, $4, $5, seq.last_sequence, $6::jsonb, $7, $8 FROM seq
+       RETURNING aggregate_sequence`,
+      [event.id, event.type, event.merchantId, event.appId, event.aggregateId, JSON.stringify(event.object), event.createdAt, event.publishedAt],
+    );
+    return rows[0].aggregate_sequence;
+  }
+
   async insert(manager: EntityManager, event: EventRecord): Promise<void> {
     // jsonb columns defeat TypeORM's deep-partial typing; the row is a complete entity.
     await manager.insert(EventRecord, event as QueryDeepPartialEntity<EventRecord>);

@@ -34,19 +34,17 @@ export class OutboxService {
       // Outside a transaction the event could commit without its change (or the reverse).
       throw new Error('OutboxService.enqueue must run inside the transaction that makes the change');
     }
-    const sequence = await this.events.nextSequence(manager, input.aggregateId);
     const record = Object.assign(new EventRecord(), {
       id: newId('evt'),
       type: input.type,
       merchantId: input.merchantId,
       appId: input.appId,
       aggregateId: input.aggregateId,
-      aggregateSequence: sequence,
       object: input.object,
       createdAt: new Date(),
       publishedAt: null,
     });
-    await this.events.insert(manager, record);
+    record.aggregateSequence = await this.events.insertWithNextSequence(manager, record);
     return toEventEnvelope(record);
   }
 }

@@ -82,17 +82,25 @@ export class PaymentsRepository {
     record: TransitionRecord,
   ): Promise<Payment | null> {
     const now = new Date();
-    const result = await manager
+    const [update, params] = manager
       .createQueryBuilder()
       .update(Payment)
       .set({ ...(changes as object), status: to, version: () => 'version + 1', updatedAt: now } as never)
       .where('id = :id AND status = :from', { id: payment.id, from: payment.status })
       .returning('*')
-      .execute();
-    if (!result.affected) return null;
-    const updated = manager.create(Payment, this.fromRaw(manager, result.raw[0]));
-    await this.addTimeline(manager, updated, payment.status, to, record, now);
-    return updated;
+      .getQueryAndParameters();
+    // The conditional update and its timeline row in one statement (one round trip while the caller holds its locks).
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `WITH u AS (${update}),
+            t AS (INSERT INTO payment_transitions (id, merchant_id, payment_id, refund_id, from_status, to_status, cause, actor, detail, created_at)
+                  SELECT ${p(newId('ptx'))}, u.merchant_id, u.id, ${p(record.refundId ?? null)}, ${p(payment.status)}, ${p(to)}, ${p(record.cause)}, ${p(record.actor ?? null)},
+                         ${p(record.detail ? JSON.stringify(record.detail) : null)}::jsonb, ${p(now)} FROM u)
+       SELECT * FROM u`,
+      params,
+    );
+    if (rows.length === 0) return null;
+    return manager.create(Payment, this.fromRaw(manager, rows[0]));
   }
 
   /** Field updates that are not status changes (next action, resolver schedule…). */
