@@ -1,16 +1,17 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { LessThan, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 
+/** `?limit=`: 1..100, default 20 (API.md "Lists"), validated and documented once. */
+export function PageLimit(): PropertyDecorator {
+  return applyDecorators(ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size' }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(100));
+}
+
 /** API.md lists: `?limit=` 1..100 (default 20) and `starting_after` (an object id). */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Cursor: the id of the last object of the previous page' })

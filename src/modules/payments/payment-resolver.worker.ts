@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { PollingWorker } from '../../common/workers/polling-worker';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
@@ -25,12 +26,7 @@ const LEASE_MS = 60_000;
  * SKIP LOCKED and a lease, so several worker replicas share the work.
  */
 @Injectable()
-export class PaymentResolverWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(PaymentResolverWorker.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
-
+export class PaymentResolverWorker extends PollingWorker {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly payments: PaymentsRepository,
@@ -39,39 +35,20 @@ export class PaymentResolverWorker implements OnApplicationBootstrap, OnApplicat
     private readonly lifecycle: PaymentLifecycleService,
     private readonly refundsService: RefundsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.role === 'api') return;
-    this.schedule();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick().then(() => undefined)
-        .catch((err: Error) => this.logger.error(`resolver pass failed: ${err.message}`))
-        .finally(() => this.schedule());
-    }, this.config.resolverPollMs);
-    this.timer.unref();
+  ) {
+    super(config.role, config.resolverPollMs, PaymentResolverWorker.name);
   }
 
   /** One pass; public so tests and the CLI can drive it deterministically. */
   async tick(): Promise<{ payments: number; refunds: number }> {
     const due = await this.payments.claimDue(BATCH, LEASE_MS);
     for (const p of due) {
-      if (this.stopped) break;
+      if (this.isStopped) break;
       await this.resolvePayment(p).catch((err: Error) => this.logger.error({ payment_id: p.id }, `resolving payment failed: ${err.message}`));
     }
     const dueRefunds = await this.refunds.claimDue(BATCH, LEASE_MS);
     for (const r of dueRefunds) {
-      if (this.stopped) break;
+      if (this.isStopped) break;
       await this.resolveRefund(r).catch((err: Error) => this.logger.error({ refund_id: r.id }, `resolving refund failed: ${err.message}`));
     }
     return { payments: due.length, refunds: dueRefunds.length };

@@ -5,7 +5,7 @@ import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
 import { AdminRefundDto } from './dto/admin-refund.dto';
-import { AdminListPaymentsQueryDto, AdminListRefundsQueryDto } from './dto/payment-query.dto';
+import { AdminListPaymentsQueryDto, AdminListRefundsQueryDto, paymentFilterFrom } from './dto/payment-query.dto';
 import { PaymentPageDto, PaymentResponseDto, RefundPageDto, RefundResponseDto } from './dto/payment-response.dto';
 import { PaymentErrors } from './payments.errors';
 import { toPaymentResponse, toRefundResponse } from './payments.mapper';
@@ -29,16 +29,7 @@ export class PaymentsAdminController {
   @ApiOperation({ summary: 'Find payments across merchants (id prefix filters: merchant_id, out_trade_no, status, channel, created range)' })
   @ApiOkResponse({ type: PaymentPageDto })
   async list(@Query() q: AdminListPaymentsQueryDto): Promise<Page<PaymentResponseDto>> {
-    const rows = await this.payments.list({
-      merchantId: q.merchant_id,
-      status: q.status as never,
-      channel: q.channel,
-      outTradeNo: q.out_trade_no,
-      createdGte: q.created?.gte ? new Date(q.created.gte) : undefined,
-      createdLt: q.created?.lt ? new Date(q.created.lt) : undefined,
-      startingAfter: q.starting_after,
-      limit: q.limit ?? 20,
-    });
+    const rows = await this.payments.list(paymentFilterFrom(q, q.merchant_id));
     return toPage(rows, q, (p) => toPaymentResponse(p));
   }
 

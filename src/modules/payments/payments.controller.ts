@@ -7,7 +7,7 @@ import { Idempotent } from '../auth/idempotent.decorator';
 import { MerchantContext } from '../auth/merchant-context';
 import { SignedApi } from '../auth/signed-api.decorator';
 import { CapturePaymentDto, CreatePaymentDto } from './dto/create-payment.dto';
-import { ExpandQueryDto, ListPaymentsQueryDto } from './dto/payment-query.dto';
+import { ExpandQueryDto, ListPaymentsQueryDto, paymentFilterFrom } from './dto/payment-query.dto';
 import { PaymentPageDto, PaymentResponseDto } from './dto/payment-response.dto';
 import { PaymentViewService } from './payment-view.service';
 import { PaymentsService } from './payments.service';
@@ -42,16 +42,7 @@ export class PaymentsController {
   @ApiOperation({ summary: 'List payments, newest first, or find one by `out_trade_no`', description: 'Filters: `status`, `channel`, `created[gte]`, `created[lt]`, `out_trade_no`.' })
   @ApiOkResponse({ type: PaymentPageDto })
   async list(@MerchantContext() ctx: MerchantContext, @Query() q: ListPaymentsQueryDto): Promise<Page<PaymentResponseDto>> {
-    const rows = await this.payments.list({
-      merchantId: ctx.merchantId,
-      status: q.status as never,
-      channel: q.channel,
-      outTradeNo: q.out_trade_no,
-      createdGte: q.created?.gte ? new Date(q.created.gte) : undefined,
-      createdLt: q.created?.lt ? new Date(q.created.lt) : undefined,
-      startingAfter: q.starting_after,
-      limit: q.limit ?? 20,
-    });
+    const rows = await this.payments.list(paymentFilterFrom(q, ctx.merchantId));
     return toPage(rows, q, (p) => this.views.renderPlain(p));
   }
 

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { PollingWorker } from '../../common/workers/polling-worker';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { SettlementsService } from './settlements.service';
 
@@ -9,37 +10,12 @@ import { SettlementsService } from './settlements.service';
  * replica finds the settlement made and moves on.
  */
 @Injectable()
-export class SettlementSchedulerWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(SettlementSchedulerWorker.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
-
+export class SettlementSchedulerWorker extends PollingWorker {
   constructor(
     private readonly settlements: SettlementsService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.role === 'api') return;
-    this.schedule();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .then(() => undefined)
-        .catch((err: Error) => this.logger.error(`settlement pass failed: ${err.message}`))
-        .finally(() => this.schedule());
-    }, this.config.settlements.pollMs);
-    this.timer.unref();
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    super(config.role, config.settlements.pollMs, SettlementSchedulerWorker.name);
   }
 
   /** One pass; `now` lets tests and the CLI decide which days are due. */

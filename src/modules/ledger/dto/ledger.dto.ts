@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { ListQueryDto } from '../../../common/http/pagination';
+import { IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { ListQueryDto, PageLimit } from '../../../common/http/pagination';
 import { ACCOUNT_CODES, type AccountCode } from '../chart-of-accounts';
 
 const AMOUNT_DOC = 'Integer in minor units. A JSON number while it is within ±(2^53−1); beyond that, a decimal string so no digit is lost.';
@@ -48,12 +47,7 @@ export class AccountPageDto {
 }
 
 export class StatementQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Cursor: the `seq` of the last line of the previous page (lines are newest first)' })

@@ -1,19 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { MinorAmount } from '../../../common/money/minor-amount.decorator';
+import { OmitType } from '@nestjs/swagger';
+import { CreateRefundDto } from './refund.dto';
 
-export class AdminRefundDto {
-  @ApiProperty({ description: 'Refund number, unique per app', example: 'ops-refund-0001' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9_-]{1,64}$/)
-  out_refund_no: string;
-
-  @MinorAmount({ optional: true })
-  amount?: number;
-
-  @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  reason?: string;
-}
+/** An operator's refund names the payment in the path. */
+export class AdminRefundDto extends OmitType(CreateRefundDto, ['payment_id'] as const) {}

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import { ListQueryDto } from '../../../common/http/pagination';
 import { CHANNELS } from '../../providers/provider.port';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-state-machine';
+import type { PaymentFilter } from '../payments.repository';
 
 export class CreatedRangeDto {
   @ApiPropertyOptional({ description: 'created at or after (RFC 3339)' })
@@ -72,4 +73,18 @@ export class AdminListRefundsQueryDto extends ListRefundsQueryDto {
   @IsOptional()
   @IsString()
   merchant_id?: string;
+}
+
+/** The repository filter a payments list query asks for (merchant and admin routes alike). */
+export function paymentFilterFrom(q: ListPaymentsQueryDto, merchantId?: string): PaymentFilter {
+  return {
+    merchantId,
+    status: q.status as PaymentFilter['status'],
+    channel: q.channel,
+    outTradeNo: q.out_trade_no,
+    createdGte: q.created?.gte ? new Date(q.created.gte) : undefined,
+    createdLt: q.created?.lt ? new Date(q.created.lt) : undefined,
+    startingAfter: q.starting_after,
+    limit: q.limit ?? 20,
+  };
 }
