@@ -33,7 +33,7 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 64);
 const CHANNEL = env.BENCH_CHANNEL ?? 'alipay_qr';
 const PAY_RATE = Number(env.BENCH_PAY_RATE ?? 500);
-const PAY_SECONDS = Number(env.BENCH_PAY_SECONDS ?? 10);
+const PAY_SECONDS = Number(env.BENCH_PAY_SECONDS ?? 8);
 const RELAY_EVENTS = Number(env.BENCH_RELAY_EVENTS ?? 20_000);
 const APPS = Number(env.BENCH_APPS ?? 8);
 const ONLY = env.BENCH_ONLY?.split(',');
@@ -452,7 +452,7 @@ async function runPaidToDelivered(stack: Stack, runId: string): Promise<PaidResu
     await Promise.all(inFlight);
     const sendSeconds = (Date.now() - started) / 1000;
     const ids = toPay.map((p) => p.id);
-    await until(async () => ids.every((id) => stack.receiver.seen.has(id)), 60_000, 'every paid payment to reach the webhook receiver').catch((err: Error) => log(err.message));
+    await until(async () => ids.every((id) => stack.receiver.seen.has(id)), 120_000, 'every paid payment to reach the webhook receiver').catch((err: Error) => log(err.message));
     if (mq) await until(async () => ids.every((id) => mq.seen.has(id)), 10_000, 'every payment.succeeded on RabbitMQ').catch((err: Error) => log(err.message));
     const callbacks = new Map<string, number>(
       (

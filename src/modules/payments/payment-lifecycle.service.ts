@@ -98,15 +98,13 @@ export class PaymentLifecycleService {
       changes.succeededAt = now;
       changes.amountCaptured = captured;
       changes.feeAmount = fee;
+      await this.ledger.post(manager, paymentCapturedEntry(locked, captured, fee, now));
     }
     const updated = await this.payments.transition(manager, locked, to, changes, record);
     if (!updated) throw new Error(`payment ${locked.id} changed under its row lock`);
     const type = EVENT_FOR[to];
     if (type) await this.outbox.enqueue(manager, { type, merchantId: updated.merchantId, appId: updated.appId, object: toPaymentResponse(updated) as never, aggregateId: updated.id });
-    if (to === 'succeeded') {
-      await this.ledger.post(manager, paymentCapturedEntry(locked, changes.amountCaptured!, changes.feeAmount!, now));
-      await this.applyParked(manager, updated.id);
-    }
+    if (to === 'succeeded') await this.applyParked(manager, updated.id);
     return updated;
   }
 

@@ -1,3 +1,4 @@
+import { HttpBackedAdapter } from '../http-backed-adapter';
 import {
   CallbackAnswer,
   CallbackParseResult,
@@ -11,7 +12,7 @@ import {
   RefundOutcome,
   StatementLine,
 } from '../provider.port';
-import { AlipayConfig, resolveHttpPolicy } from '../providers.config';
+import { AlipayConfig } from '../providers.config';
 import { ProviderHttpClient } from '../http/provider-http.client';
 import { fenToYuan, yuanToFen } from '../minor-units.util';
 import { unknownFromHttp, unverifiedOutcome } from '../provider-outcome.util';
@@ -50,22 +51,17 @@ const TRADE_STATUS: Record<string, ProviderStatus> = {
  * trade.page.pay). Every gateway answer is verified with the Alipay public key
  * before it is read; an unverifiable answer is `unknown`.
  */
-export class AlipayAdapter implements PaymentProvider {
+export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider {
   readonly name = 'alipay' as const;
   readonly channels: readonly Channel[] = ['alipay_qr', 'alipay_page'];
-  private readonly http: ProviderHttpClient;
 
   constructor(
     private readonly config: AlipayConfig,
     http?: ProviderHttpClient,
   ) {
-    this.http = http ?? new ProviderHttpClient('alipay', resolveHttpPolicy(config.http));
+    super('alipay', config.http, http);
   }
 
-  /** Releases the circuit breaker's timers (module shutdown). */
-  shutdown(): void {
-    this.http.shutdown();
-  }
 
   supportsCurrency(_channel: Channel, currency: string): boolean {
     return currency === 'CNY';

@@ -1,6 +1,7 @@
+import { HttpBackedAdapter } from '../http-backed-adapter';
 import { ProviderHttpClient } from '../http/provider-http.client';
 import { fromJsonInteger, toJsonInteger } from '../minor-units.util';
-import { resolveHttpPolicy, type HttpPolicy } from '../providers.config';
+import type { HttpPolicy } from '../providers.config';
 import { signBankRequest, verifyBankResponse } from './bank-protocol.util';
 
 export interface BankTransferConfig {
@@ -43,19 +44,14 @@ export const BANK_TRANSFER = Symbol('BANK_TRANSFER');
 const STATUS: Record<string, TransferStatus> = { processing: 'processing', succeeded: 'succeeded', failed: 'failed' };
 
 /** Adapter for PGB/1. Results are values, never thrown; only a verified answer is believed. */
-export class BankTransferAdapter implements BankTransferProvider {
-  private readonly http: ProviderHttpClient;
-
+export class BankTransferAdapter extends HttpBackedAdapter implements BankTransferProvider {
   constructor(
     private readonly config: BankTransferConfig,
     http?: ProviderHttpClient,
   ) {
-    this.http = http ?? new ProviderHttpClient('bank', resolveHttpPolicy(config.http));
+    super('bank', config.http, http);
   }
 
-  shutdown(): void {
-    this.http.shutdown();
-  }
 
   /** Idempotent on transferId, so it is retried automatically like a query. */
   async transfer(input: TransferInput): Promise<TransferOutcome> {

@@ -1,3 +1,4 @@
+import { HttpBackedAdapter } from '../http-backed-adapter';
 import {
   CallbackAnswer,
   CallbackParseResult,
@@ -12,7 +13,7 @@ import {
   RefundStatus,
   StatementLine,
 } from '../provider.port';
-import { CardAcquirerConfig, resolveHttpPolicy } from '../providers.config';
+import { CardAcquirerConfig } from '../providers.config';
 import { ProviderHttpClient } from '../http/provider-http.client';
 import { fromJsonInteger, toJsonInteger } from '../minor-units.util';
 import { headerGetter, unknownFromHttp, unverifiedOutcome } from '../provider-outcome.util';
@@ -36,22 +37,17 @@ const AUTH_STATUS: Record<string, ProviderStatus> = {
 const REFUND_STATUS: Record<string, RefundStatus> = { pending: 'pending', succeeded: 'succeeded', failed: 'failed' };
 
 /** Adapter for the card acquirer protocol documented in card-protocol.util.ts. */
-export class CardAdapter implements PaymentProvider {
+export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
   readonly name = 'card' as const;
   readonly channels: readonly Channel[] = ['card'];
-  private readonly http: ProviderHttpClient;
 
   constructor(
     private readonly config: CardAcquirerConfig,
     http?: ProviderHttpClient,
   ) {
-    this.http = http ?? new ProviderHttpClient('card', resolveHttpPolicy(config.http));
+    super('card', config.http, http);
   }
 
-  /** Releases the circuit breaker's timers (module shutdown). */
-  shutdown(): void {
-    this.http.shutdown();
-  }
 
   supportsCurrency(_channel: Channel, currency: string): boolean {
     return /^[A-Z]{3}$/.test(currency);

@@ -1,3 +1,4 @@
+import { HttpBackedAdapter } from '../http-backed-adapter';
 import { createHash } from 'node:crypto';
 import {
   CallbackAnswer,
@@ -13,7 +14,7 @@ import {
   RefundStatus,
   StatementLine,
 } from '../provider.port';
-import { WechatPayConfig, resolveHttpPolicy } from '../providers.config';
+import { WechatPayConfig } from '../providers.config';
 import { HttpResult, ProviderHttpClient } from '../http/provider-http.client';
 import { fromJsonInteger, toJsonInteger } from '../minor-units.util';
 import { headerGetter, unknownFromHttp, unverifiedOutcome } from '../provider-outcome.util';
@@ -53,22 +54,17 @@ function rfc3339Beijing(d: Date): string {
  * Every answer, 2xx or 4xx, is verified against the WeChat Pay public key
  * named by Wechatpay-Serial before it is read.
  */
-export class WechatPayAdapter implements PaymentProvider {
+export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvider {
   readonly name = 'wechatpay' as const;
   readonly channels: readonly Channel[] = ['wechat_native', 'wechat_jsapi'];
-  private readonly http: ProviderHttpClient;
 
   constructor(
     private readonly config: WechatPayConfig,
     http?: ProviderHttpClient,
   ) {
-    this.http = http ?? new ProviderHttpClient('wechatpay', resolveHttpPolicy(config.http));
+    super('wechatpay', config.http, http);
   }
 
-  /** Releases the circuit breaker's timers (module shutdown). */
-  shutdown(): void {
-    this.http.shutdown();
-  }
 
   supportsCurrency(_channel: Channel, currency: string): boolean {
     return currency === 'CNY';
