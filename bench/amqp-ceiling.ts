@@ -9,7 +9,13 @@ import { randomBytes } from 'node:crypto';
  * OUTBOX_BATCH_SIZE × OUTBOX_RELAY_CONCURRENCY). Declares and deletes its own
  * exchange and queue under `namespace`.
  */
-export async function runAmqpCeiling(opts: { amqpUrl: string; namespace: string; messages: number; window: number; bodyBytes: number }): Promise<{ perSec: number; seconds: number }> {
+export async function runAmqpCeiling(opts: {
+  amqpUrl: string;
+  namespace: string;
+  messages: number;
+  window: number;
+  bodyBytes: number;
+}): Promise<{ perSec: number; seconds: number }> {
   const conn = await connect(opts.amqpUrl);
   const ch = await conn.createConfirmChannel();
   const exchange = `${opts.namespace}.ceiling`;
@@ -28,13 +34,19 @@ export async function runAmqpCeiling(opts: { amqpUrl: string; namespace: string;
         while (inFlight < opts.window && sent < opts.messages) {
           inFlight++;
           sent++;
-          ch.publish(exchange, 'payment.succeeded', body, { persistent: true, mandatory: true, messageId: `m${sent}`, contentType: 'application/json' }, (err) => {
-            if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-            inFlight--;
-            confirmed++;
-            if (confirmed === opts.messages) resolve();
-            else pump();
-          });
+          ch.publish(
+            exchange,
+            'payment.succeeded',
+            body,
+            { persistent: true, mandatory: true, messageId: `m${sent}`, contentType: 'application/json' },
+            (err) => {
+              if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+              inFlight--;
+              confirmed++;
+              if (confirmed === opts.messages) resolve();
+              else pump();
+            },
+          );
         }
       };
       pump();

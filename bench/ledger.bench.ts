@@ -57,9 +57,21 @@ const isolated = (w: number, externalId: string): JournalEntryInput => ({
 });
 
 const SCENARIOS: Scenario[] = [
-  { name: 'payment entries (3 postings), single connection', concurrency: 1, entry: (w, i, run) => payment(`mch_bench_${i % MERCHANTS}`, `${run}:p1:${w}:${i}`) },
-  { name: 'payment entries (3 postings), shared platform accounts', concurrency: 16, entry: (w, i, run) => payment(`mch_bench_${(w * 7919 + i) % MERCHANTS}`, `${run}:p16:${w}:${i}`) },
-  { name: 'payment entries (3 postings), shared platform accounts', concurrency: 32, entry: (w, i, run) => payment(`mch_bench_${(w * 7919 + i) % MERCHANTS}`, `${run}:p32:${w}:${i}`) },
+  {
+    name: 'payment entries (3 postings), single connection',
+    concurrency: 1,
+    entry: (w, i, run) => payment(`mch_bench_${i % MERCHANTS}`, `${run}:p1:${w}:${i}`),
+  },
+  {
+    name: 'payment entries (3 postings), shared platform accounts',
+    concurrency: 16,
+    entry: (w, i, run) => payment(`mch_bench_${(w * 7919 + i) % MERCHANTS}`, `${run}:p16:${w}:${i}`),
+  },
+  {
+    name: 'payment entries (3 postings), shared platform accounts',
+    concurrency: 32,
+    entry: (w, i, run) => payment(`mch_bench_${(w * 7919 + i) % MERCHANTS}`, `${run}:p32:${w}:${i}`),
+  },
   { name: 'transfers (2 postings), no shared account', concurrency: 16, entry: (w, i, run) => isolated(w, `${run}:iso:${w}:${i}`) },
   { name: 'transfers (2 postings), no shared account', concurrency: 32, entry: (w, i, run) => isolated(w, `${run}:iso32:${w}:${i}`) },
 ];
@@ -90,7 +102,9 @@ export async function runLedgerBench(databaseUrl: string): Promise<LedgerBenchRe
   const url = new URL(databaseUrl);
   url.pathname = `/${name}`;
   await admin.query(`CREATE DATABASE ${name}`);
-  const ds = new DataSource(dataSourceOptions(url.toString(), { poolSize: Math.max(...SCENARIOS.map((s) => s.concurrency)) + 1, applicationName: 'paygrid-bench' }));
+  const ds = new DataSource(
+    dataSourceOptions(url.toString(), { poolSize: Math.max(...SCENARIOS.map((s) => s.concurrency)) + 1, applicationName: 'paygrid-bench' }),
+  );
   try {
     await runMigrations(url.toString());
     await ds.initialize();

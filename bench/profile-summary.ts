@@ -28,8 +28,13 @@ export function summarizeProfile(path: string, top = 25): string {
   for (const [id, us] of self) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const file = url.replace(/^file:\/\//, '').replace(/^.*\/work\/main\//, '');
-    fn.set(`${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim(), (fn.get(`${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim()) ?? 0) + us);
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? (file.startsWith('src/') ? file.split('/').slice(0, 3).join('/') : file ? (file.startsWith('node:') ? 'node core' : file) : functionName || '(native)');
+    fn.set(
+      `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim(),
+      (fn.get(`${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim()) ?? 0) + us,
+    );
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ??
+      (file.startsWith('src/') ? file.split('/').slice(0, 3).join('/') : file ? (file.startsWith('node:') ? 'node core' : file) : functionName || '(native)');
     area.set(pkg, (area.get(pkg) ?? 0) + us);
   }
   const fmt = (m: Map<string, number>) =>

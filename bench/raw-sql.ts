@@ -49,7 +49,13 @@ const RESPONSE_BODY = JSON.stringify({
   updated_at: new Date().toISOString(),
 });
 
-export async function runRawSqlCeiling(opts: { url: string; merchantId: string; appId: string; concurrency: number; durationMs: number }): Promise<RawSqlResult> {
+export async function runRawSqlCeiling(opts: {
+  url: string;
+  merchantId: string;
+  appId: string;
+  concurrency: number;
+  durationMs: number;
+}): Promise<RawSqlResult> {
   const pool = new Pool({ connectionString: opts.url, max: opts.concurrency, application_name: 'paygrid-bench-raw' });
   const latencies: number[] = [];
   let errors = 0;
@@ -58,7 +64,10 @@ export async function runRawSqlCeiling(opts: { url: string; merchantId: string; 
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`INSERT INTO request_nonces (app_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`, [opts.appId, randomBytes(16).toString('hex')]);
+      await client.query(`INSERT INTO request_nonces (app_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`, [
+        opts.appId,
+        randomBytes(16).toString('hex'),
+      ]);
       await client.query(
         `INSERT INTO idempotency_keys (app_id, idempotency_key, request_hash, request_id, status, response_status, response_body, locked_until, created_at, completed_at, expires_at)
          VALUES ($1, $2, $3, $4, 'completed', 201, $5, now() + interval '5 minutes', now(), now(), now() + interval '24 hours')`,

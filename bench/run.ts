@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { runAmqpCeiling } from './amqp-ceiling';
 import { runLedgerBench } from './ledger.bench';
 import { runRawSqlCeiling } from './raw-sql';
-import { cpuMeter } from './lib/cpu';
+import { cpuMeter, machineTicks } from './lib/cpu';
 import { BenchApp, runLoad, signed } from './lib/http-load';
 import { NodeChild, REPO_ROOT, spawnNode, waitForHttp, waitForLog } from './lib/processes';
 import { Row, printTable } from './lib/report';
@@ -33,6 +33,7 @@ const SECONDS = Number(env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 64);
 const CHANNEL = env.BENCH_CHANNEL ?? 'alipay_qr';
 const PAY_RATE = Number(env.BENCH_PAY_RATE ?? 500);
+const PAY_RATE_LOW = Number(env.BENCH_PAY_RATE_LOW ?? 100);
 const PAY_SECONDS = Number(env.BENCH_PAY_SECONDS ?? 8);
 const RELAY_EVENTS = Number(env.BENCH_RELAY_EVENTS ?? 20_000);
 const APPS = Number(env.BENCH_APPS ?? 8);
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   const stack = await startStack(runId, logDir, profileDir);
   const machine = await describeMachine(stack);
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.postgres}; RabbitMQ ${machine.rabbitmq}`);
+  if (machine.backgroundBusyPct > 10)
+    log(`WARNING: the machine was ${machine.backgroundBusyPct} % busy before the run (load ${machine.loadAverage}): other work skews the figures`);
   log(`logs in ${logDir}`);
   const pids = { api: stack.api.pid, worker: stack.worker.pid };
   const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -90,7 +93,14 @@ async function main(): Promise<void> {
     let echo: Awaited<ReturnType<typeof runLoad>> | undefined;
     if (wants('get')) {
       echo = await profiled('echo', () => runEcho(logDir, profileDir));
-      rows.push({ scenario: 'ceiling B: NestJS echo route (GET)', unit: 'req/s', throughput: echo.throughput, p50: echo.p50, p99: echo.p99, errors: echo.errors });
+      rows.push({
+        scenario: 'ceiling B: NestJS echo route (GET)',
+        unit: 'req/s',
+        throughput: echo.throughput,
+        p50: echo.p50,
+        p99: echo.p99,
+        errors: echo.errors,
+      });
     }
 
     // Ceiling A: the rows of a create, raw SQL.
@@ -98,9 +108,22 @@ async function main(): Promise<void> {
     if (wants('create')) {
       log(`ceiling A: raw SQL create rows, ${CONNECTIONS} concurrent, ${SECONDS} s`);
       raw = await profiled('raw', () =>
-        runRawSqlCeiling({ url: stack.dbUrl, merchantId: stack.apps[0].merchantId, appId: stack.apps[0].appId, concurrency: CONNECTIONS, durationMs: SECONDS * 1000 }),
+        runRawSqlCeiling({
+          url: stack.dbUrl,
+          merchantId: stack.apps[0].merchantId,
+          appId: stack.apps[0].appId,
+          concurrency: CONNECTIONS,
+          durationMs: SECONDS * 1000,
+        }),
       );
-      rows.push({ scenario: `ceiling A: raw SQL create rows (pg, 1 tx, ${CONNECTIONS} conc.)`, unit: 'tx/s', throughput: raw.throughput, p50: raw.p50, p99: raw.p99, errors: raw.errors });
+      rows.push({
+        scenario: `ceiling A: raw SQL create rows (pg, 1 tx, ${CONNECTIONS} conc.)`,
+        unit: 'tx/s',
+        throughput: raw.throughput,
+        p50: raw.p50,
+        p99: raw.p99,
+        errors: raw.errors,
+      });
     }
 
     // Signed create-payment vs A.
@@ -162,27 +185,30 @@ async function main(): Promise<void> {
       });
     }
 
-    // Paid → delivered.
+    // Paid → delivered at a rate the stack sustains here (before the relay, whose 20,000 events keep the worker busy afterwards).
     if (wants('paid')) {
-      const paid = await profiled('paid', () => runPaidToDelivered(stack, runId));
-      extra.paid = paid;
-      rows.push({
-        scenario: `paid → webhook acked (${paid.rate}/s offered for ${PAY_SECONDS} s)`,
-        unit: 'pay/s',
-        throughput: paid.achievedRate,
-        p50: paid.webhook.p50,
-        p99: paid.webhook.p99,
-        errors: paid.errors,
-        target: 'p99 < 1 s at 500/s',
-        met: paid.webhook.p99 < 1000 && paid.achievedRate >= 0.98 * 500 && paid.errors === 0,
-      });
-      rows.push({
-        scenario: stack.amqpUrl ? 'paid → RabbitMQ message (bench consumer)' : 'paid → RabbitMQ message (no AMQP_URL: in-process bus, not measured)',
-        unit: 'pay/s',
-        throughput: stack.amqpUrl ? paid.achievedRate : undefined,
-        p50: paid.mq?.p50,
-        p99: paid.mq?.p99,
-      });
+      for (const rate of [PAY_RATE_LOW]) {
+        const paid = await profiled(rate === PAY_RATE ? 'paid' : 'paid-low', () => runPaidToDelivered(stack, runId, rate));
+        extra[`paid${rate}`] = paid;
+        const target = rate === PAY_RATE && rate === 500;
+        rows.push({
+          scenario: `paid → webhook acked (${paid.rate}/s offered for ${PAY_SECONDS} s)`,
+          unit: 'pay/s',
+          throughput: paid.achievedRate,
+          p50: paid.webhook.p50,
+          p99: paid.webhook.p99,
+          errors: paid.errors,
+          target: target ? 'p99 < 1 s at 500/s' : undefined,
+          met: target ? paid.webhook.p99 < 1000 && paid.achievedRate >= 0.98 * 500 && paid.errors === 0 : undefined,
+        });
+        rows.push({
+          scenario: stack.amqpUrl ? `paid → RabbitMQ message (${paid.rate}/s offered)` : 'paid → RabbitMQ message (no AMQP_URL: in-process bus, not measured)',
+          unit: 'pay/s',
+          throughput: stack.amqpUrl ? paid.achievedRate : undefined,
+          p50: paid.mq?.p50,
+          p99: paid.mq?.p99,
+        });
+      }
     }
 
     // Relay and ledger vs the broker.
@@ -208,10 +234,44 @@ async function main(): Promise<void> {
       log('ledger postings (bench/ledger.bench.ts, its own database)');
       const ledger = await profiled('ledger', () => runLedgerBench(stack.adminUrl));
       extra.ledger = ledger;
-      const shared = Math.max(...ledger.filter((r) => r.scenario.includes('shared')).map((r) => r.postingsPerSec));
+      const shared = Math.max(...ledger.filter((r) => r.scenario.includes('shared platform accounts')).map((r) => r.postingsPerSec));
       const isolated = Math.max(...ledger.filter((r) => r.scenario.includes('no shared')).map((r) => r.postingsPerSec));
-      rows.push({ scenario: 'ledger postings, payment entries on shared platform accounts', unit: 'postings/s', throughput: shared, ceiling: isolated, ceilingName: 'no hot rows', target: '≥ 3,000/s', met: shared >= 3000 });
+      rows.push({
+        scenario: 'ledger postings, payment entries on shared platform accounts',
+        unit: 'postings/s',
+        throughput: shared,
+        ceiling: isolated,
+        ceilingName: 'no hot rows',
+        target: '≥ 3,000/s',
+        met: shared >= 3000,
+      });
       rows.push({ scenario: 'ledger postings, ledger vs broker', unit: 'postings/s', throughput: shared, ceiling: ceilingMq, ceilingName: 'MQ' });
+    }
+    // Paid → delivered, last: the overloaded run leaves work behind (provider retries) that would skew later scenarios.
+    // At the target rate.
+    if (wants('paid')) {
+      for (const rate of [PAY_RATE]) {
+        const paid = await profiled(rate === PAY_RATE ? 'paid' : 'paid-low', () => runPaidToDelivered(stack, runId, rate));
+        extra[`paid${rate}`] = paid;
+        const target = rate === PAY_RATE && rate === 500;
+        rows.push({
+          scenario: `paid → webhook acked (${paid.rate}/s offered for ${PAY_SECONDS} s)`,
+          unit: 'pay/s',
+          throughput: paid.achievedRate,
+          p50: paid.webhook.p50,
+          p99: paid.webhook.p99,
+          errors: paid.errors,
+          target: target ? 'p99 < 1 s at 500/s' : undefined,
+          met: target ? paid.webhook.p99 < 1000 && paid.achievedRate >= 0.98 * 500 && paid.errors === 0 : undefined,
+        });
+        rows.push({
+          scenario: stack.amqpUrl ? `paid → RabbitMQ message (${paid.rate}/s offered)` : 'paid → RabbitMQ message (no AMQP_URL: in-process bus, not measured)',
+          unit: 'pay/s',
+          throughput: stack.amqpUrl ? paid.achievedRate : undefined,
+          p50: paid.mq?.p50,
+          p99: paid.mq?.p99,
+        });
+      }
     }
   } finally {
     const apiRss = stack.api.peakRssMb();
@@ -221,15 +281,29 @@ async function main(): Promise<void> {
     await stopStack(stack);
   }
 
-  const title = `Paygrid bench ${new Date().toISOString()} — ${machine.cores} cores ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.postgres}, RabbitMQ ${machine.rabbitmq ?? 'not used (in-process bus)'}, Node ${process.version}`;
+  const title = `Paygrid bench ${new Date().toISOString()} — ${machine.cores} cores ${machine.cpuModel}, ${machine.memoryGb} GB, ${machine.postgres}, RabbitMQ ${machine.rabbitmq ?? 'not used (in-process bus)'}, Node ${process.version}; machine ${machine.backgroundBusyPct} % busy before the run (load ${machine.loadAverage})`;
   const table = printTable(title, rows);
   process.stdout.write(`\n${table}\n`);
   process.stdout.write(`\nCPU during each scenario (% of one core; machine = % of all ${machine.cores} cores):\n`);
-  for (const [k, v] of Object.entries(cpu)) process.stdout.write(`  ${k.padEnd(8)} ${Object.entries(v).map(([p, n]) => `${p} ${n}%`).join(', ')}\n`);
+  for (const [k, v] of Object.entries(cpu))
+    process.stdout.write(
+      `  ${k.padEnd(8)} ${Object.entries(v)
+        .map(([p, n]) => `${p} ${n}%`)
+        .join(', ')}\n`,
+    );
   const json = {
     date: new Date().toISOString(),
     machine,
-    settings: { seconds: SECONDS, connections: CONNECTIONS, channel: CHANNEL, payRate: PAY_RATE, paySeconds: PAY_SECONDS, relayEvents: RELAY_EVENTS, apps: APPS },
+    settings: {
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      channel: CHANNEL,
+      payRate: PAY_RATE,
+      payRateLow: PAY_RATE_LOW,
+      paySeconds: PAY_SECONDS,
+      relayEvents: RELAY_EVENTS,
+      apps: APPS,
+    },
     rows,
     cpu,
     extra,
@@ -293,7 +367,9 @@ async function startStack(runId: string, logDir: string, profileDir?: string): P
     // Pending bench payments are not polled at the sandbox while scenarios run (each poll is a signed provider call).
     RESOLVER_BASE_MS: '600000',
     // Operator overrides for experiments (pool, relay, webhooks).
-    ...Object.fromEntries(Object.entries(env).filter(([k, v]) => v !== undefined && /^(OUTBOX_|WEBHOOK_|EVENT_CONSUMER_|BENCH_APP_)/.test(k)) as Array<[string, string]>),
+    ...Object.fromEntries(
+      Object.entries(env).filter(([k, v]) => v !== undefined && /^(OUTBOX_|WEBHOOK_|EVENT_CONSUMER_|BENCH_APP_)/.test(k)) as Array<[string, string]>,
+    ),
   };
   const apiLog = join(logDir, 'api.log');
   const api = spawnNode('api', 'src/main.ts', { ...common, PAYGRID_ROLE: 'api' }, apiLog, profileDir);
@@ -357,7 +433,13 @@ async function runEcho(logDir: string, profileDir?: string) {
   const echo = spawnNode(
     'echo',
     'bench/echo-server.ts',
-    { NODE_ENV: 'production', LOG_LEVEL: env.LOG_LEVEL ?? 'info', PORT: String(port), HOST: '127.0.0.1', PAYGRID_DATA_KEYS: `e1:${randomBytes(32).toString('base64')}` },
+    {
+      NODE_ENV: 'production',
+      LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PAYGRID_DATA_KEYS: `e1:${randomBytes(32).toString('base64')}`,
+    },
     echoLog,
     profileDir && PROFILE?.includes('echo') ? profileDir : undefined,
   );
@@ -365,7 +447,12 @@ async function runEcho(logDir: string, profileDir?: string) {
     await waitForLog(echo, echoLog, 'echo server listening');
     log(`ceiling B: NestJS echo route, ${CONNECTIONS} connections, ${SECONDS} s`);
     if (PROFILE?.includes('echo')) echo.toggleProfile();
-    const r = await runLoad({ baseUrl: `http://127.0.0.1:${port}`, connections: CONNECTIONS, seconds: SECONDS, build: (i) => ({ method: 'GET', path: `/v1/echo/pay_${i}` }) });
+    const r = await runLoad({
+      baseUrl: `http://127.0.0.1:${port}`,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      build: (i) => ({ method: 'GET', path: `/v1/echo/pay_${i}` }),
+    });
     if (PROFILE?.includes('echo')) echo.toggleProfile();
     await sleep(300);
     return r;
@@ -377,7 +464,9 @@ async function runEcho(logDir: string, profileDir?: string) {
 async function paymentIdsByApp(stack: Stack): Promise<Map<string, string[]>> {
   const db = new Client({ connectionString: stack.dbUrl });
   await db.connect();
-  const rows: Array<{ id: string; app_id: string }> = (await db.query(`SELECT id, app_id FROM payments ORDER BY random() LIMIT 20000`)).rows;
+  const rows: Array<{ id: string; app_id: string }> = (
+    await db.query(`SELECT id, app_id FROM payments WHERE out_trade_no NOT LIKE 'raw-%' ORDER BY random() LIMIT 20000`)
+  ).rows;
   await db.end();
   const out = new Map<string, string[]>(stack.apps.map((a) => [a.appId, []]));
   for (const r of rows) out.get(r.app_id)?.push(r.id);
@@ -403,28 +492,39 @@ interface PaidResult {
  * moment the bench's webhook receiver answers 200, and to the moment the
  * bench's own RabbitMQ consumer gets the payment.succeeded message.
  */
-async function runPaidToDelivered(stack: Stack, runId: string): Promise<PaidResult> {
-  const needed = PAY_RATE * PAY_SECONDS;
+async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Promise<PaidResult> {
+  const needed = rate * PAY_SECONDS;
   const db = new Client({ connectionString: stack.dbUrl });
   await db.connect();
   try {
-    const pendingCount = async () => Number((await db.query(`SELECT count(*) AS n FROM payments WHERE status = 'pending' AND next_action IS NOT NULL`)).rows[0].n);
+    const pendingCount = async () =>
+      Number(
+        (await db.query(`SELECT count(*) AS n FROM payments WHERE status = 'pending' AND next_action IS NOT NULL AND out_trade_no NOT LIKE 'raw-%'`)).rows[0].n,
+      );
     let have = await pendingCount();
     if (have < needed) {
       log(`creating ${needed - have} more payments to pay`);
       let seq = 0;
       while (have < needed) {
-        await runLoad({ baseUrl: stack.apiUrl, connections: 32, seconds: 3, build: () => createRequest(stack.apps[seq % stack.apps.length], `${runId}p${seq++}`) });
+        await runLoad({
+          baseUrl: stack.apiUrl,
+          connections: 32,
+          seconds: 3,
+          build: () => createRequest(stack.apps[seq % stack.apps.length], `${runId}p${seq++}`),
+        });
         have = await pendingCount();
       }
     }
     const toPay: Array<{ id: string; qr: string }> = (
-      await db.query(`SELECT id, next_action->>'qr_code' AS qr FROM payments WHERE status = 'pending' AND next_action IS NOT NULL ORDER BY id LIMIT $1`, [needed])
+      await db.query(
+        `SELECT id, next_action->>'qr_code' AS qr FROM payments WHERE status = 'pending' AND next_action IS NOT NULL AND out_trade_no NOT LIKE 'raw-%' ORDER BY id LIMIT $1`,
+        [needed],
+      )
     ).rows;
 
     const mq = stack.amqpUrl ? await startProbe(stack.amqpUrl, stack.namespace) : undefined;
     stack.receiver.seen.clear();
-    log(`paid → delivered: paying ${toPay.length} payments at ${PAY_RATE}/s`);
+    log(`paid → delivered: paying ${toPay.length} payments at ${rate}/s`);
     const sentAt = new Map<string, number>();
     let errors = 0;
     const inFlight: Array<Promise<void>> = [];
@@ -432,7 +532,7 @@ async function runPaidToDelivered(stack: Stack, runId: string): Promise<PaidResu
     let i = 0;
     // Fixed rate: every 10 ms, send what the schedule says should have been sent by now.
     while (i < toPay.length) {
-      const due = Math.min(toPay.length, Math.floor(((Date.now() - started) / 1000) * PAY_RATE) + 1);
+      const due = Math.min(toPay.length, Math.floor(((Date.now() - started) / 1000) * rate) + 1);
       for (; i < due; i++) {
         const p = toPay[i];
         sentAt.set(p.id, Date.now());
@@ -452,11 +552,16 @@ async function runPaidToDelivered(stack: Stack, runId: string): Promise<PaidResu
     await Promise.all(inFlight);
     const sendSeconds = (Date.now() - started) / 1000;
     const ids = toPay.map((p) => p.id);
-    await until(async () => ids.every((id) => stack.receiver.seen.has(id)), 120_000, 'every paid payment to reach the webhook receiver').catch((err: Error) => log(err.message));
+    await until(async () => ids.every((id) => stack.receiver.seen.has(id)), 120_000, 'every paid payment to reach the webhook receiver').catch((err: Error) =>
+      log(err.message),
+    );
     if (mq) await until(async () => ids.every((id) => mq.seen.has(id)), 10_000, 'every payment.succeeded on RabbitMQ').catch((err: Error) => log(err.message));
     const callbacks = new Map<string, number>(
       (
-        await db.query(`SELECT provider_order_id AS id, min(received_at) AS at FROM provider_callbacks WHERE provider_order_id = ANY($1) AND verified GROUP BY 1`, [ids])
+        await db.query(
+          `SELECT provider_order_id AS id, min(received_at) AS at FROM provider_callbacks WHERE provider_order_id = ANY($1) AND verified GROUP BY 1`,
+          [ids],
+        )
       ).rows.map((r: { id: string; at: Date }) => [r.id, r.at.getTime()]),
     );
     const webhook: number[] = [];
@@ -473,7 +578,7 @@ async function runPaidToDelivered(stack: Stack, runId: string): Promise<PaidResu
     await mq?.close();
     const missing = ids.length - webhook.length;
     return {
-      rate: PAY_RATE,
+      rate,
       offered: ids.length,
       achievedRate: Math.round(ids.length / sendSeconds),
       errors: errors + missing,
@@ -589,6 +694,11 @@ async function describeMachine(stack: Stack) {
     rabbitmq = String((conn.connection as unknown as { serverProperties?: { version?: string } }).serverProperties?.version ?? 'unknown');
     await conn.close();
   }
+  // Other work on the machine skews every figure: say how busy it was just before the run.
+  const before = machineTicks();
+  await sleep(2000);
+  const after = machineTicks();
+  const backgroundBusyPct = Math.round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total));
   const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
   return {
     cores: cpus().length,
@@ -597,6 +707,8 @@ async function describeMachine(stack: Stack) {
     postgres: `PostgreSQL ${pg} (synchronous_commit ${sc})`,
     rabbitmq,
     node: process.version,
+    backgroundBusyPct,
+    loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   };
 }
 

@@ -26,7 +26,12 @@ export function machineTicks(): { busy: number; total: number } {
  * the rest).
  */
 export function cpuMeter(pids: Record<string, number>) {
-  const start = { procs: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, processCpuSeconds(pid)])), self: process.cpuUsage(), machine: machineTicks(), at: Date.now() };
+  const start = {
+    procs: Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, processCpuSeconds(pid)])),
+    self: process.cpuUsage(),
+    machine: machineTicks(),
+    at: Date.now(),
+  };
   return () => {
     const seconds = (Date.now() - start.at) / 1000;
     const out: Record<string, number> = {};

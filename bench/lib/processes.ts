@@ -30,7 +30,12 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
   args.push(resolve(REPO_ROOT, script));
   const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, ...(profileDir ? { BENCH_PROFILE_DIR: profileDir, BENCH_PROFILE_NAME: name } : {}) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...env,
+      ...(profileDir ? { BENCH_PROFILE_DIR: profileDir, BENCH_PROFILE_NAME: name } : {}),
+    },
     stdio: ['ignore', log, log],
   });
   proc.on('exit', (code, signal) => {

@@ -80,7 +80,10 @@ export class AuthRepository {
     nonce: string,
     ttlSeconds: number,
     now: Date,
-  ): Promise<{ row: Pick<KeyCredentialRow, 'id' | 'appId' | 'merchantId' | 'status' | 'expiresAt' | 'appStatus' | 'merchantStatus'> | null; claimed: boolean }> {
+  ): Promise<{
+    row: Pick<KeyCredentialRow, 'id' | 'appId' | 'merchantId' | 'status' | 'expiresAt' | 'appStatus' | 'merchantStatus'> | null;
+    claimed: boolean;
+  }> {
     const rows: Array<Record<string, unknown>> = await this.dataSource.query(
       `WITH k AS (
          SELECT k.id, k.app_id, k.merchant_id, k.status, k.expires_at, a.status AS app_status, m.status AS merchant_status

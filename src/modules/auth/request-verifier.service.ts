@@ -82,12 +82,7 @@ export class RequestVerifierService {
    * errors come in the same order. Returns undefined to take the full path
    * (nothing cached, another scheme, or a signature the cached key rejects).
    */
-  private async verifyWithCachedMaterial(
-    auth: ParsedAuthorization,
-    data: string,
-    requestId: string,
-    now: Date,
-  ): Promise<MerchantContext | undefined> {
+  private async verifyWithCachedMaterial(auth: ParsedAuthorization, data: string, requestId: string, now: Date): Promise<MerchantContext | undefined> {
     const cached = this.material.get(auth.keyId);
     if (!cached || cached.expiresAt <= now.getTime() || cached.appId !== auth.appId) return undefined;
     if (auth.scheme !== (cached.type === 'hmac' ? 'PAYGRID-HMAC-SHA256' : 'PAYGRID-RSA-SHA256')) return undefined;

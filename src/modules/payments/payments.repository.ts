@@ -44,16 +44,19 @@ export class PaymentsRepository {
   }
 
   /** Tenancy lives in the query: another merchant's id is simply not found. */
-  findForMerchant(merchantId: string, id: string): Promise<Payment | null> {
-    return this.dataSource.manager.findOneBy(Payment, { id, merchantId });
+  async findForMerchant(merchantId: string, id: string): Promise<Payment | null> {
+    // Plain SQL on the hottest read (GET /v1/payments/:id): the query builder costs more CPU than the query.
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT * FROM payments WHERE id = $1 AND merchant_id = $2`, [id, merchantId]);
+    return rows[0] ? this.dataSource.manager.create(Payment, this.fromRaw(this.dataSource.manager, rows[0])) : null;
   }
 
   findByOutTradeNo(appId: string, outTradeNo: string, manager?: EntityManager): Promise<Payment | null> {
     return this.m(manager).findOneBy(Payment, { appId, outTradeNo });
   }
 
-  lock(manager: EntityManager, id: string): Promise<Payment | null> {
-    return manager.findOne(Payment, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  async lock(manager: EntityManager, id: string): Promise<Payment | null> {
+    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT * FROM payments WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ? manager.create(Payment, this.fromRaw(manager, rows[0])) : null;
   }
 
   list(filter: PaymentFilter): Promise<Payment[]> {
@@ -66,7 +69,10 @@ export class PaymentsRepository {
     if (filter.createdGte) qb.andWhere('p.created_at >= :gte', { gte: filter.createdGte });
     if (filter.createdLt) qb.andWhere('p.created_at < :lt', { lt: filter.createdLt });
     if (filter.startingAfter) qb.andWhere('p.id < :after', { after: filter.startingAfter });
-    return qb.orderBy('p.id', 'DESC').take(filter.limit + 1).getMany();
+    return qb
+      .orderBy('p.id', 'DESC')
+      .take(filter.limit + 1)
+      .getMany();
   }
 
   /**
@@ -74,13 +80,7 @@ export class PaymentsRepository {
    * its version and writes the timeline row. Returns null when another cause
    * got there first (the caller re-reads and decides).
    */
-  async transition(
-    manager: EntityManager,
-    payment: Payment,
-    to: PaymentStatus,
-    changes: Partial<Payment>,
-    record: TransitionRecord,
-  ): Promise<Payment | null> {
+  async transition(manager: EntityManager, payment: Payment, to: PaymentStatus, changes: Partial<Payment>, record: TransitionRecord): Promise<Payment | null> {
     const now = new Date();
     const [update, params] = manager
       .createQueryBuilder()
@@ -157,7 +157,10 @@ export class PaymentsRepository {
   }
 
   async releaseRefund(manager: EntityManager, paymentId: string, amount: bigint): Promise<void> {
-    await manager.query(`UPDATE payments SET amount_refund_reserved = amount_refund_reserved - $2, updated_at = now() WHERE id = $1`, [paymentId, amount.toString()]);
+    await manager.query(`UPDATE payments SET amount_refund_reserved = amount_refund_reserved - $2, updated_at = now() WHERE id = $1`, [
+      paymentId,
+      amount.toString(),
+    ]);
   }
 
   async recordRefunded(manager: EntityManager, paymentId: string, amount: bigint, fee: bigint): Promise<void> {

@@ -57,7 +57,9 @@ export class PaymentsService {
       // Only cards look before inserting: vaulting is work a duplicate must not do. Elsewhere the unique key below decides.
       const existing = await this.payments.findByOutTradeNo(ctx.appId, dto.out_trade_no);
       if (existing) throw PaymentErrors.duplicateOutTradeNo(existing.id);
-      vaulted = dto.card!.encrypted ? await this.vault.fromJwe(ctx.merchantId, dto.card!.encrypted) : await this.vault.fromToken(ctx.merchantId, dto.card!.token!);
+      vaulted = dto.card!.encrypted
+        ? await this.vault.fromJwe(ctx.merchantId, dto.card!.encrypted)
+        : await this.vault.fromToken(ctx.merchantId, dto.card!.token!);
     }
 
     const now = new Date();
@@ -130,7 +132,10 @@ export class PaymentsService {
     // No status change: one UPDATE … RETURNING takes the row lock and writes, as lock-then-update in a transaction did.
     if (outcome.status === 'unknown') {
       // Never fail a payment blindly: the resolver asks the provider until it knows.
-      return (await this.payments.updateReturning(paymentId, { providerState: 'unknown', nextCheckAt: nextCheckAfter(0, this.config.resolverBaseMs, expiresAt) }))!;
+      return (await this.payments.updateReturning(paymentId, {
+        providerState: 'unknown',
+        nextCheckAt: nextCheckAfter(0, this.config.resolverBaseMs, expiresAt),
+      }))!;
     }
     if (outcome.status === 'pending') {
       return (await this.payments.updateReturning(paymentId, {
@@ -191,7 +196,13 @@ export class PaymentsService {
     return withTransaction(this.dataSource, async (m) => {
       const locked = (await this.payments.lock(m, payment.id))!;
       if (locked.status === 'succeeded') return locked;
-      return this.lifecycle.moveTo(m, locked, 'succeeded', { ...outcome, capturedAmount: outcome.capturedAmount ?? amount }, { cause: caller.cause, actor: caller.actor });
+      return this.lifecycle.moveTo(
+        m,
+        locked,
+        'succeeded',
+        { ...outcome, capturedAmount: outcome.capturedAmount ?? amount },
+        { cause: caller.cause, actor: caller.actor },
+      );
     });
   }
 
