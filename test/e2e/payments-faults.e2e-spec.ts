@@ -157,7 +157,8 @@ describe('payments under concurrency and faults (e2e)', () => {
   it('a refund result that arrives before the payment’s success is parked, then applied in order', async () => {
     const sim = t.app.get(CardSimulator);
     const p = await m.client.post<any>('/v1/payments', { out_trade_no: order(), amount: 5000, currency: 'CNY', channel: 'card', subject: 'Parked', card: { encrypted: await m.client.encryptCard(card('4242424242424242')) } });
-    sim.setSwitches({ asyncRefund: true, asyncRefundDelayMs: 300 });
+    // Long enough that the refund's completion comes after this node's view of the payment lags.
+    sim.setSwitches({ asyncRefund: true, asyncRefundDelayMs: 1500 });
     try {
       const r = await m.client.post<any>('/v1/refunds', { payment_id: p.id, out_refund_no: `${p.id}-early`, amount: 1000 });
       expect(r.status).toBe('pending');

@@ -135,8 +135,10 @@ export class RefundsService {
     const refund = (await this.refunds.lock(m, refundId))!;
     if (refund.status !== 'pending') return refund;
     const providerRefundId = outcome.providerRefundTransactionId ?? refund.providerRefundId;
+    // A refund cannot complete before its payment here: wait (the callback path parks it) until the payment's success is applied.
+    const early = outcome.status === 'succeeded' && payment.status !== 'succeeded' && refund.kind !== 'late_success';
 
-    if (outcome.status === 'pending' || outcome.status === 'unknown') {
+    if (outcome.status === 'pending' || outcome.status === 'unknown' || early) {
       const changes: Partial<Refund> = {
         providerState: outcome.status === 'pending' ? 'created' : refund.providerState === 'creating' ? 'unknown' : refund.providerState,
         providerRefundId,

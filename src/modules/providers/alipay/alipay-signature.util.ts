@@ -1,4 +1,5 @@
 import { createSign, createVerify } from 'node:crypto';
+import { privateKeyOf, publicKeyOf } from '../key-objects.util';
 
 /**
  * Alipay OpenAPI 2.0 (gateway.do) RSA2 rules, as in PROVIDERS.md §1:
@@ -28,13 +29,13 @@ export function alipaySignContent(params: AlipayParams, skip: readonly string[] 
 }
 
 export function rsa2Sign(content: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyPem, 'base64');
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
 }
 
 export function rsa2Verify(content: string, signature: string, publicKeyPem: string): boolean {
   if (!signature) return false;
   try {
-    return createVerify('RSA-SHA256').update(content, 'utf8').verify(publicKeyPem, signature, 'base64');
+    return createVerify('RSA-SHA256').update(content, 'utf8').verify(publicKeyOf(publicKeyPem), signature, 'base64');
   } catch {
     return false;
   }

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createSign, createVerify, randomBytes } from 'node:crypto';
+import { privateKeyOf, publicKeyOf } from '../key-objects.util';
 
 /**
  * WeChat Pay API v3 signatures and callback encryption (PROVIDERS.md §2).
@@ -24,13 +25,13 @@ export function responseMessage(timestamp: string, nonce: string, body: string):
 }
 
 export function rsaSha256Sign(message: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKeyPem, 'base64');
+  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
 }
 
 export function rsaSha256Verify(message: string, signature: string, publicKeyPem: string): boolean {
   if (!signature) return false;
   try {
-    return createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKeyPem, signature, 'base64');
+    return createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKeyOf(publicKeyPem), signature, 'base64');
   } catch {
     return false;
   }
