@@ -16,6 +16,9 @@ export function dataSourceOptions(url: string, opts: { poolSize?: number; migrat
     applicationName: opts.applicationName ?? 'paygrid',
     // bigint money columns come back as strings from pg; entity transformers turn them into bigint.
     parseInt8: false,
+    // A pool that is exhausted fails a checkout after 30 s instead of waiting forever, so a stuck
+    // caller turns into an error (and a retry) rather than a silent hang.
+    extra: { connectionTimeoutMillis: 30_000 },
     logging: false,
   } as DataSourceOptions;
 }

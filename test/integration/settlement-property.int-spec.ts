@@ -20,7 +20,8 @@ describe('settlement sums (property, integration)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ ...SETTLEMENT_TEST_ENV, PAYOUT_APPROVAL_THRESHOLD: '0' });
+    // The arithmetic is under test, driven step by step: no worker loops (relay, consumers, payouts) racing it.
+    t = await startTestApp({ ...SETTLEMENT_TEST_ENV, PAYOUT_APPROVAL_THRESHOLD: '0', PAYGRID_ROLE: 'api' });
   });
   afterAll(async () => {
     expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
@@ -63,10 +64,12 @@ describe('settlement sums (property, integration)', () => {
                 if (left <= 0n) return;
                 const amount = left * BigInt(r.parts) / 100n || 1n;
                 const back = feeRefundFor(posted!.fee, posted!.amount, refunded, amount);
-                await postRefund(t, posted!, amount, back, new Date(at + r.delayMs + 1));
+                // Neither pending nor available alone covers it: the product leaves such a refund pending.
+                if (!(await postRefund(t, posted!, amount, back, new Date(at + r.delayMs + 1)))) return;
                 refunded += amount;
                 expectedNet -= amount - back;
-                entries++;
+                // A refund made entirely of returned fee (1 fen of a 1-fen fee) moves no merchant money: no settlement line.
+                if (amount > back) entries++;
               },
             });
           }
@@ -103,7 +106,7 @@ describe('settlement sums (property, integration)', () => {
         expect(await balanceOf(t, merchantId, 'merchant_available')).toBe(expectedNet);
         expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
       }),
-      { numRuns: 50 },
+      { numRuns: 50, endOnFailure: true },
     );
-  });
+  }, 240_000);
 });

@@ -45,8 +45,12 @@ export async function postPayment(t: TestApp, p: { merchantId: string; amount: b
   return { id: payment.id, merchantId: p.merchantId, amount: p.amount, fee, channel: payment.channel, currency: payment.currency };
 }
 
-/** A refund's ledger entry as refunds posts it: from pending, or from available when pending cannot cover it. */
-export async function postRefund(t: TestApp, payment: PostedPayment, amount: bigint, feeBack: bigint, at: Date): Promise<{ id: string; from: 'merchant_pending' | 'merchant_available' }> {
+/**
+ * A refund's ledger entry as refunds posts it: from pending, or from available when pending cannot cover it.
+ * When neither balance alone covers it the product keeps the refund pending (the ledger refuses the entry);
+ * this answers undefined then, and nothing was posted.
+ */
+export async function postRefund(t: TestApp, payment: PostedPayment, amount: bigint, feeBack: bigint, at: Date): Promise<{ id: string; from: 'merchant_pending' | 'merchant_available' } | undefined> {
   const p = { id: payment.id, merchantId: payment.merchantId, currency: payment.currency, channel: payment.channel } as Payment;
   const r = { id: newId('re'), currency: payment.currency, amount, succeededAt: at } as Refund;
   try {
@@ -54,8 +58,13 @@ export async function postRefund(t: TestApp, payment: PostedPayment, amount: big
     return { id: r.id, from: 'merchant_pending' };
   } catch (err) {
     if ((err as { code?: string }).code !== 'insufficient_funds') throw err;
+  }
+  try {
     await ledger(t).post(t.dataSource.manager, refundSucceededEntry(p, r, feeBack, 'merchant_available', at));
     return { id: r.id, from: 'merchant_available' };
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'insufficient_funds') throw err;
+    return undefined;
   }
 }
 

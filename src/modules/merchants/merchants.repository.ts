@@ -40,8 +40,8 @@ export class MerchantsRepository {
     return manager.findOne(App, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  listApps(merchantId: string): Promise<App[]> {
-    return this.dataSource.manager.find(App, { where: { merchantId }, order: { id: 'DESC' } });
+  listApps(merchantId: string, manager?: EntityManager): Promise<App[]> {
+    return this.m(manager).find(App, { where: { merchantId }, order: { id: 'DESC' } });
   }
 
   async saveApp(manager: EntityManager, app: App): Promise<void> {

@@ -38,7 +38,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   start(): void {
     if (this.running) return;
     this.running = true;
-    for (let i = 0; i < this.config.events.relayConcurrency; i++) this.loops.push(this.loop(i));
+    // With the in-process bus a relay's transaction stays open until every consumer has applied the batch,
+    // and each consumer needs a pooled connection of its own: one loop keeps the pool from being drained
+    // by relays waiting on handlers that wait for connections.
+    const loops = this.bus.kind === 'in-process' ? 1 : this.config.events.relayConcurrency;
+    for (let i = 0; i < loops; i++) this.loops.push(this.loop(i));
   }
 
   async onModuleDestroy(): Promise<void> {

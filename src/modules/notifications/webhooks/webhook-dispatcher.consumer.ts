@@ -32,7 +32,8 @@ export class WebhookDispatcher implements EventConsumer, OnModuleInit {
   }
 
   async handle(event: EventEnvelope, { manager }: HandlerContext): Promise<void> {
-    const apps = event.app_id ? [await this.merchants.findApp(event.app_id, manager)] : await this.merchants.listApps(event.merchant_id);
+    // Everything through the inbox transaction: a second pooled connection per handler can exhaust the pool under load.
+    const apps = event.app_id ? [await this.merchants.findApp(event.app_id, manager)] : await this.merchants.listApps(event.merchant_id, manager);
     const targets = apps.filter((a) => a && a.merchantId === event.merchant_id && a.webhookUrl).map((a) => a!.id);
     const created = await this.deliveries.createForEvent(manager, { id: event.id, type: event.type, merchantId: event.merchant_id }, targets);
     // The rows commit with the inbox entry just after this returns; the nudge saves a poll interval.
