@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { connect } from 'amqplib';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, Server } from 'node:http';
@@ -38,6 +39,8 @@ const PAY_SECONDS = Number(env.BENCH_PAY_SECONDS ?? 8);
 const RELAY_EVENTS = Number(env.BENCH_RELAY_EVENTS ?? 20_000);
 const APPS = Number(env.BENCH_APPS ?? 8);
 const ONLY = env.BENCH_ONLY?.split(',');
+// `process` (default): the simulators in their own process, as the providers are other people's servers; `inprocess`: served by the API.
+const SANDBOX = env.BENCH_SANDBOX ?? 'process';
 const PROFILE = env.BENCH_PROFILE?.split(','); // scenario names to CPU-profile, e.g. "create,get"
 const ADMIN_TOKEN = `bench-admin-${randomBytes(12).toString('hex')}`;
 const RESULTS_DIR = resolve(REPO_ROOT, 'bench/results');
@@ -52,6 +55,7 @@ interface Stack {
   namespace: string;
   api: NodeChild;
   worker: NodeChild;
+  sandbox?: NodeChild;
   apiUrl: string;
   apps: BenchApp[];
   quietAppId: string;
@@ -75,9 +79,9 @@ async function main(): Promise<void> {
   if (machine.backgroundBusyPct > 10)
     log(`WARNING: the machine was ${machine.backgroundBusyPct} % busy before the run (load ${machine.loadAverage}): other work skews the figures`);
   log(`logs in ${logDir}`);
-  const pids = { api: stack.api.pid, worker: stack.worker.pid };
+  const pids: Record<string, number> = { api: stack.api.pid, worker: stack.worker.pid, ...(stack.sandbox ? { sandbox: stack.sandbox.pid } : {}) };
   const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    const profile = PROFILE?.includes(name) ? [stack.api, stack.worker] : [];
+    const profile = PROFILE?.includes(name) ? [stack.api, stack.worker, ...(stack.sandbox ? [stack.sandbox] : [])] : [];
     for (const p of profile) p.toggleProfile();
     const meter = cpuMeter(pids);
     try {
@@ -260,6 +264,7 @@ async function main(): Promise<void> {
     const workerRss = stack.worker.peakRssMb();
     rows.push({ scenario: 'peak RSS, API process', unit: 'MB', throughput: apiRss, target: '< 300 MB', met: apiRss < 300 });
     rows.push({ scenario: 'peak RSS, worker process', unit: 'MB', throughput: workerRss, target: '< 300 MB', met: workerRss < 300 });
+    if (stack.sandbox) rows.push({ scenario: 'peak RSS, simulator process (the providers’ side)', unit: 'MB', throughput: stack.sandbox.peakRssMb() });
     await stopStack(stack);
   }
 
@@ -285,6 +290,7 @@ async function main(): Promise<void> {
       paySeconds: PAY_SECONDS,
       relayEvents: RELAY_EVENTS,
       apps: APPS,
+      sandbox: SANDBOX,
     },
     rows,
     cpu,
@@ -304,7 +310,19 @@ function createRequest(app: BenchApp, n: string) {
 // ---------------------------------------------------------------------------
 // The stack: database, broker namespace, API and worker processes, merchants.
 
+/**
+ * The processes run the compiled build, as the Docker image does (`node dist/src/main.js`):
+ * the TypeScript loader of `npm start` costs about 90 MB of RSS per process and nothing a
+ * deployment has. BENCH_BUILD=0 skips the build when dist/ is known to be current.
+ */
+function buildDist(): void {
+  if (env.BENCH_BUILD === '0') return;
+  log('building the compiled app (npm run build)');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 async function startStack(runId: string, logDir: string, profileDir?: string): Promise<Stack> {
+  buildDist();
   let adminUrl = env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!env.DATABASE_URL && !(await pgAnswers(adminUrl))) {
@@ -353,13 +371,23 @@ async function startStack(runId: string, logDir: string, profileDir?: string): P
       Object.entries(env).filter(([k, v]) => v !== undefined && /^(OUTBOX_|WEBHOOK_|EVENT_CONSUMER_|BENCH_APP_)/.test(k)) as Array<[string, string]>,
     ),
   };
+  let sandbox: NodeChild | undefined;
+  if (SANDBOX === 'process') {
+    const sandboxPort = await freePort();
+    const sandboxLog = join(logDir, 'sandbox.log');
+    sandbox = spawnNode('sandbox', 'dist/src/sandbox.js', { ...common, SANDBOX_PORT: String(sandboxPort) }, sandboxLog, profileDir);
+    await waitForLog(sandbox, sandboxLog, 'sandbox simulators listening');
+    common.SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
+  }
   const apiLog = join(logDir, 'api.log');
-  const api = spawnNode('api', 'src/main.ts', { ...common, PAYGRID_ROLE: 'api' }, apiLog, profileDir);
+  const api = spawnNode('api', 'dist/src/main.js', { ...common, PAYGRID_ROLE: 'api' }, apiLog, profileDir);
   await waitForHttp(api, `${apiUrl}/health/live`);
   const workerLog = join(logDir, 'worker.log');
-  const worker = spawnNode('worker', 'src/worker.ts', common, workerLog, profileDir);
+  const worker = spawnNode('worker', 'dist/src/worker.js', common, workerLog, profileDir);
   await waitForLog(worker, workerLog, 'Paygrid worker started');
-  log(`API pid ${api.pid} on ${apiUrl}, worker pid ${worker.pid}, database ${dbName}, namespace ${namespace}`);
+  log(
+    `API pid ${api.pid} on ${apiUrl}, worker pid ${worker.pid}, ${sandbox ? `simulators pid ${sandbox.pid} on ${common.SANDBOX_URL}` : 'simulators in the API process'}, database ${dbName}, namespace ${namespace}`,
+  );
 
   const apps: BenchApp[] = [];
   for (let i = 0; i < APPS; i++) {
@@ -373,11 +401,11 @@ async function startStack(runId: string, logDir: string, profileDir?: string): P
     apps.push({ merchantId: merchant.id, appId: app.id, keyId: key.id, secret: key.secret });
   }
   const quiet = await adminCall<{ id: string }>(apiUrl, 'POST', `/admin/v1/merchants/${apps[0].merchantId}/apps`, { name: 'no webhooks', channels: ['card'] });
-  return { adminUrl, dbUrl, dbName, amqpUrl, namespace, api, worker, apiUrl, apps, quietAppId: quiet.id, receiver, stopEmbedded };
+  return { adminUrl, dbUrl, dbName, amqpUrl, namespace, api, worker, sandbox, apiUrl, apps, quietAppId: quiet.id, receiver, stopEmbedded };
 }
 
 async function stopStack(stack: Stack): Promise<void> {
-  await Promise.all([stack.api.stop(), stack.worker.stop()]);
+  await Promise.all([stack.api.stop(), stack.worker.stop(), stack.sandbox?.stop()]);
   await stack.receiver.close();
   if (stack.amqpUrl) {
     const conn = await connect(stack.amqpUrl);

@@ -51,8 +51,9 @@ export class AppModule {
         AuthModule,
         LedgerModule,
         ProvidersModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => providersConfigFor(config, secrets) }),
-        // The simulators exist only in sandbox mode; in live mode /sandbox routes do not.
-        ...(config.mode === 'sandbox' ? [SandboxModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => sandboxConfigFor(config, secrets) })] : []),
+        // The simulators exist only in sandbox mode (in live mode /sandbox routes do not), and only here
+        // when no separate simulator process (SANDBOX_URL, src/sandbox.ts) serves them.
+        ...(config.mode === 'sandbox' && !config.sandbox.url ? [SandboxModule.forRootAsync({ inject: [StoredSecretsService], useFactory: (secrets: StoredSecretsService) => sandboxConfigFor(config, secrets) })] : []),
         PaymentsModule,
         PaymentResolutionModule,
         SettlementsModule,

@@ -17,15 +17,17 @@ export interface NodeChild {
 }
 
 /**
- * Spawns `node -r @swc-node/register <script>` with its stdout and stderr
- * in a log file (pino writes its request logs there, as it would to a file
- * or a collector in production). With BENCH_PROFILE set, the process also
- * loads bench/lib/profile-hook.ts, which records a CPU profile between two
+ * Spawns `node <script>` with its stdout and stderr in a log file (pino
+ * writes its request logs there, as it would to a file or a collector in
+ * production). A compiled script (`dist/…js`, what the Docker image runs)
+ * starts as plain node; a `.ts` one with `-r @swc-node/register`, as
+ * `npm start` does. With BENCH_PROFILE set, the process also loads
+ * bench/lib/profile-hook.ts, which records a CPU profile between two
  * SIGWINCH signals.
  */
 export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string, profileDir?: string): NodeChild {
   const log = openSync(logFile, 'a');
-  const args = ['-r', '@swc-node/register'];
+  const args = script.endsWith('.ts') || profileDir ? ['-r', '@swc-node/register'] : [];
   if (profileDir) args.push('-r', resolve(REPO_ROOT, 'bench/lib/profile-hook.ts'));
   args.push(resolve(REPO_ROOT, script));
   const proc = spawn(process.execPath, args, {

@@ -67,6 +67,12 @@ export const VARIABLES = {
     parse: int(1, 1_000_000),
   },
   SANDBOX_HANG_MS: { description: 'Sandbox only: how long the "timeout" switch holds an answer', default: 30_000, parse: int(10, 600_000) },
+  SANDBOX_URL: {
+    description:
+      'Sandbox only: base URL of a separate simulator process (`npm run start:sandbox`); the API and workers then call the simulators there and do not serve /sandbox themselves. Unset: this process serves them under PUBLIC_BASE_URL/sandbox',
+    parse: url('http:', 'https:'),
+  },
+  SANDBOX_PORT: { description: 'Port the separate simulator process (`npm run start:sandbox`) listens on, on HOST', default: 3001, parse: int(0, 65535) },
   ALIPAY_GATEWAY_URL: { description: 'Live: Alipay gateway, e.g. https://openapi.alipay.com/gateway.do', parse: url('https:', 'http:') },
   ALIPAY_APP_ID: { description: 'Live: Alipay app id', parse: str },
   ALIPAY_SELLER_ID: { description: 'Live: Alipay seller id (2088…); notifications for another seller are refused', parse: str },
@@ -192,7 +198,13 @@ export interface AppConfig {
   resolverPollMs: number;
   providerTimeoutMs: number;
   demoSeed: boolean;
-  sandbox: { timeCompression: number; hangMs: number };
+  sandbox: {
+    timeCompression: number;
+    hangMs: number;
+    /** Where a separate simulator process serves /sandbox; undefined: this process serves it. */
+    url?: string;
+    port: number;
+  };
   settlements: {
     pollMs: number;
     payoutPollMs: number;
@@ -271,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     resolverPollMs: v.RESOLVER_POLL_MS!,
     providerTimeoutMs: v.PROVIDER_TIMEOUT_MS!,
     demoSeed: v.PAYGRID_DEMO_SEED!,
-    sandbox: { timeCompression: v.SANDBOX_TIME_COMPRESSION!, hangMs: v.SANDBOX_HANG_MS! },
+    sandbox: { timeCompression: v.SANDBOX_TIME_COMPRESSION!, hangMs: v.SANDBOX_HANG_MS!, url: v.SANDBOX_URL?.replace(/\/$/, ''), port: v.SANDBOX_PORT! },
     settlements: { pollMs: v.SETTLEMENT_POLL_MS!, payoutPollMs: v.PAYOUT_POLL_MS!, payoutApprovalThreshold: v.PAYOUT_APPROVAL_THRESHOLD },
     live: Object.fromEntries(LIVE_VARIABLES.filter((k) => v[k] !== undefined).map((k) => [k, v[k] as string])),
     events: {

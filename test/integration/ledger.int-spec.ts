@@ -189,6 +189,56 @@ describe('ledger (integration, real PostgreSQL)', () => {
     expect(await ledger.entriesByReference('payment', 'pay_rolled_back')).toEqual([]);
   });
 
+  it('does not remember an account whose opening transaction rolled back', async () => {
+    const merchant = 'mch_cacherollbackcacherollbac0';
+    await expect(
+      tx(async (m) => {
+        await ledger.post(m, payment('pay_cache_rb1', 1000n, 10n, merchant));
+        // The second entry reads the account back while it is still uncommitted.
+        await ledger.post(m, payment('pay_cache_rb2', 500n, 5n, merchant));
+        throw new Error('caller failed after posting');
+      }),
+    ).rejects.toThrow('caller failed after posting');
+    const { entry, created } = await tx((m) => ledger.post(m, payment('pay_cache_rb3', 700n, 7n, merchant)));
+    expect(created).toBe(true);
+    expect(entry.postings.find((p) => p.account.code === 'merchant_pending')).toMatchObject({ balanceAfter: 693n, accountSeq: 1n });
+    expect((await tx((m) => ledger.post(m, payment('pay_cache_rb4', 100n, 1n, merchant)))).created).toBe(true);
+    expect(await ledger.balances(merchant)).toEqual([{ currency: 'CNY', pending: 792n, available: 0n, in_transit: 0n }]);
+  });
+
+  it('does not remember an account opened inside a savepoint that rolled back', async () => {
+    const merchant = 'mch_cachesavepointcachesavep0';
+    await tx(async (m) => {
+      await m.query('SAVEPOINT opening');
+      await ledger.post(m, payment('pay_cache_sp1', 1000n, 10n, merchant));
+      await ledger.post(m, payment('pay_cache_sp2', 500n, 5n, merchant));
+      await m.query('ROLLBACK TO SAVEPOINT opening');
+      expect((await ledger.post(m, payment('pay_cache_sp3', 300n, 3n, merchant))).created).toBe(true);
+    });
+    expect((await tx((m) => ledger.post(m, payment('pay_cache_sp4', 200n, 2n, merchant)))).created).toBe(true);
+    expect((await tx((m) => ledger.post(m, payment('pay_cache_sp5', 100n, 1n, merchant)))).created).toBe(true);
+    expect(await ledger.balances(merchant)).toEqual([{ currency: 'CNY', pending: 594n, available: 0n, in_transit: 0n }]);
+    expect((await ledger.verifyBalances()).drift).toEqual([]);
+  });
+
+  it('posts an entry over accounts it already knows in one statement', async () => {
+    await tx((m) => ledger.post(m, payment('pay_warm_1', 100n, 1n)));
+    await tx(async (m) => {
+      const query = jest.spyOn(m, 'query');
+      expect((await ledger.post(m, payment('pay_warm_2', 100n, 1n))).created).toBe(true);
+      expect(query).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  it('opens no account for a replay, even one carried by an account that does not exist yet', async () => {
+    const first = await tx((m) => ledger.post(m, payment('pay_replay_new', 400n, 0n)));
+    const accounts = await count('ledger_accounts');
+    // The same event (type, reference, money) on an account no entry has used.
+    const replay = { ...payment('pay_replay_new', 400n, 0n), postings: [dr(clearing(), 400n), cr(available('mch_replaynewaccountreplayne0'), 400n)] };
+    expect(await tx((m) => ledger.post(m, replay))).toEqual({ created: false, entry: first.entry });
+    expect(await count('ledger_accounts')).toBe(accounts);
+  });
+
   it('opens its own transaction when called without one', async () => {
     const { created } = await ledger.post(ds.manager, payment('pay_no_tx', 300n, 3n));
     expect(created).toBe(true);

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
+import { violatedConstraint } from '../../database/transaction.util';
 import { CHART_OF_ACCOUNTS, type AccountType, type Direction } from './chart-of-accounts';
 import type { CanonicalEntry, CanonicalRef } from './journal.util';
 import { refKey } from './journal.util';
@@ -48,6 +49,15 @@ interface RawEntry {
   created_at: Date;
 }
 
+const ACCOUNT_CACHE_LIMIT = 100_000;
+
+/**
+ * refKeys of the accounts a transaction opened (keyed by its QueryRunner; a
+ * runner reused for later transactions only makes this more cautious). Any
+ * LedgerRepository joining that transaction must not cache them before commit.
+ */
+const openedInTransaction = new WeakMap<QueryRunner, Set<string>>();
+
 const ACCOUNT_COLUMNS = `id, code, type, currency, merchant_id AS "merchantId", subkey, non_negative AS "nonNegative"`;
 
 /** One OR-branch per ref, with `IS NULL` spelled out, so each branch is an index lookup on the identity key. */
@@ -79,28 +89,23 @@ function toPostingView(p: RawPosting, account: AccountRow): PostingView {
 }
 
 /**
- * The posting path in plain SQL (few round trips, explicit locking) plus the
- * reads that assemble entries. Every write takes the caller's EntityManager so
- * it joins the caller's transaction.
+ * The posting path in plain SQL (one round trip once the accounts are known,
+ * explicit locking) plus the reads that assemble entries. Every write takes
+ * the caller's EntityManager so it joins the caller's transaction.
  */
 @Injectable()
 export class LedgerRepository {
+  /**
+   * AccountRow by refKey. Accounts are never deleted and only their balances
+   * ever change, so a row known to be committed stays right for the life of
+   * this instance (one per DataSource: apps and test databases never share it).
+   */
+  private readonly accountCache = new Map<string, AccountRow>();
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   private m(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
-  }
-
-  /** INSERT … ON CONFLICT DO NOTHING: returns false when the external id was already posted (by anyone, committed or ours). */
-  async insertEntry(manager: EntityManager, id: string, e: CanonicalEntry): Promise<{ createdAt: Date; occurredAt: Date } | null> {
-    const rows: Array<{ created_at: Date; occurred_at: Date }> = await manager.query(
-      `INSERT INTO ledger_entries (id, external_id, type, reference_type, reference_id, merchant_id, description, reverses_entry_id, occurred_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::timestamptz, now()))
-       ON CONFLICT (external_id) DO NOTHING
-       RETURNING created_at, occurred_at`,
-      [id, e.externalId, e.type, e.referenceType, e.referenceId, e.merchantId, e.description, e.reversesEntryId, e.occurredAt],
-    );
-    return rows[0] ? { createdAt: rows[0].created_at, occurredAt: rows[0].occurred_at } : null;
   }
 
   async entryExists(manager: EntityManager, id: string): Promise<boolean> {
@@ -109,30 +114,62 @@ export class LedgerRepository {
   }
 
   /**
-   * Account ids for the refs, creating missing accounts with the chart's type
-   * and flags. Read first (the common case is one query), then
-   * INSERT … ON CONFLICT DO NOTHING and read again, so two transactions
-   * opening the same account both end up with the one row.
+   * The refs' accounts that already exist, by refKey: from the cache, then
+   * one SELECT for the rest. A row is cached only if this transaction did not
+   * open it: our own uncommitted account is visible to us, and a rollback
+   * would leave the cache pointing at a row that does not exist.
    */
-  async resolveAccounts(manager: EntityManager, refs: CanonicalRef[]): Promise<Map<string, AccountRow>> {
-    const found = await this.findAccounts(manager, refs);
-    const missing = refs.filter((r) => !found.has(refKey(r)));
-    if (missing.length === 0) return found;
+  async existingAccounts(manager: EntityManager, refs: CanonicalRef[]): Promise<Map<string, AccountRow>> {
+    const known = new Map<string, AccountRow>();
+    const unknown: CanonicalRef[] = [];
+    for (const ref of refs) {
+      const cached = this.accountCache.get(refKey(ref));
+      if (cached) known.set(refKey(ref), cached);
+      else unknown.push(ref);
+    }
+    if (unknown.length === 0) return known;
+    const opened = manager.queryRunner && openedInTransaction.get(manager.queryRunner);
+    for (const [key, row] of await this.findAccounts(manager, unknown)) {
+      known.set(key, row);
+      if (!opened?.has(key)) this.remember(key, row);
+    }
+    return known;
+  }
+
+  private remember(key: string, row: AccountRow): void {
+    // Bounded: a platform with many merchants starts over rather than grow forever.
+    if (this.accountCache.size >= ACCOUNT_CACHE_LIMIT) this.accountCache.clear();
+    this.accountCache.set(key, Object.freeze(row));
+  }
+
+  /**
+   * Creates the accounts with the chart's type and flags:
+   * INSERT … ON CONFLICT DO NOTHING, then read again, so two transactions
+   * opening the same account both end up with the one row. Nothing is cached:
+   * the caller's transaction may still roll back; a later call reads the
+   * committed row and caches it then.
+   */
+  async openAccounts(manager: EntityManager, refs: CanonicalRef[]): Promise<Map<string, AccountRow>> {
+    if (manager.queryRunner) {
+      const opened = openedInTransaction.get(manager.queryRunner) ?? new Set<string>();
+      for (const ref of refs) opened.add(refKey(ref));
+      openedInTransaction.set(manager.queryRunner, opened);
+    }
     await manager.query(
       `INSERT INTO ledger_accounts (id, code, type, currency, merchant_id, subkey, non_negative)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
        ON CONFLICT (code, currency, merchant_id, subkey) DO NOTHING`,
       [
-        missing.map(() => newId('acct')),
-        missing.map((r) => r.code),
-        missing.map((r) => CHART_OF_ACCOUNTS[r.code].type),
-        missing.map((r) => r.currency),
-        missing.map((r) => r.merchantId),
-        missing.map((r) => r.subkey),
-        missing.map((r) => CHART_OF_ACCOUNTS[r.code].nonNegative),
+        refs.map(() => newId('acct')),
+        refs.map((r) => r.code),
+        refs.map((r) => CHART_OF_ACCOUNTS[r.code].type),
+        refs.map((r) => r.currency),
+        refs.map((r) => r.merchantId),
+        refs.map((r) => r.subkey),
+        refs.map((r) => CHART_OF_ACCOUNTS[r.code].nonNegative),
       ],
     );
-    for (const [key, row] of await this.findAccounts(manager, missing)) found.set(key, row);
+    const found = await this.findAccounts(manager, refs);
     const unresolved = refs.find((r) => !found.has(refKey(r)));
     if (unresolved) throw new Error(`ledger account ${refKey(unresolved)} could not be created`);
     return found;
@@ -150,21 +187,62 @@ export class LedgerRepository {
   }
 
   /**
-   * Inserts the postings in the given order; the BEFORE INSERT trigger moves
-   * each account's balance under its row lock and fills balance_after and
-   * account_seq. ORDER BY ord keeps the caller's lock order.
+   * The entry and its postings in one statement. ON CONFLICT DO NOTHING: null
+   * when the external id was already posted (by anyone, committed or ours),
+   * and then no posting is inserted. The BEFORE INSERT trigger moves each
+   * account's balance under its row lock and fills balance_after and
+   * account_seq; ORDER BY ord keeps the caller's lock order. The FK to the
+   * entry and the deferred balance checks run after the statement, when the
+   * entry row is visible.
    */
-  async insertPostings(manager: EntityManager, entryId: string, postings: NewPosting[]): Promise<PostingView[]> {
-    const rows: RawPosting[] = await manager.query(
-      `INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
-       SELECT $1, t.account_id, t.currency, t.direction, t.amount
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS t(account_id, currency, direction, amount, ord)
-       ORDER BY t.ord
-       RETURNING id, entry_id, account_id, currency, direction, amount, balance_after, account_seq`,
-      [entryId, postings.map((x) => x.account.id), postings.map((x) => x.account.currency), postings.map((x) => x.direction), postings.map((x) => x.amount.toString())],
-    );
+  async insertEntryWithPostings(manager: EntityManager, id: string, e: CanonicalEntry, postings: NewPosting[]): Promise<{ createdAt: Date; occurredAt: Date; postings: PostingView[] } | null> {
+    let rows: Array<RawPosting & { entry_created_at: Date; entry_occurred_at: Date }>;
+    try {
+      rows = await manager.query(
+        `WITH e AS (
+           INSERT INTO ledger_entries (id, external_id, type, reference_type, reference_id, merchant_id, description, reverses_entry_id, occurred_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::timestamptz, now()))
+           ON CONFLICT (external_id) DO NOTHING
+           RETURNING id, created_at, occurred_at
+         ), p AS (
+           INSERT INTO ledger_postings (entry_id, account_id, currency, direction, amount)
+           SELECT e.id, t.account_id, t.currency, t.direction, t.amount
+           FROM e CROSS JOIN unnest($10::text[], $11::text[], $12::text[], $13::bigint[]) WITH ORDINALITY AS t(account_id, currency, direction, amount, ord)
+           ORDER BY t.ord
+           RETURNING id, entry_id, account_id, currency, direction, amount, balance_after, account_seq
+         )
+         SELECT e.created_at AS entry_created_at, e.occurred_at AS entry_occurred_at, p.* FROM e LEFT JOIN p ON p.entry_id = e.id`,
+        [
+          id,
+          e.externalId,
+          e.type,
+          e.referenceType,
+          e.referenceId,
+          e.merchantId,
+          e.description,
+          e.reversesEntryId,
+          e.occurredAt,
+          postings.map((x) => x.account.id),
+          postings.map((x) => x.account.currency),
+          postings.map((x) => x.direction),
+          postings.map((x) => x.amount.toString()),
+        ],
+      );
+    } catch (err) {
+      // The trigger reports a missing account as this FK: never let a cached row that does not exist fail every later entry.
+      if (violatedConstraint(err) === 'ledger_postings_account_id_fkey') for (const p of postings) this.accountCache.delete(refKey(p.account));
+      throw err;
+    }
+    if (rows.length === 0) return null;
     const byId = new Map(postings.map((x) => [x.account.id, x.account]));
-    return rows.map((r) => toPostingView(r, byId.get(r.account_id)!)).sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    return {
+      createdAt: rows[0].entry_created_at,
+      occurredAt: rows[0].entry_occurred_at,
+      postings: rows
+        .filter((r) => r.id !== null)
+        .map((r) => toPostingView(r, byId.get(r.account_id)!))
+        .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1)),
+    };
   }
 
   /** Entries with their postings, oldest first. */

@@ -108,16 +108,21 @@ export class LedgerService {
 
   private async postCanonical(manager: EntityManager, entry: CanonicalEntry): Promise<PostResult> {
     if (entry.reversesEntryId && !(await this.repo.entryExists(manager, entry.reversesEntryId))) throw LedgerErrors.entryNotFound(entry.reversesEntryId);
-    const id = newId('je');
-    // Insert first and read only on conflict: never read-then-insert, which two racing transactions would both pass.
-    const stamped = await this.repo.insertEntry(manager, id, entry);
-    if (!stamped) return { entry: await this.firstPosting(manager, entry), created: false };
-
-    const refs = [...new Map(entry.postings.map((p) => [p.key, p.ref])).values()];
-    const accounts = await this.repo.resolveAccounts(manager, refs);
+    const refs = new Map(entry.postings.map((p) => [p.key, p.ref]));
+    const accounts = await this.repo.existingAccounts(manager, [...refs.values()]);
+    const missing = [...refs].filter(([key]) => !accounts.has(key)).map(([, ref]) => ref);
+    if (missing.length > 0) {
+      // Rare (an account's first entry): look for a replay first, so that a replay opens no account.
+      const [stored] = await this.repo.findEntries(manager, { externalId: entry.externalId });
+      if (stored) return { entry: replayOf(stored, entry), created: false };
+      for (const [key, row] of await this.repo.openAccounts(manager, missing)) accounts.set(key, row);
+    }
     const postings: NewPosting[] = entry.postings.map((p) => ({ account: accounts.get(p.key)!, direction: p.direction, amount: p.amount }));
     postings.sort(applicationOrder);
-    const inserted = await this.repo.insertPostings(manager, id, postings);
+    const id = newId('je');
+    // One statement; its INSERT … ON CONFLICT, not the read above, is what keeps two racing transactions to one entry.
+    const posted = await this.repo.insertEntryWithPostings(manager, id, entry, postings);
+    if (!posted) return { entry: await this.firstPosting(manager, entry), created: false };
     return {
       created: true,
       entry: {
@@ -129,9 +134,9 @@ export class LedgerService {
         merchantId: entry.merchantId,
         description: entry.description,
         reversesEntryId: entry.reversesEntryId,
-        occurredAt: stamped.occurredAt,
-        createdAt: stamped.createdAt,
-        postings: inserted,
+        occurredAt: posted.occurredAt,
+        createdAt: posted.createdAt,
+        postings: posted.postings,
       },
     };
   }
@@ -140,9 +145,14 @@ export class LedgerService {
     const [stored] = await this.repo.findEntries(manager, { externalId: entry.externalId });
     // READ COMMITTED sees the winner's row once its insert has committed; stricter levels raise 40001 instead.
     if (!stored) throw new Error(`ledger entry with external id ${entry.externalId} conflicted but is not visible`);
-    if (!sameEvent(stored, entry)) throw LedgerErrors.externalIdReused(entry.externalId, stored.id);
-    return stored;
+    return replayOf(stored, entry);
   }
+}
+
+/** The stored entry a replay returns; the same external id for another event is refused as a bug. */
+function replayOf(stored: JournalEntryView, entry: CanonicalEntry): JournalEntryView {
+  if (!sameEvent(stored, entry)) throw LedgerErrors.externalIdReused(entry.externalId, stored.id);
+  return stored;
 }
 
 /**

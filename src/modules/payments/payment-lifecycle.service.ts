@@ -1,11 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
-import { LedgerService } from '../ledger/ledger.service';
+import { LedgerService, type JournalEntryInput } from '../ledger/ledger.service';
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { EventType, OutboxService } from '../notifications/outbox.service';
 import type { ProviderOutcome } from '../providers/provider.port';
 import { Payment } from './entities/payment.entity';
+import type { ProviderCallback } from './entities/provider-callback.entity';
 import { Refund } from './entities/refund.entity';
 import { PaymentStatus, TransitionCause, canTransition, isTerminalPayment } from './payment-state-machine';
 import { lateSuccessEntry, paymentCapturedEntry } from './payment-ledger.util';
@@ -90,6 +91,7 @@ export class PaymentLifecycleService {
       changes.nextAction = null;
       changes.closedAt = now;
     }
+    let capturedEntry: JournalEntryInput | undefined;
     if (to === 'succeeded') {
       const captured = outcome.capturedAmount ?? locked.amount;
       const merchant = await this.merchants.findMerchant(locked.merchantId, manager);
@@ -98,13 +100,19 @@ export class PaymentLifecycleService {
       changes.succeededAt = now;
       changes.amountCaptured = captured;
       changes.feeAmount = fee;
-      await this.ledger.post(manager, paymentCapturedEntry(locked, captured, fee, now));
+      capturedEntry = paymentCapturedEntry(locked, captured, fee, now);
     }
     const updated = await this.payments.transition(manager, locked, to, changes, record);
     if (!updated) throw new Error(`payment ${locked.id} changed under its row lock`);
     const type = EVENT_FOR[to];
     if (type) await this.outbox.enqueue(manager, { type, merchantId: updated.merchantId, appId: updated.appId, object: toPaymentResponse(updated) as never, aggregateId: updated.id });
-    if (to === 'succeeded') await this.applyParked(manager, updated.id);
+    if (capturedEntry) {
+      // Posting locks the shared platform accounts until commit, so it comes last; only the parked refunds, which need its money, follow.
+      // Callbacks are parked under the payment's row lock, which we hold: the list read before posting is the list after.
+      const parked = await this.payments.parkedCallbacks(manager, updated.id);
+      await this.ledger.post(manager, capturedEntry);
+      await this.applyParked(manager, parked);
+    }
     return updated;
   }
 
@@ -112,8 +120,8 @@ export class PaymentLifecycleService {
    * Refund results that arrived before this payment's success (out of order)
    * were parked; now that it succeeded they are applied, in arrival order.
    */
-  private async applyParked(manager: EntityManager, paymentId: string): Promise<void> {
-    for (const parked of await this.payments.parkedCallbacks(manager, paymentId)) {
+  private async applyParked(manager: EntityManager, callbacks: ProviderCallback[]): Promise<void> {
+    for (const parked of callbacks) {
       const cb = parked.parsed as { kind?: string; providerRefundId?: string; status?: 'succeeded' | 'failed' | 'pending'; providerRefundTransactionId?: string } | null;
       if (cb?.kind !== 'refund' || !cb.providerRefundId || !cb.status) continue;
       await this.refundsService.applyOutcomeIn(manager, cb.providerRefundId, { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId }, 'provider_callback', parked.notificationId ?? undefined);

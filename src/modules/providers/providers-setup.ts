@@ -14,9 +14,14 @@ export function sandboxKeys(secrets: StoredSecretsService): Promise<SandboxKeyMa
   return secrets.getOrCreateJson(SANDBOX_KEYS_SECRET, createSandboxKeyMaterial);
 }
 
+/** Where the simulators are served: a separate process (SANDBOX_URL) or this app. */
+export function sandboxBaseUrl(config: AppConfig): string {
+  return config.sandbox.url ?? config.publicBaseUrl;
+}
+
 /**
- * Adapter config: in sandbox mode pointing at the simulators served by this
- * app, in live mode from the ALIPAY_* / WECHATPAY_* / CARD_ACQUIRER_*
+ * Adapter config: in sandbox mode pointing at the simulators (served by this
+ * app, or by the separate process at SANDBOX_URL), in live mode from the ALIPAY_* / WECHATPAY_* / CARD_ACQUIRER_*
  * variables (a provider with incomplete variables is not registered, and its
  * channels answer `channel_unavailable`).
  */
@@ -28,7 +33,7 @@ export async function providersConfigFor(config: AppConfig, secrets: StoredSecre
     card: c.card && { ...c.card, http },
     bank: c.bank && { ...c.bank, http },
   });
-  if (config.mode === 'sandbox') return withHttp(providersConfigForSandbox(await sandboxKeys(secrets), config.publicBaseUrl));
+  if (config.mode === 'sandbox') return withHttp(providersConfigForSandbox(await sandboxKeys(secrets), sandboxBaseUrl(config)));
   const l = config.live;
   const all = (...names: LiveVariable[]) => names.every((n) => Boolean(l[n]));
   return withHttp({
@@ -56,8 +61,9 @@ export async function providersConfigFor(config: AppConfig, secrets: StoredSecre
   });
 }
 
+/** The simulators' own config; their payer pages and download links are under `sandboxBaseUrl`. */
 export async function sandboxConfigFor(config: AppConfig, secrets: StoredSecretsService): Promise<SandboxConfig> {
-  return sandboxConfigForKeys(await sandboxKeys(secrets), config.publicBaseUrl, {
+  return sandboxConfigForKeys(await sandboxKeys(secrets), sandboxBaseUrl(config), {
     callbackTimeCompression: config.sandbox.timeCompression,
     hangMs: config.sandbox.hangMs,
   });

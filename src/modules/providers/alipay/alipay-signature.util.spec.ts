@@ -4,10 +4,15 @@ import {
   alipaySignContent,
   alipayTimestamp,
   buildSignedAlipayResponse,
+  buildSignedAlipayResponseAsync,
   extractRawJsonValue,
   parseAlipayTimestamp,
+  rsa2Sign,
+  rsa2SignAsync,
   signAlipayNotification,
+  signAlipayNotificationAsync,
   signAlipayRequest,
+  signAlipayRequestAsync,
   verifyAlipayNotification,
   verifyAlipayResponse,
 } from './alipay-signature.util';
@@ -91,6 +96,18 @@ describe('Alipay RSA2 signing (checked against alipay-sdk 4.14)', () => {
     expect(verifyAlipayNotification({ ...params, sign: signatureV3(v1, alipay.privateKey) }, alipay.publicKey)).toBe(true);
     expect(verifyAlipayNotification({ ...ours, total_amount: '0.01' }, alipay.publicKey)).toBe(false);
     expect(verifyAlipayNotification({ ...ours, extra_field: 'x' }, alipay.publicKey)).toBe(false);
+  });
+
+  it('signs requests, responses and notifications off the main thread with the same bytes as the sync signers', async () => {
+    const params = { app_id: appId, method: 'alipay.trade.query', timestamp: '2026-11-26 00:30:04', biz_content: '{"out_trade_no":"o1"}', sign_type: 'RSA2', empty: '' };
+    expect(await rsa2SignAsync('a=1&b=测试', app.privateKey)).toBe(rsa2Sign('a=1&b=测试', app.privateKey));
+    expect(await signAlipayRequestAsync(params, app.privateKey)).toEqual(signAlipayRequest(params, app.privateKey));
+    expect(await signAlipayNotificationAsync(params, alipay.privateKey)).toEqual(signAlipayNotification(params, alipay.privateKey));
+    const node = '{"code":"10000","msg":"Success"}';
+    expect(await buildSignedAlipayResponseAsync('alipay.trade.query', node, alipay.privateKey)).toBe(buildSignedAlipayResponse('alipay.trade.query', node, alipay.privateKey));
+    expect(await buildSignedAlipayResponseAsync('alipay.trade.query', node, alipay.privateKey, true)).toBe(buildSignedAlipayResponse('alipay.trade.query', node, alipay.privateKey, true));
+    // The official SDK accepts the async-signed request as the gateway would.
+    expect(gatewaySdk.checkNotifySignV2(await signAlipayRequestAsync(params, app.privateKey))).toBe(true);
   });
 
   it('formats Beijing time regardless of the host time zone', () => {

@@ -1,5 +1,4 @@
-import { createSign, createVerify } from 'node:crypto';
-import { privateKeyOf, publicKeyOf } from '../key-objects.util';
+import { SigningJob, rsaSha256Sign, rsaSha256SignAsync, rsaSha256Verify, signNow, signOffThread } from '../rsa-sha256.util';
 
 /**
  * Alipay OpenAPI 2.0 (gateway.do) RSA2 rules, as in PROVIDERS.md §1:
@@ -28,24 +27,25 @@ export function alipaySignContent(params: AlipayParams, skip: readonly string[] 
     .join('&');
 }
 
-export function rsa2Sign(content: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
-}
+/** RSA2 is SHA256withRSA; the async variant signs in the threadpool (same bytes). */
+export const rsa2Sign = rsaSha256Sign;
+export const rsa2SignAsync = rsaSha256SignAsync;
+export const rsa2Verify = rsaSha256Verify;
 
-export function rsa2Verify(content: string, signature: string, publicKeyPem: string): boolean {
-  if (!signature) return false;
-  try {
-    return createVerify('RSA-SHA256').update(content, 'utf8').verify(publicKeyOf(publicKeyPem), signature, 'base64');
-  } catch {
-    return false;
-  }
+/** Empties removed, `sign` added over the sorted content without the `skip` keys. */
+function signedParamsJob(params: Record<string, string | undefined>, skip: readonly string[]): SigningJob<AlipayParams> {
+  const clean = withoutEmpty(params);
+  delete clean.sign;
+  return { message: alipaySignContent(clean, skip), finish: (sign) => ({ ...clean, sign }) };
 }
 
 /** Returns the params that go on the wire: empties removed, `sign` added. */
 export function signAlipayRequest(params: Record<string, string | undefined>, appPrivateKeyPem: string): AlipayParams {
-  const clean = withoutEmpty(params);
-  delete clean.sign;
-  return { ...clean, sign: rsa2Sign(alipaySignContent(clean), appPrivateKeyPem) };
+  return signNow(signedParamsJob(params, ['sign']), appPrivateKeyPem);
+}
+
+export function signAlipayRequestAsync(params: Record<string, string | undefined>, appPrivateKeyPem: string): Promise<AlipayParams> {
+  return signOffThread(signedParamsJob(params, ['sign']), appPrivateKeyPem);
 }
 
 /** Simulator side (and tests): check a request the way the gateway does. */
@@ -128,25 +128,37 @@ export function verifyAlipayResponse(body: string, method: string, alipayPublicK
   return { verified, node, responseKey };
 }
 
+function signedResponseJob(method: string, nodeJson: string, asError: boolean): SigningJob<string> {
+  const key = asError ? 'error_response' : responseKeyOf(method);
+  return { message: nodeJson, finish: (sign) => `{"${key}":${nodeJson},"sign":"${sign}"}` };
+}
+
 /** Simulator side: a signed response body. `nodeJson` is emitted verbatim and is what gets signed. */
 export function buildSignedAlipayResponse(method: string, nodeJson: string, alipayPrivateKeyPem: string, asError = false): string {
-  const key = asError ? 'error_response' : responseKeyOf(method);
-  return `{"${key}":${nodeJson},"sign":"${rsa2Sign(nodeJson, alipayPrivateKeyPem)}"}`;
+  return signNow(signedResponseJob(method, nodeJson, asError), alipayPrivateKeyPem);
 }
+
+export function buildSignedAlipayResponseAsync(method: string, nodeJson: string, alipayPrivateKeyPem: string, asError = false): Promise<string> {
+  return signOffThread(signedResponseJob(method, nodeJson, asError), alipayPrivateKeyPem);
+}
+
+const NOTIFICATION_SKIP = ['sign', 'sign_type'] as const;
 
 /**
  * Async notification check (official rsaCheckV1): drop `sign` and
  * `sign_type`, sort, join the decoded values, verify with the Alipay key.
  */
 export function verifyAlipayNotification(params: AlipayParams, alipayPublicKeyPem: string): boolean {
-  return rsa2Verify(alipaySignContent(params, ['sign', 'sign_type']), params.sign ?? '', alipayPublicKeyPem);
+  return rsa2Verify(alipaySignContent(params, NOTIFICATION_SKIP), params.sign ?? '', alipayPublicKeyPem);
 }
 
 /** Simulator side: sign a notification so that both V1 (without sign_type) checks pass. */
 export function signAlipayNotification(params: AlipayParams, alipayPrivateKeyPem: string): AlipayParams {
-  const clean = withoutEmpty(params);
-  delete clean.sign;
-  return { ...clean, sign: rsa2Sign(alipaySignContent(clean, ['sign', 'sign_type']), alipayPrivateKeyPem) };
+  return signNow(signedParamsJob(params, NOTIFICATION_SKIP), alipayPrivateKeyPem);
+}
+
+export function signAlipayNotificationAsync(params: AlipayParams, alipayPrivateKeyPem: string): Promise<AlipayParams> {
+  return signOffThread(signedParamsJob(params, NOTIFICATION_SKIP), alipayPrivateKeyPem);
 }
 
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;

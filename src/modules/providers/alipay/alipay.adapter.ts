@@ -20,7 +20,7 @@ import { parseAlipayBill } from './alipay-bill.util';
 import {
   alipayTimestamp,
   parseFormBody,
-  signAlipayRequest,
+  signAlipayRequestAsync,
   verifyAlipayNotification,
   verifyAlipayResponse,
 } from './alipay-signature.util';
@@ -77,7 +77,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     };
     if (input.channel === 'alipay_page') {
       // A browser redirect, not a server call: the payer's browser carries the signed request to the gateway.
-      const params = this.signedParams('alipay.trade.page.pay', { ...biz, product_code: 'FAST_INSTANT_TRADE_PAY' }, input);
+      const params = await this.signedParams('alipay.trade.page.pay', { ...biz, product_code: 'FAST_INSTANT_TRADE_PAY' }, input);
       const url = `${this.config.gatewayUrl}?${new URLSearchParams(params).toString()}`;
       return { status: 'pending', nextAction: { type: 'redirect', url } };
     }
@@ -221,9 +221,10 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     return parseAlipayBill(file.body);
   }
 
-  private signedParams(method: string, biz: Record<string, unknown>, input?: CreatePaymentInput): Record<string, string> {
+  /** Signed in the threadpool: ~1 ms of RSA-2048 per gateway call stays off the event loop. */
+  private signedParams(method: string, biz: Record<string, unknown>, input?: CreatePaymentInput): Promise<Record<string, string>> {
     const bizClean = Object.fromEntries(Object.entries(biz).filter(([, v]) => v !== undefined && v !== ''));
-    return signAlipayRequest(
+    return signAlipayRequestAsync(
       {
         app_id: this.config.appId,
         method,
@@ -240,7 +241,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
   }
 
   private async call(method: string, biz: Record<string, unknown>, idempotent: boolean, input?: CreatePaymentInput): Promise<GatewayResult> {
-    const params = this.signedParams(method, biz, input);
+    const params = await this.signedParams(method, biz, input);
     // Like the official SDK: common params in the query, biz_content in the form body.
     const { biz_content, ...common } = params;
     const res = await this.http.request(

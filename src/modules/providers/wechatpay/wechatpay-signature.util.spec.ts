@@ -2,14 +2,18 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Aes, Formatter, Rsa } from 'wechatpay-axios-plugin';
 import {
   buildAuthorization,
+  buildAuthorizationAsync,
   buildJsapiParams,
+  buildJsapiParamsAsync,
   decryptResource,
   encryptResource,
   parseAuthorization,
   requestMessage,
   responseMessage,
   rsaSha256Sign,
+  rsaSha256SignAsync,
   signWechatpayMessage,
+  signWechatpayMessageAsync,
   verifyWechatpaySignature,
 } from './wechatpay-signature.util';
 
@@ -69,5 +73,19 @@ describe('WeChat Pay v3 signatures (checked against wechatpay-axios-plugin 0.9.6
     expect(p.package).toBe('prepay_id=wx201410272009395522657a690389285100');
     expect(Rsa.verify(`${p.appId}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`, p.paySign, merchant.publicKey)).toBe(true);
     expect(rsaSha256Sign('x', merchant.privateKey)).toBe(Rsa.sign('x', merchant.privateKey));
+  });
+
+  it('signs Authorization, answers and paySign off the main thread, verifiable by the plugin', async () => {
+    expect(await rsaSha256SignAsync('x', merchant.privateKey)).toBe(Rsa.sign('x', merchant.privateKey));
+    const input = { mchid: '1230000109', serialNo: 'ABC', privateKeyPem: merchant.privateKey, method: 'POST', url: '/v3/p', body: '{}', timestamp: '1554208460', nonce: 'NONCE' };
+    expect(await buildAuthorizationAsync(input)).toBe(buildAuthorization(input));
+    // Fresh nonces: not comparable with the sync output, so checked with the plugin instead.
+    const now = Math.floor(Date.now() / 1000);
+    const h = await signWechatpayMessageAsync('{"a":1}', serial, platform.privateKey, now);
+    expect(h).toMatchObject({ 'Wechatpay-Timestamp': String(now), 'Wechatpay-Serial': serial });
+    expect(verifyWechatpaySignature({ timestamp: h['Wechatpay-Timestamp'], nonce: h['Wechatpay-Nonce'], signature: h['Wechatpay-Signature'], serial: h['Wechatpay-Serial'] }, '{"a":1}', { [serial]: platform.publicKey }, now)).toBe('ok');
+    const p = await buildJsapiParamsAsync('wx8888888888888888', 'wx2014', merchant.privateKey, now);
+    expect(p).toMatchObject({ appId: 'wx8888888888888888', timeStamp: String(now), package: 'prepay_id=wx2014', signType: 'RSA' });
+    expect(Rsa.verify(`${p.appId}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`, p.paySign, merchant.publicKey)).toBe(true);
   });
 });

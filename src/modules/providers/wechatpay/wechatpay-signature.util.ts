@@ -1,5 +1,7 @@
-import { createCipheriv, createDecipheriv, createSign, createVerify, randomBytes } from 'node:crypto';
-import { privateKeyOf, publicKeyOf } from '../key-objects.util';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { SigningJob, rsaSha256Verify, signNow, signOffThread } from '../rsa-sha256.util';
+
+export { rsaSha256Sign, rsaSha256SignAsync, rsaSha256Verify } from '../rsa-sha256.util';
 
 /**
  * WeChat Pay API v3 signatures and callback encryption (PROVIDERS.md §2).
@@ -24,19 +26,6 @@ export function responseMessage(timestamp: string, nonce: string, body: string):
   return `${timestamp}\n${nonce}\n${body}\n`;
 }
 
-export function rsaSha256Sign(message: string, privateKeyPem: string): string {
-  return createSign('RSA-SHA256').update(message, 'utf8').sign(privateKeyOf(privateKeyPem), 'base64');
-}
-
-export function rsaSha256Verify(message: string, signature: string, publicKeyPem: string): boolean {
-  if (!signature) return false;
-  try {
-    return createVerify('RSA-SHA256').update(message, 'utf8').verify(publicKeyOf(publicKeyPem), signature, 'base64');
-  } catch {
-    return false;
-  }
-}
-
 export interface AuthorizationInput {
   mchid: string;
   serialNo: string;
@@ -49,14 +38,23 @@ export interface AuthorizationInput {
   nonce?: string;
 }
 
-export function buildAuthorization(input: AuthorizationInput): string {
+function authorizationJob(input: AuthorizationInput): SigningJob<string> {
   const timestamp = input.timestamp ?? String(Math.floor(Date.now() / 1000));
   const nonce = input.nonce ?? wechatNonce();
-  const signature = rsaSha256Sign(requestMessage(input.method, input.url, timestamp, nonce, input.body), input.privateKeyPem);
-  return (
-    `${WECHATPAY_AUTH_SCHEME} mchid="${input.mchid}",nonce_str="${nonce}",` +
-    `signature="${signature}",timestamp="${timestamp}",serial_no="${input.serialNo}"`
-  );
+  return {
+    message: requestMessage(input.method, input.url, timestamp, nonce, input.body),
+    finish: (signature) =>
+      `${WECHATPAY_AUTH_SCHEME} mchid="${input.mchid}",nonce_str="${nonce}",` +
+      `signature="${signature}",timestamp="${timestamp}",serial_no="${input.serialNo}"`,
+  };
+}
+
+export function buildAuthorization(input: AuthorizationInput): string {
+  return signNow(authorizationJob(input), input.privateKeyPem);
+}
+
+export function buildAuthorizationAsync(input: AuthorizationInput): Promise<string> {
+  return signOffThread(authorizationJob(input), input.privateKeyPem);
 }
 
 export interface ParsedAuthorization {
@@ -115,16 +113,27 @@ export function verifyWechatpaySignature(
   return rsaSha256Verify(responseMessage(h.timestamp, h.nonce, body), h.signature, key) ? 'ok' : 'signature_invalid';
 }
 
-/** Simulator side: the four Wechatpay-* headers for a body. */
-export function signWechatpayMessage(body: string, serial: string, privateKeyPem: string, nowSeconds?: number): Record<string, string> {
+function signedMessageJob(body: string, serial: string, nowSeconds?: number): SigningJob<Record<string, string>> {
   const timestamp = String(nowSeconds ?? Math.floor(Date.now() / 1000));
   const nonce = wechatNonce();
   return {
-    'Wechatpay-Timestamp': timestamp,
-    'Wechatpay-Nonce': nonce,
-    'Wechatpay-Signature': rsaSha256Sign(responseMessage(timestamp, nonce, body), privateKeyPem),
-    'Wechatpay-Serial': serial,
+    message: responseMessage(timestamp, nonce, body),
+    finish: (signature) => ({
+      'Wechatpay-Timestamp': timestamp,
+      'Wechatpay-Nonce': nonce,
+      'Wechatpay-Signature': signature,
+      'Wechatpay-Serial': serial,
+    }),
   };
+}
+
+/** Simulator side: the four Wechatpay-* headers for a body. */
+export function signWechatpayMessage(body: string, serial: string, privateKeyPem: string, nowSeconds?: number): Record<string, string> {
+  return signNow(signedMessageJob(body, serial, nowSeconds), privateKeyPem);
+}
+
+export function signWechatpayMessageAsync(body: string, serial: string, privateKeyPem: string, nowSeconds?: number): Promise<Record<string, string>> {
+  return signOffThread(signedMessageJob(body, serial, nowSeconds), privateKeyPem);
 }
 
 function gcmKey(apiV3Key: string): Buffer {
@@ -160,13 +169,23 @@ export interface JsapiParams {
   paySign: string;
 }
 
-/** JSAPI/mini-program invoke params: paySign over `appId\ntimeStamp\nnonceStr\nprepay_id=…\n`. */
-export function buildJsapiParams(appId: string, prepayId: string, merchantPrivateKeyPem: string, nowSeconds?: number): JsapiParams {
+function jsapiJob(appId: string, prepayId: string, nowSeconds?: number): SigningJob<JsapiParams> {
   const timeStamp = String(nowSeconds ?? Math.floor(Date.now() / 1000));
   const nonceStr = wechatNonce();
   const pkg = `prepay_id=${prepayId}`;
-  const paySign = rsaSha256Sign(`${appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`, merchantPrivateKeyPem);
-  return { appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign };
+  return {
+    message: `${appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`,
+    finish: (paySign) => ({ appId, timeStamp, nonceStr, package: pkg, signType: 'RSA', paySign }),
+  };
+}
+
+/** JSAPI/mini-program invoke params: paySign over `appId\ntimeStamp\nnonceStr\nprepay_id=…\n`. */
+export function buildJsapiParams(appId: string, prepayId: string, merchantPrivateKeyPem: string, nowSeconds?: number): JsapiParams {
+  return signNow(jsapiJob(appId, prepayId, nowSeconds), merchantPrivateKeyPem);
+}
+
+export function buildJsapiParamsAsync(appId: string, prepayId: string, merchantPrivateKeyPem: string, nowSeconds?: number): Promise<JsapiParams> {
+  return signOffThread(jsapiJob(appId, prepayId, nowSeconds), merchantPrivateKeyPem);
 }
 
 /** Simulator side (the WeChat client): check paySign with the merchant's public key. */

@@ -8,10 +8,10 @@ import { renderPayerPage } from '../shared/payer-page.util';
 import {
   AlipayParams,
   alipayTimestamp,
-  buildSignedAlipayResponse,
+  buildSignedAlipayResponseAsync,
   parseFormBody,
-  signAlipayNotification,
-  signAlipayRequest,
+  signAlipayNotificationAsync,
+  signAlipayRequestAsync,
   verifyAlipayRequest,
 } from '../../providers/alipay/alipay-signature.util';
 import { fenToYuan, yuanToFen } from '../../providers/minor-units.util';
@@ -82,7 +82,7 @@ export class AlipaySimulator extends SimulatorBase {
     return { op, run: () => this.api(params) };
   }
 
-  protected injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): SimResponse {
+  protected injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): Promise<SimResponse> {
     const method = this.params(req, query).method ?? 'alipay.trade.precreate';
     return op === 'create'
       ? this.answer(method, biz('40004', 'ACQ.ACCESS_FORBIDDEN', 'sandbox: create refused by switch'))
@@ -96,13 +96,14 @@ export class AlipaySimulator extends SimulatorBase {
     return out;
   }
 
-  private answer(method: string, node: Record<string, unknown>): SimResponse {
+  private async answer(method: string, node: Record<string, unknown>): Promise<SimResponse> {
     // Escaped slashes, as Alipay writes them: the adapter must verify with the \/ retry.
     const nodeJson = JSON.stringify(node).replace(/\//g, '\\/');
-    return { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body: buildSignedAlipayResponse(method, nodeJson, this.config.alipay.alipayPrivateKeyPem) };
+    const body = await buildSignedAlipayResponseAsync(method, nodeJson, this.config.alipay.alipayPrivateKeyPem);
+    return { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body };
   }
 
-  private api(p: AlipayParams): SimResponse {
+  private api(p: AlipayParams): Promise<SimResponse> {
     const method = p.method ?? '';
     if (p.app_id !== this.config.alipay.appId) return this.answer(method, biz('40002', 'isv.invalid-app-id', 'unknown app_id'));
     if (!verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) return this.answer(method, biz('40002', 'isv.invalid-signature', 'signature check failed'));
@@ -265,13 +266,13 @@ export class AlipaySimulator extends SimulatorBase {
     return { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8' }, body: this.statementCsv(day) };
   }
 
-  private qrPage(req: SimRequest, token: string): SimResponse {
+  private async qrPage(req: SimRequest, token: string): Promise<SimResponse> {
     const t = this.trades.values().find((x) => x.qrToken === token);
     if (!t) return json(404, { error: 'unknown qr code' });
     return this.payerStep(req, t, 'Alipay (sandbox): scan to pay');
   }
 
-  private cashier(req: SimRequest, p: AlipayParams): SimResponse {
+  private async cashier(req: SimRequest, p: AlipayParams): Promise<SimResponse> {
     if (p.app_id !== this.config.alipay.appId || !verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) {
       return json(400, biz('40002', 'isv.invalid-signature', 'signature check failed'));
     }
@@ -287,7 +288,7 @@ export class AlipaySimulator extends SimulatorBase {
   }
 
   /** Opening the page is the scan/login (the trade becomes visible); a POST is the payer's decision. */
-  private payerStep(req: SimRequest, t: AlipayTrade, title: string): SimResponse {
+  private async payerStep(req: SimRequest, t: AlipayTrade, title: string): Promise<SimResponse> {
     t.visible = true;
     if (req.method === 'GET') return html(renderPayerPage(title, [['Order', t.outTradeNo], ['Subject', t.subject], ['Amount (CNY)', fenToYuan(t.total)], ['Status', t.status]]));
     const outcome = payerOutcome(req);
@@ -302,12 +303,12 @@ export class AlipaySimulator extends SimulatorBase {
       t.status = 'TRADE_CLOSED';
       this.notify(t, { gmt_close: alipayTimestamp() });
     }
-    return json(200, { trade_status: t.status, out_trade_no: t.outTradeNo, return_url: this.returnUrl(t) });
+    return json(200, { trade_status: t.status, out_trade_no: t.outTradeNo, return_url: await this.returnUrl(t) });
   }
 
-  private returnUrl(t: AlipayTrade): string | undefined {
+  private async returnUrl(t: AlipayTrade): Promise<string | undefined> {
     if (!t.returnUrl) return undefined;
-    const signed = signAlipayRequest(
+    const signed = await signAlipayRequestAsync(
       { method: 'alipay.trade.page.pay.return', app_id: this.config.alipay.appId, charset: 'utf-8', sign_type: 'RSA2', version: '1.0', timestamp: alipayTimestamp(),
         out_trade_no: t.outTradeNo, trade_no: t.tradeNo, total_amount: fenToYuan(t.total), seller_id: this.config.alipay.sellerId },
       this.config.alipay.alipayPrivateKeyPem,
@@ -319,8 +320,8 @@ export class AlipaySimulator extends SimulatorBase {
   private notify(t: AlipayTrade, extra: AlipayParams): void {
     if (!t.notifyUrl) return;
     const notifyId = randomBytes(16).toString('hex');
-    this.dispatcher.send(notifyId, t.notifyUrl, () => {
-      const params = signAlipayNotification(
+    this.dispatcher.send(notifyId, t.notifyUrl, async () => {
+      const params = await signAlipayNotificationAsync(
         {
           notify_time: alipayTimestamp(), notify_type: 'trade_status_sync', notify_id: notifyId, app_id: this.config.alipay.appId,
           charset: 'utf-8', version: '1.0', sign_type: 'RSA2', trade_no: t.tradeNo, out_trade_no: t.outTradeNo,

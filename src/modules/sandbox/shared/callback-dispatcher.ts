@@ -37,6 +37,9 @@ export interface DispatcherOptions {
   attemptTimeoutMs?: number;
 }
 
+/** Builds one attempt's callback; async where it signs with RSA in the threadpool. */
+export type CallbackBuilder = () => Promise<OutgoingCallback> | OutgoingCallback;
+
 /**
  * Sends a simulator's signed callbacks to notify_url and retries them on the
  * provider's schedule. `build` is called per attempt so each attempt gets a
@@ -56,7 +59,7 @@ export class CallbackDispatcher {
     return this.log;
   }
 
-  send(notificationId: string, url: string, build: () => OutgoingCallback): CallbackDelivery {
+  send(notificationId: string, url: string, build: CallbackBuilder): CallbackDelivery {
     const s = this.controls.switches;
     const delivery: CallbackDelivery = { notificationId, url, state: 'scheduled', attempts: [] };
     this.log.push(delivery);
@@ -84,13 +87,13 @@ export class CallbackDispatcher {
     this.timers.add(t);
   }
 
-  private async attempt(d: CallbackDelivery, build: () => OutgoingCallback, retry: number, duplicate: boolean): Promise<void> {
+  private async attempt(d: CallbackDelivery, build: CallbackBuilder, retry: number, duplicate: boolean): Promise<void> {
     if (this.stopped) return;
-    const ack = await this.post(d, build());
+    const ack = await this.post(d, await build());
     if (ack) {
       d.state = 'delivered';
       // A duplicate is the same notification once more, as providers do after a lost ack.
-      if (duplicate) this.later(0, async () => void (await this.post(d, build())));
+      if (duplicate) this.later(0, async () => void (await this.post(d, await build())));
       return;
     }
     if (retry >= this.options.schedule.length) {

@@ -56,8 +56,8 @@ export abstract class SimulatorBase {
       return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'sandbox: injected server error' };
     }
     let res: SimResponse | undefined;
-    if (route.op === 'create' && this.controls.consume('failNextCreate')) res = this.injectedFailure(req, 'create', url.searchParams);
-    if (route.op === 'refund' && this.controls.consume('failNextRefund')) res = this.injectedFailure(req, 'refund', url.searchParams);
+    if (route.op === 'create' && this.controls.consume('failNextCreate')) res = await this.injectedFailure(req, 'create', url.searchParams);
+    if (route.op === 'refund' && this.controls.consume('failNextRefund')) res = await this.injectedFailure(req, 'refund', url.searchParams);
     res ??= await route.run();
     if (this.controls.consume('timeoutNext')) await this.sleeper.sleep(this.hangMs);
     else if (this.controls.switches.slowMs > 0) await this.sleeper.sleep(this.controls.switches.slowMs);
@@ -67,7 +67,7 @@ export abstract class SimulatorBase {
   protected abstract route(req: SimRequest, path: string, query: URLSearchParams): SimRoute | undefined;
 
   /** A signed, definite refusal in the provider's own format. */
-  protected abstract injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): SimResponse;
+  protected abstract injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): Promise<SimResponse> | SimResponse;
 
   protected later(ms: number, fn: () => void): void {
     const t = setTimeout(() => (this.timers.delete(t), fn()), ms);

@@ -1,5 +1,3 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { AlipayAdapter } from '../../providers/alipay/alipay.adapter';
 import { WechatPayAdapter } from '../../providers/wechatpay/wechatpay.adapter';
 import { CardAdapter } from '../../providers/card/card.adapter';
@@ -9,6 +7,7 @@ import { AlipaySimulator } from '../alipay/alipay.simulator';
 import { WechatPaySimulator } from '../wechatpay/wechatpay.simulator';
 import { CardSimulator } from '../card/card.simulator';
 import { SimulatorBase } from '../shared/simulator-base';
+import { listen, readBody, simulatorHandler } from '../sandbox-http-server';
 import { SandboxKeyMaterial, createSandboxKeyMaterial, providersConfigForSandbox, sandboxConfigForKeys } from '../sandbox-keys.util';
 
 /**
@@ -18,21 +17,6 @@ import { SandboxKeyMaterial, createSandboxKeyMaterial, providersConfigForSandbox
  * receiver that hands each callback to the adapter, like the app's
  * /callbacks/* controller will.
  */
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => void handler(req, res).catch(() => (res.statusCode = 500, res.end())));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 export interface ReceivedCallback {
   provider: string;
@@ -60,14 +44,8 @@ export interface Harness {
 export async function startHarness(opts: { http?: Partial<HttpPolicy>; compression?: number; hangMs?: number; keys?: SandboxKeyMaterial } = {}): Promise<Harness> {
   const keys = opts.keys ?? createSandboxKeyMaterial();
   const sims: SimulatorBase[] = [];
-  const sim = await listen(async (req, res) => {
-    const rawBody = await readBody(req);
-    const target = sims.find((s) => (req.url ?? '').startsWith(s.mount));
-    if (!target) return void ((res.statusCode = 404), res.end());
-    const out = await target.handle({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, rawBody });
-    res.writeHead(out.status, out.headers);
-    res.end(out.body);
-  });
+  // The simulators need the server's URL in their config, so the handler looks them up per request.
+  const sim = await listen(simulatorHandler(sims));
   const sandbox = sandboxConfigForKeys(keys, sim.url, { callbackTimeCompression: opts.compression ?? 10_000, hangMs: opts.hangMs ?? 1_500 });
   const alipaySim = new AlipaySimulator(sandbox);
   const wechatSim = new WechatPaySimulator(sandbox);

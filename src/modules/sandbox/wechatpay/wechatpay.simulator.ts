@@ -11,7 +11,7 @@ import {
   parseAuthorization,
   requestMessage,
   rsaSha256Verify,
-  signWechatpayMessage,
+  signWechatpayMessageAsync,
   verifyJsapiParams,
 } from '../../providers/wechatpay/wechatpay-signature.util';
 import { alipayTimestamp } from '../../providers/alipay/alipay-signature.util';
@@ -81,7 +81,7 @@ export class WechatPaySimulator extends SimulatorBase {
     if ((g = m(/^\/pay\/([\w-]+)$/))) return { op: 'payer', run: () => this.nativePage(req, g![1]) };
     if ((g = m(/^\/jsapi\/(wx[\w]+)$/)) && req.method === 'GET') return { op: 'payer', run: () => this.jsapiPage(g![1]) };
     if (path === '/jsapi/pay' && req.method === 'POST') return { op: 'payer', run: () => this.jsapiPay(req) };
-    const api = (op: SimRoute['op'], fn: (body: Json) => SimResponse): SimRoute => ({ op, run: () => this.authenticated(req, fn) });
+    const api = (op: SimRoute['op'], fn: (body: Json) => Promise<SimResponse>): SimRoute => ({ op, run: () => this.authenticated(req, fn) });
     if (req.method === 'POST' && (g = m(/^\/v3\/pay\/transactions\/(native|jsapi)$/))) return api('create', (b) => this.prepay(g![1] as 'native' | 'jsapi', b));
     if (req.method === 'GET' && (g = m(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/))) return api('api', () => this.query(decodeURIComponent(g![1])));
     if (req.method === 'POST' && (g = m(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/close$/))) return api('api', () => this.close(decodeURIComponent(g![1])));
@@ -92,20 +92,20 @@ export class WechatPaySimulator extends SimulatorBase {
     return undefined;
   }
 
-  protected injectedFailure(_req: SimRequest, op: 'create' | 'refund'): SimResponse {
+  protected injectedFailure(_req: SimRequest, op: 'create' | 'refund'): Promise<SimResponse> {
     return op === 'create'
       ? this.signed(403, { code: 'NO_AUTH', message: 'sandbox: create refused by switch' })
       : this.signed(403, { code: 'NOT_ENOUGH', message: 'sandbox: refund refused by switch' });
   }
 
   /** Every answer carries the Wechatpay-* signature headers over its exact body (empty for 204). */
-  private signed(status: number, value?: unknown): SimResponse {
+  private async signed(status: number, value?: unknown): Promise<SimResponse> {
     const body = value === undefined ? '' : JSON.stringify(value);
-    const headers = signWechatpayMessage(body, this.cfg.platformPublicKeyId, this.cfg.platformPrivateKeyPem);
+    const headers = await signWechatpayMessageAsync(body, this.cfg.platformPublicKeyId, this.cfg.platformPrivateKeyPem);
     return { status, headers: { ...(body ? { 'content-type': 'application/json' } : {}), 'request-id': randomUUID(), ...headers }, body };
   }
 
-  private authenticated(req: SimRequest, fn: (body: Json) => SimResponse): SimResponse {
+  private async authenticated(req: SimRequest, fn: (body: Json) => Promise<SimResponse>): Promise<SimResponse> {
     const auth = parseAuthorization(header(req, 'authorization'));
     const body = req.rawBody.toString('utf8');
     const fresh = auth && Math.abs(Date.now() / 1000 - Number(auth.timestamp)) <= MAX_CLOCK_SKEW_SECONDS;
@@ -114,13 +114,14 @@ export class WechatPaySimulator extends SimulatorBase {
       rsaSha256Verify(requestMessage(req.method, req.url, auth.timestamp, auth.nonce_str, body), auth.signature, this.cfg.merchantPublicKeyPem);
     if (!ok) return this.signed(401, { code: 'SIGN_ERROR', message: 'Authorization check failed' });
     try {
-      return fn(body ? JSON.parse(body) : {});
+      // Awaited so that a handler's rejection is answered like a synchronous throw.
+      return await fn(body ? JSON.parse(body) : {});
     } catch {
       return this.signed(400, { code: 'PARAM_ERROR', message: 'malformed request' });
     }
   }
 
-  private prepay(kind: 'native' | 'jsapi', b: Json): SimResponse {
+  private prepay(kind: 'native' | 'jsapi', b: Json): Promise<SimResponse> {
     if (b.mchid !== this.cfg.mchid || b.appid !== this.cfg.appid) return this.signed(400, { code: 'PARAM_ERROR', message: 'mchid/appid mismatch' });
     if (!/^[\w*|-]{6,32}$/.test(b.out_trade_no ?? '') || !b.notify_url || !b.description) return this.signed(400, { code: 'PARAM_ERROR', message: 'out_trade_no/notify_url/description' });
     const total = fromJsonInteger(b.amount?.total);
@@ -152,12 +153,12 @@ export class WechatPaySimulator extends SimulatorBase {
     };
   }
 
-  private query(outTradeNo: string): SimResponse {
+  private query(outTradeNo: string): Promise<SimResponse> {
     const o = this.orders.get(outTradeNo);
     return o ? this.signed(200, this.transaction(o)) : this.signed(404, { code: 'ORDER_NOT_EXIST', message: 'order does not exist' });
   }
 
-  private close(outTradeNo: string): SimResponse {
+  private close(outTradeNo: string): Promise<SimResponse> {
     const o = this.orders.get(outTradeNo);
     if (!o) return this.signed(404, { code: 'ORDER_NOT_EXIST', message: 'order does not exist' });
     if (o.state === 'SUCCESS' || o.state === 'REFUND') return this.signed(400, { code: 'ORDERPAID', message: 'order already paid' });
@@ -175,7 +176,7 @@ export class WechatPaySimulator extends SimulatorBase {
     };
   }
 
-  private refund(b: Json): SimResponse {
+  private refund(b: Json): Promise<SimResponse> {
     const o = b.out_trade_no ? this.orders.get(b.out_trade_no) : this.orders.values().find((x) => x.transactionId === b.transaction_id);
     if (!o) return this.signed(404, { code: 'RESOURCE_NOT_EXISTS', message: 'order does not exist' });
     const amount = fromJsonInteger(b.amount?.refund);
@@ -200,7 +201,7 @@ export class WechatPaySimulator extends SimulatorBase {
     return this.signed(200, this.refundView(o, r));
   }
 
-  private refundQuery(outRefundNo: string): SimResponse {
+  private refundQuery(outRefundNo: string): Promise<SimResponse> {
     for (const o of this.orders.values()) {
       const r = o.refunds.find((x) => x.outRefundNo === outRefundNo);
       if (r) return this.signed(200, this.refundView(o, r));
@@ -220,7 +221,7 @@ export class WechatPaySimulator extends SimulatorBase {
     return formatWechatBill(rows);
   }
 
-  private billUrl(day: string): SimResponse {
+  private billUrl(day: string): Promise<SimResponse> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return this.signed(400, { code: 'PARAM_ERROR', message: 'bill_date' });
     const token = randomUUID();
     const body = this.statementText(day);
@@ -228,7 +229,7 @@ export class WechatPaySimulator extends SimulatorBase {
     return this.signed(200, { hash_type: 'SHA1', hash_value: createHash('sha1').update(body, 'utf8').digest('hex'), download_url: `${this.config.publicBaseUrl}${this.mount}/v3/billdownload/file?token=${token}` });
   }
 
-  private download(token: string): SimResponse {
+  private async download(token: string): Promise<SimResponse> {
     const bill = this.bills.get(token);
     // The real download is not signed either; its hash came in the signed tradebill answer.
     return bill ? { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: bill.body } : this.signed(404, { code: 'RESOURCE_NOT_EXISTS', message: 'no such bill' });
@@ -280,13 +281,13 @@ export class WechatPaySimulator extends SimulatorBase {
   private notify(url: string, eventType: string, summary: string, originalType: string, resource: Json): void {
     const id = `EV-${randomUUID()}`;
     const plaintext = JSON.stringify(resource);
-    this.dispatcher.send(id, url, () => {
+    this.dispatcher.send(id, url, async () => {
       const nonce = randomBytes(6).toString('hex');
       const body = JSON.stringify({
         id, create_time: rfc3339(new Date()), resource_type: 'encrypt-resource', event_type: eventType, summary,
         resource: { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext: encryptResource(plaintext, this.cfg.apiV3Key, nonce, originalType), associated_data: originalType, nonce },
       });
-      return { headers: { 'content-type': 'application/json', ...signWechatpayMessage(body, this.cfg.platformPublicKeyId, this.cfg.platformPrivateKeyPem) }, body };
+      return { headers: { 'content-type': 'application/json', ...(await signWechatpayMessageAsync(body, this.cfg.platformPublicKeyId, this.cfg.platformPrivateKeyPem)) }, body };
     });
   }
 }
