@@ -130,7 +130,7 @@ export const VARIABLES = {
     },
   },
   OUTBOX_POLL_MS: { description: 'How often the outbox relay looks for committed, unpublished events when idle', default: 100, parse: int(5, 60_000) },
-  OUTBOX_BATCH_SIZE: { description: 'Events the relay claims, publishes and confirms per batch', default: 250, parse: int(1, 5000) },
+  OUTBOX_BATCH_SIZE: { description: 'Events the relay claims, publishes and confirms per batch (a burst drains in fewer, larger transactions)', default: 1000, parse: int(1, 5000) },
   OUTBOX_RELAY_CONCURRENCY: { description: 'Batches one relay process keeps in flight at once (each its own transaction)', default: 4, parse: int(1, 64) },
   OUTBOX_PUBLISH_TIMEOUT_MS: { description: 'A batch not confirmed by the broker within this time is rolled back and published again', default: 10_000, parse: int(100, 600_000) },
   EVENT_CONSUMER_MAX_ATTEMPTS: { description: 'Deliveries of one event to a consumer before it is dead-lettered (default for consumers that do not set maxAttempts)', default: 5, parse: int(1, 100) },

@@ -18,7 +18,12 @@ export function dataSourceOptions(url: string, opts: { poolSize?: number; migrat
     parseInt8: false,
     // A pool that is exhausted fails a checkout after 30 s instead of waiting forever, so a stuck
     // caller turns into an error (and a retry) rather than a silent hang.
-    extra: { connectionTimeoutMillis: 30_000 },
+    extra: {
+      connectionTimeoutMillis: 30_000,
+      // Every session starts READ COMMITTED whatever the server's default, so a READ COMMITTED
+      // transaction needs only START TRANSACTION: one round trip less per transaction (transaction.util.ts).
+      options: '-c default_transaction_isolation=read\\ committed',
+    },
     logging: false,
   } as DataSourceOptions;
 }

@@ -25,6 +25,23 @@ export interface TransactionOptions {
   retries?: number;
 }
 
+/** Work a transaction runs last, right before COMMIT (see `beforeCommit`). */
+const commitQueues = new WeakMap<EntityManager, Array<() => Promise<unknown>>>();
+
+/**
+ * Runs `work` as the last statements of `manager`'s transaction, right before
+ * its COMMIT, when that transaction was opened by `withTransaction`; at once
+ * otherwise. For writes that lock rows every transaction shares (the
+ * platform's ledger accounts): whatever the caller still does after asking is
+ * then done before the lock is taken, not while others wait for it. `work`
+ * still runs inside the transaction: if it fails, everything rolls back.
+ */
+export async function beforeCommit(manager: EntityManager, work: () => Promise<unknown>): Promise<void> {
+  const queue = commitQueues.get(manager);
+  if (queue) queue.push(work);
+  else await work();
+}
+
 /**
  * The one transaction helper. The callback receives the EntityManager
  * explicitly; repositories that must join take it as an argument. 40001 and
@@ -38,7 +55,17 @@ export async function withTransaction<T>(
   const retries = options.retries ?? 5;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await dataSource.transaction(options.isolation ?? 'READ COMMITTED', fn);
+      const run = async (m: EntityManager): Promise<T> => {
+        const queue: Array<() => Promise<unknown>> = [];
+        commitQueues.set(m, queue);
+        const result = await fn(m);
+        // In order; work queued by queued work runs too.
+        for (let i = 0; i < queue.length; i++) await queue[i]();
+        return result;
+      };
+      // READ COMMITTED is every connection's default (data-source.ts): no SET TRANSACTION round trip.
+      const isolation = options.isolation ?? 'READ COMMITTED';
+      return await (isolation === 'READ COMMITTED' ? dataSource.transaction(run) : dataSource.transaction(isolation, run));
     } catch (err) {
       const code = sqlState(err);
       const retryable = code === PG_SERIALIZATION_FAILURE || code === PG_DEADLOCK_DETECTED;

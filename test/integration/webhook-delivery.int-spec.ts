@@ -179,7 +179,14 @@ describe('webhook delivery (integration)', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id: d.id, status: 'pending' });
     await waitFor(async () => rx.ids().filter((id) => id === e.id).length === 2, { what: 'the redelivery' });
-    const log = (await admin('GET', `/admin/v1/webhook-deliveries/${d.id}`)).body;
+    // The attempt is recorded after the receiver has answered: wait for it rather than race it.
+    const log = await waitFor(
+      async () => {
+        const body = (await admin('GET', `/admin/v1/webhook-deliveries/${d.id}`)).body;
+        return body.attempt_log.length >= 2 && body.status === 'succeeded' ? body : undefined;
+      },
+      { what: 'the redelivery attempt in the log' },
+    );
     expect(log.attempt_log.map((a: { trigger: string }) => a.trigger)).toEqual(['initial', 'manual']);
     expect((await admin('POST', `/admin/v1/webhook-deliveries/whd_00000000000000000000000000/redeliver`)).status).toBe(404);
     const audit = await t.dataSource.query(`SELECT 1 FROM audit_log WHERE action = 'webhook_delivery.redeliver' AND target_id = $1`, [d.id]);

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
+import { beforeCommit } from '../../database/transaction.util';
 import { LedgerService, type JournalEntryInput } from '../ledger/ledger.service';
 import { MerchantsRepository } from '../merchants/merchants.repository';
 import { EventType, OutboxService } from '../notifications/outbox.service';
@@ -110,8 +111,13 @@ export class PaymentLifecycleService {
       // Posting locks the shared platform accounts until commit, so it comes last; only the parked refunds, which need its money, follow.
       // Callbacks are parked under the payment's row lock, which we hold: the list read before posting is the list after.
       const parked = await this.payments.parkedCallbacks(manager, updated.id);
-      await this.ledger.post(manager, capturedEntry);
-      await this.applyParked(manager, parked);
+      if (parked.length > 0) {
+        await this.ledger.post(manager, capturedEntry);
+        await this.applyParked(manager, parked);
+      } else {
+        // Nothing here needs the entry: post it right before COMMIT, after whatever the caller still writes.
+        await beforeCommit(manager, () => this.ledger.post(manager, capturedEntry));
+      }
     }
     return updated;
   }
