@@ -97,6 +97,33 @@ describe('ledger (integration, real PostgreSQL)', () => {
     expect(await ledger.balances(M)).toEqual([{ currency: 'CNY', pending: 9940n, available: 0n, in_transit: 0n }]);
   });
 
+  it('spreads the hot platform accounts over shards (concurrent payments do not queue on one row); their balance is the sum, merchant accounts stay one row', async () => {
+    const merchant = 'mch_shards';
+    const ids = Array.from({ length: 24 }, (_, i) => `pay_shard_${i}`);
+    // Concurrently, each in its own transaction, as payment callbacks do.
+    await Promise.all(ids.map((id) => tx((m) => ledger.post(m, payment(id, 1000n, 10n, merchant)))));
+    const rows = (
+      await pg.query(`SELECT code, shard, balance::text, posting_count::text FROM ledger_accounts WHERE code IN ('provider_clearing', 'platform_fee_revenue') OR merchant_id = $1`, [merchant])
+    ).rows as Array<{ code: string; shard: number; balance: string; posting_count: string }>;
+    const of = (code: string) => rows.filter((r) => r.code === code);
+    // 24 entries over 8 shards by external id: more than one row each, never more than 8.
+    for (const code of ['provider_clearing', 'platform_fee_revenue']) {
+      expect(of(code).length).toBeGreaterThan(1);
+      expect(of(code).every((r) => r.shard >= 0 && r.shard < 8)).toBe(true);
+    }
+    expect(of('merchant_pending')).toEqual([expect.objectContaining({ shard: 0, balance: '23760', posting_count: '24' })]);
+    // Earlier tests posted to the same platform accounts: compare with the postings, shard by shard and in sum.
+    const sums = (await pg.query(`SELECT sum(balance)::text AS b FROM ledger_accounts WHERE code = 'platform_fee_revenue' AND currency = 'CNY'`)).rows[0].b;
+    expect(await ledger.accountBalance(feeRevenue)).toBe(BigInt(sums));
+    const before = await ledger.accountBalance(clearing());
+    // A replay names the same shard and changes nothing; a different event may land elsewhere but counts once.
+    const again = await tx((m) => ledger.post(m, payment(ids[0], 1000n, 10n, merchant)));
+    expect(again.created).toBe(false);
+    expect(await ledger.accountBalance(clearing())).toBe(before);
+    const verify = await ledger.verifyBalances();
+    expect(verify.drift).toEqual([]);
+  });
+
   it('replays the worked example of docs/ledger.md: payment, partial refund, settlement, provider settlement, payout', async () => {
     const mch = 'mch_workedexampleworkedexampl';
     const refunds = { code: 'refunds_payable' as const, currency: 'CNY', subkey: 'alipay' };

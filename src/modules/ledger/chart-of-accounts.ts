@@ -26,6 +26,13 @@ export interface ChartEntry {
   subkey: 'required' | 'optional' | 'forbidden';
   /** TigerBeetle's "debits must not exceed credits" in normal-balance terms: balance >= 0, enforced by a CHECK. */
   nonNegative: boolean;
+  /**
+   * Rows the account is spread over (default 1). Every captured payment posts to the
+   * platform's clearing and fee accounts, and a posting holds its row's lock until
+   * COMMIT: with one row, payments would queue on it. Only accounts that may go
+   * negative can be sharded (a non-negative CHECK needs the one balance).
+   */
+  shards?: number;
   description: string;
 }
 
@@ -35,6 +42,7 @@ export const CHART_OF_ACCOUNTS: Readonly<Record<AccountCode, ChartEntry>> = {
     owner: 'platform',
     subkey: 'required',
     nonNegative: false,
+    shards: 8,
     description: 'What a provider (subkey: alipay, wechatpay, card) owes the platform for captured payments, net of refunds it paid out; cleared when the provider settles to the bank.',
   },
   merchant_pending: {
@@ -63,6 +71,7 @@ export const CHART_OF_ACCOUNTS: Readonly<Record<AccountCode, ChartEntry>> = {
     owner: 'platform',
     subkey: 'forbidden',
     nonNegative: false,
+    shards: 8,
     description: 'Platform fees earned on payments, reduced when a refund returns part of the fee.',
   },
   platform_bank: {

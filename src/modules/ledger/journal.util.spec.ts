@@ -64,7 +64,7 @@ describe('chart of accounts', () => {
   });
 
   it('requires a merchant on merchant accounts, none on platform ones, and a provider on clearing', () => {
-    expect(canonicalRef({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a' })).toEqual({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a', subkey: null });
+    expect(canonicalRef({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a' })).toEqual({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a', subkey: null, shard: 0 });
     expect(codeOf(() => canonicalRef({ code: 'merchant_pending', currency: 'CNY' }))).toBe('ledger_account_invalid');
     expect(codeOf(() => canonicalRef({ code: 'platform_bank', currency: 'CNY', merchantId: 'mch_a' }))).toBe('ledger_account_invalid');
     expect(codeOf(() => canonicalRef({ code: 'provider_clearing', currency: 'CNY' }))).toBe('ledger_account_invalid');

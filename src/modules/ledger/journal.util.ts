@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isCurrency } from '../../common/money/currency';
 import { CHART_OF_ACCOUNTS, isAccountCode, type AccountCode, type Direction } from './chart-of-accounts';
 import { LedgerErrors } from './ledger.errors';
@@ -16,6 +17,8 @@ export interface CanonicalRef {
   currency: string;
   merchantId: string | null;
   subkey: string | null;
+  /** Which row of a sharded account (chart `shards`) a posting goes to; 0 for every other account. */
+  shard: number;
 }
 
 export interface CanonicalPosting {
@@ -38,7 +41,18 @@ export interface CanonicalEntry {
   postings: CanonicalPosting[];
 }
 
-export const refKey = (r: CanonicalRef): string => JSON.stringify([r.code, r.currency, r.merchantId, r.subkey]);
+export const refKey = (r: CanonicalRef): string => JSON.stringify([r.code, r.currency, r.merchantId, r.subkey, r.shard]);
+
+/**
+ * The shard an entry posts to on a sharded account: from its external id, so a
+ * replay of the same event names the same rows, while concurrent entries spread
+ * over the shards instead of queueing on one row lock.
+ */
+export function shardFor(ref: CanonicalRef, externalId: string): CanonicalRef {
+  const shards = CHART_OF_ACCOUNTS[ref.code].shards ?? 1;
+  if (shards <= 1) return ref;
+  return { ...ref, shard: createHash('sha256').update(externalId).digest().readUInt32BE(0) % shards };
+}
 
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max && v.trim() === v;
 
@@ -55,7 +69,7 @@ export function canonicalRef(ref: AccountRef, param = 'account'): CanonicalRef {
   if (chart.subkey === 'required' && subkey === null) throw LedgerErrors.accountInvalid(`${ref.code} needs a subkey (e.g. the provider)`, `${param}.subkey`);
   if (chart.subkey === 'forbidden' && subkey !== null) throw LedgerErrors.accountInvalid(`${ref.code} takes no subkey`, `${param}.subkey`);
   if (subkey !== null && (typeof subkey !== 'string' || !SUBKEY.test(subkey))) throw LedgerErrors.accountInvalid('subkey must be lower-case letters, digits, _ . -', `${param}.subkey`);
-  return { code: ref.code, currency: ref.currency, merchantId, subkey };
+  return { code: ref.code, currency: ref.currency, merchantId, subkey, shard: 0 };
 }
 
 /** A bigint in 1..2^63-1. Numbers (10.5, 1e3, even 100) are refused so no float ever reaches a balance. */
@@ -100,7 +114,7 @@ export function canonicalEntry(input: JournalEntryInput): CanonicalEntry {
     const param = `postings[${i}]`;
     if (!p || typeof p !== 'object') throw LedgerErrors.entryInvalid('A posting is required', param);
     if (p.direction !== 'debit' && p.direction !== 'credit') throw LedgerErrors.entryInvalid("direction must be 'debit' or 'credit'", `${param}.direction`);
-    const ref = canonicalRef(p.account, `${param}.account`);
+    const ref = shardFor(canonicalRef(p.account, `${param}.account`), input.shardKey ?? input.externalId);
     return { ref, key: refKey(ref), direction: p.direction, amount: checkAmount(p.amount, `${param}.amount`) };
   });
   assertBalanced(postings);

@@ -28,6 +28,7 @@ export const toAccountResponse = (a: LedgerAccount): AccountResponseDto => ({
   currency: a.currency,
   merchant_id: a.merchantId,
   subkey: a.subkey,
+  shard: a.shard,
   non_negative: a.nonNegative,
   balance: jsonAmount(a.balance),
   debits_posted: jsonAmount(a.debitsPosted),

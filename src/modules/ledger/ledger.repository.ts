@@ -16,6 +16,7 @@ export interface AccountRow {
   currency: string;
   merchantId: string | null;
   subkey: string | null;
+  shard: number;
   nonNegative: boolean;
 }
 
@@ -58,15 +59,15 @@ const ACCOUNT_CACHE_LIMIT = 100_000;
  */
 const openedInTransaction = new WeakMap<QueryRunner, Set<string>>();
 
-const ACCOUNT_COLUMNS = `id, code, type, currency, merchant_id AS "merchantId", subkey, non_negative AS "nonNegative"`;
+const ACCOUNT_COLUMNS = `id, code, type, currency, merchant_id AS "merchantId", subkey, shard, non_negative AS "nonNegative"`;
 
 /** One OR-branch per ref, with `IS NULL` spelled out, so each branch is an index lookup on the identity key. */
-function refCondition(refs: CanonicalRef[], params: unknown[]): string {
+function refCondition(refs: CanonicalRef[], params: unknown[], opts: { everyShard?: boolean } = {}): string {
   const p = (v: unknown) => `$${params.push(v)}`;
   return refs
     .map(
       (r) =>
-        `(code = ${p(r.code)} AND currency = ${p(r.currency)} AND merchant_id ${r.merchantId === null ? 'IS NULL' : `= ${p(r.merchantId)}`} AND subkey ${r.subkey === null ? 'IS NULL' : `= ${p(r.subkey)}`})`,
+        `(code = ${p(r.code)} AND currency = ${p(r.currency)} AND merchant_id ${r.merchantId === null ? 'IS NULL' : `= ${p(r.merchantId)}`} AND subkey ${r.subkey === null ? 'IS NULL' : `= ${p(r.subkey)}`}${opts.everyShard ? '' : ` AND shard = ${p(r.shard)}`})`,
     )
     .join(' OR ');
 }
@@ -156,9 +157,9 @@ export class LedgerRepository {
       openedInTransaction.set(manager.queryRunner, opened);
     }
     await manager.query(
-      `INSERT INTO ledger_accounts (id, code, type, currency, merchant_id, subkey, non_negative)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
-       ON CONFLICT (code, currency, merchant_id, subkey) DO NOTHING`,
+      `INSERT INTO ledger_accounts (id, code, type, currency, merchant_id, subkey, non_negative, shard)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::smallint[])
+       ON CONFLICT (code, currency, merchant_id, subkey, shard) DO NOTHING`,
       [
         refs.map(() => newId('acct')),
         refs.map((r) => r.code),
@@ -167,6 +168,7 @@ export class LedgerRepository {
         refs.map((r) => r.merchantId),
         refs.map((r) => r.subkey),
         refs.map((r) => CHART_OF_ACCOUNTS[r.code].nonNegative),
+        refs.map((r) => r.shard),
       ],
     );
     const found = await this.findAccounts(manager, refs);
@@ -280,10 +282,14 @@ export class LedgerRepository {
     }));
   }
 
+  /** The account's balance: the sum over its shards for a sharded account. */
   async accountBalance(manager: EntityManager | undefined, ref: CanonicalRef): Promise<bigint> {
     const params: unknown[] = [];
-    const rows: Array<{ balance: string }> = await this.m(manager).query(`SELECT balance FROM ledger_accounts WHERE ${refCondition([ref], params)}`, params);
-    return rows.length ? BigInt(rows[0].balance) : 0n;
+    const rows: Array<{ balance: string | null }> = await this.m(manager).query(
+      `SELECT sum(balance)::text AS balance FROM ledger_accounts WHERE ${refCondition([ref], params, { everyShard: true })}`,
+      params,
+    );
+    return BigInt(rows[0]?.balance ?? 0);
   }
 
   async merchantBalances(merchantId: string): Promise<Array<{ currency: string; code: string; balance: bigint }>> {

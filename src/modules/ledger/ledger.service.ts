@@ -65,6 +65,7 @@ export class LedgerService {
       description: reason,
       postings: reversalPostings(original),
       reversesEntryId: entryId,
+      shardKey: original.externalId,
     });
   }
 

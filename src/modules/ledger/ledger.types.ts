@@ -36,6 +36,12 @@ export interface JournalEntryInput {
    * success); settlement days are cut on it. Defaults to the posting time.
    */
   occurredAt?: Date;
+  /**
+   * Which id picks the shard of a sharded account (docs/ledger.md "Hot
+   * accounts"); default externalId. A reversal passes its original's, so it
+   * moves back exactly the rows the original moved.
+   */
+  shardKey?: string;
 }
 
 export interface PostingView {

@@ -33,6 +33,12 @@ export class AccountResponseDto {
   @ApiProperty({ example: 'CNY' }) currency: string;
   @ApiPropertyOptional({ nullable: true, type: String }) merchant_id: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'alipay' }) subkey: string | null;
+  @ApiProperty({
+    example: 0,
+    description:
+      'Which row of the account this is: 0 for most accounts; the hot platform accounts (provider_clearing, platform_fee_revenue) are spread over several rows so that payments do not queue on one row lock, and their balance is the sum over every shard',
+  })
+  shard: number;
   @ApiProperty({ description: 'The database refuses any posting that would take the balance below zero' }) non_negative: boolean;
   @amount('Balance in the normal direction. ' + AMOUNT_DOC) balance: number | string;
   @amount() debits_posted: number | string;

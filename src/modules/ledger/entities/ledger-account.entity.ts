@@ -3,14 +3,16 @@ import { bigintTransformer } from '../../../common/money/bigint.transformer';
 import type { AccountCode, AccountType } from '../chart-of-accounts';
 
 /**
- * One account per (code, currency, merchant, subkey), created on first use.
+ * One account per (code, currency, merchant, subkey), created on first use;
+ * a hot platform account is several rows, one per shard (docs/ledger.md).
  * Balance columns are written only by the `ledger_apply_posting` trigger when
  * a posting is inserted (a guard trigger refuses any other UPDATE), so the
  * cached balance cannot disagree with the postings.
  */
 @Entity('ledger_accounts')
-@Index('ledger_accounts_identity_key', ['code', 'currency', 'merchantId', 'subkey'], { unique: true })
+@Index('ledger_accounts_identity_key', ['code', 'currency', 'merchantId', 'subkey', 'shard'], { unique: true })
 @Index('ledger_accounts_merchant_id_idx', ['merchantId'])
+@Check('ledger_accounts_shard_check', `shard >= 0`)
 @Check('ledger_accounts_type_check', `type IN ('asset', 'liability', 'revenue', 'expense')`)
 @Check('ledger_accounts_non_negative', `NOT non_negative OR balance >= 0`)
 @Check(
@@ -35,6 +37,10 @@ export class LedgerAccount {
 
   @Column({ type: 'text', nullable: true })
   subkey: string | null;
+
+  /** 0 for most accounts; 0..n-1 for the chart's sharded platform accounts, whose balance is the sum over shards. */
+  @Column({ type: 'smallint', default: 0 })
+  shard: number;
 
   /** Balance may never go below zero (merchant balances); enforced by a CHECK, so also under concurrency. */
   @Column({ name: 'non_negative', type: 'boolean' })
