@@ -8,9 +8,19 @@ import { startEmbeddedPostgres } from './database/embedded-postgres';
  * starts the embedded PostgreSQL when DATABASE_URL is unset.
  */
 export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
-  let config: AppConfig;
+  const config = loadConfigOrExit(env);
+  if (!config.database.url) {
+    const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
+    config.database.url = embedded.url;
+    process.stdout.write(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${config.database.embeddedPort})\n`);
+  }
+  return config;
+}
+
+/** The config, or exit 78 (EX_CONFIG) naming every bad variable (values of secrets are never echoed). */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): AppConfig {
   try {
-    config = loadConfig(env);
+    return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -18,10 +28,4 @@ export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promi
     }
     throw err;
   }
-  if (!config.database.url) {
-    const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
-    config.database.url = embedded.url;
-    process.stdout.write(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${config.database.embeddedPort})\n`);
-  }
-  return config;
 }

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from './config/config';
-import { ConfigError } from './config/config.schema';
+import { loadConfigOrExit } from './bootstrap';
 import { startSandboxProcess } from './modules/sandbox/sandbox-process';
 
 /**
@@ -9,14 +8,7 @@ import { startSandboxProcess } from './modules/sandbox/sandbox-process';
  * pointing here.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(78); // EX_CONFIG
-  }
+  const config = loadConfigOrExit();
   const server = await startSandboxProcess(config);
   process.stdout.write(`Paygrid sandbox simulators listening on ${server.url} (SANDBOX_URL for the API: ${config.sandbox.url ?? server.url})\n`);
   const stop = () => void server.close().then(() => process.exit(0));

@@ -44,14 +44,16 @@ export interface CanonicalEntry {
 export const refKey = (r: CanonicalRef): string => JSON.stringify([r.code, r.currency, r.merchantId, r.subkey, r.shard]);
 
 /**
- * The shard an entry posts to on a sharded account: from its external id, so a
- * replay of the same event names the same rows, while concurrent entries spread
- * over the shards instead of queueing on one row lock.
+ * An entry's slot for sharded accounts, from its external id (or shardKey):
+ * a replay of the same event names the same rows, while concurrent entries
+ * spread over the shards instead of queueing on one row lock.
  */
-export function shardFor(ref: CanonicalRef, externalId: string): CanonicalRef {
+export const shardSlot = (key: string): number => createHash('sha256').update(key).digest().readUInt32BE(0);
+
+/** The row of `ref` an entry with this slot posts to: slot mod the chart's shards, 0 for an unsharded account. */
+export function shardFor(ref: CanonicalRef, slot: number): CanonicalRef {
   const shards = CHART_OF_ACCOUNTS[ref.code].shards ?? 1;
-  if (shards <= 1) return ref;
-  return { ...ref, shard: createHash('sha256').update(externalId).digest().readUInt32BE(0) % shards };
+  return shards <= 1 ? ref : { ...ref, shard: slot % shards };
 }
 
 const isText = (v: unknown, max: number): v is string => typeof v === 'string' && v.length > 0 && v.length <= max && v.trim() === v;
@@ -110,11 +112,12 @@ export function canonicalEntry(input: JournalEntryInput): CanonicalEntry {
   if (!Array.isArray(input.postings) || input.postings.length < 2) throw LedgerErrors.entryInvalid('An entry needs at least two postings', 'postings');
   if (input.postings.length > MAX_POSTINGS) throw LedgerErrors.entryInvalid(`An entry takes at most ${MAX_POSTINGS} postings`, 'postings');
 
+  const slot = shardSlot(input.shardKey ?? input.externalId);
   const postings = input.postings.map((p: PostingInput, i) => {
     const param = `postings[${i}]`;
     if (!p || typeof p !== 'object') throw LedgerErrors.entryInvalid('A posting is required', param);
     if (p.direction !== 'debit' && p.direction !== 'credit') throw LedgerErrors.entryInvalid("direction must be 'debit' or 'credit'", `${param}.direction`);
-    const ref = shardFor(canonicalRef(p.account, `${param}.account`), input.shardKey ?? input.externalId);
+    const ref = shardFor(canonicalRef(p.account, `${param}.account`), slot);
     return { ref, key: refKey(ref), direction: p.direction, amount: checkAmount(p.amount, `${param}.amount`) };
   });
   assertBalanced(postings);

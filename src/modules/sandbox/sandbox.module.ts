@@ -4,7 +4,7 @@ import { AlipaySimulator } from './alipay/alipay.simulator';
 import { WechatPaySimulator } from './wechatpay/wechatpay.simulator';
 import { CardSimulator } from './card/card.simulator';
 import { BankSimulator } from './bank/bank.simulator';
-import { bankSandboxKeys } from './bank/bank-sandbox-keys.util';
+import { Simulators, createSimulators } from './sandbox-http-server';
 import { AlipaySimulatorController, BankSimulatorController, CardSimulatorController, WechatPaySimulatorController } from './sandbox.controller';
 
 export interface SandboxModuleAsyncOptions {
@@ -12,6 +12,8 @@ export interface SandboxModuleAsyncOptions {
   inject?: any[];
   useFactory: (...args: any[]) => SandboxConfig | Promise<SandboxConfig>;
 }
+
+const SIMULATORS = Symbol('SIMULATORS');
 
 /**
  * The provider simulators under /sandbox/{alipay,wechatpay,card,bank}. Import only
@@ -38,10 +40,12 @@ export class SandboxModule implements OnModuleDestroy {
       controllers: [AlipaySimulatorController, WechatPaySimulatorController, CardSimulatorController, BankSimulatorController],
       providers: [
         { provide: SANDBOX_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
-        { provide: AlipaySimulator, useFactory: (c: SandboxConfig) => new AlipaySimulator(c), inject: [SANDBOX_CONFIG] },
-        { provide: WechatPaySimulator, useFactory: (c: SandboxConfig) => new WechatPaySimulator(c), inject: [SANDBOX_CONFIG] },
-        { provide: CardSimulator, useFactory: (c: SandboxConfig) => new CardSimulator(c), inject: [SANDBOX_CONFIG] },
-        { provide: BankSimulator, useFactory: (c: SandboxConfig) => new BankSimulator({ ...bankSandboxKeys(c.card), hangMs: c.hangMs }), inject: [SANDBOX_CONFIG] },
+        // The same four the separate simulator process serves (sandbox-http-server.ts).
+        { provide: SIMULATORS, useFactory: (c: SandboxConfig) => createSimulators(c), inject: [SANDBOX_CONFIG] },
+        { provide: AlipaySimulator, useFactory: (s: Simulators) => s.alipay, inject: [SIMULATORS] },
+        { provide: WechatPaySimulator, useFactory: (s: Simulators) => s.wechatpay, inject: [SIMULATORS] },
+        { provide: CardSimulator, useFactory: (s: Simulators) => s.card, inject: [SIMULATORS] },
+        { provide: BankSimulator, useFactory: (s: Simulators) => s.bank, inject: [SIMULATORS] },
       ],
       exports: [AlipaySimulator, WechatPaySimulator, CardSimulator, BankSimulator, SANDBOX_CONFIG],
     };

@@ -7,7 +7,7 @@ import { AlipaySimulator } from '../alipay/alipay.simulator';
 import { WechatPaySimulator } from '../wechatpay/wechatpay.simulator';
 import { CardSimulator } from '../card/card.simulator';
 import { SimulatorBase } from '../shared/simulator-base';
-import { listen, readBody, simulatorHandler } from '../sandbox-http-server';
+import { createSimulators, listen, readBody, simulatorHandler } from '../sandbox-http-server';
 import { SandboxKeyMaterial, createSandboxKeyMaterial, providersConfigForSandbox, sandboxConfigForKeys } from '../sandbox-keys.util';
 
 /**
@@ -47,10 +47,8 @@ export async function startHarness(opts: { http?: Partial<HttpPolicy>; compressi
   // The simulators need the server's URL in their config, so the handler looks them up per request.
   const sim = await listen(simulatorHandler(sims));
   const sandbox = sandboxConfigForKeys(keys, sim.url, { callbackTimeCompression: opts.compression ?? 10_000, hangMs: opts.hangMs ?? 1_500 });
-  const alipaySim = new AlipaySimulator(sandbox);
-  const wechatSim = new WechatPaySimulator(sandbox);
-  const cardSim = new CardSimulator(sandbox);
-  sims.push(alipaySim, wechatSim, cardSim);
+  const { alipay: alipaySim, wechatpay: wechatSim, card: cardSim, bank } = createSimulators(sandbox);
+  sims.push(alipaySim, wechatSim, cardSim, bank);
 
   const http: Partial<HttpPolicy> = { timeoutMs: 400, maxRetries: 2, retryBaseDelayMs: 5, breakerVolumeThreshold: 1000, ...opts.http };
   const pc = providersConfigForSandbox(keys, sim.url);
