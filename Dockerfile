@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build with dev dependencies, run with production ones only.
-FROM node:20-bookworm-slim AS build
+FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,13 +9,16 @@ COPY src ./src
 COPY libs ./libs
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22.23.3-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# Sandbox mode defaults to loopback; in a container the port is published from outside, so listen on all interfaces.
+ENV HOST=0.0.0.0
 WORKDIR /app
 RUN useradd --system --uid 10001 paygrid
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+COPY docs/api.md ./docs/api.md
 USER paygrid
 EXPOSE 3000
 # The API by default; the worker runs the same image with `node dist/src/worker.js`.

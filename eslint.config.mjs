@@ -18,7 +18,8 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "BinaryExpression[operator=/^[!=]==?$/] > Identifier[name=/^(signature|expectedSignature|mac|expectedMac|digest)$/]",
+          selector:
+            'BinaryExpression[operator=/^[!=]==?$/] > Identifier[name=/^(signature|expectedSignature|mac|expectedMac|digest)$/]',
           message: 'Compare signatures with crypto.timingSafeEqual, never ===.',
         },
       ],
@@ -29,7 +30,36 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@paygrid/*'], message: 'Import libs/ by relative path in src/ (dist has no path aliases).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@paygrid/*'], message: 'Import libs/ by relative path in src/ (dist has no path aliases).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulators are the providers' counterparts: sharing the adapters' code would make every
+    // adapter<->simulator flow agree with itself. Only the port's types may cross. The test harness
+    // (sandbox/testing) and specs wire adapters to simulators, so they are exempt.
+    files: ['src/modules/sandbox/**/*.ts'],
+    // sandbox-providers.config.ts maps the simulators' keys onto the adapters' config (types only): wiring too.
+    ignores: ['**/*.spec.ts', 'src/modules/sandbox/testing/**', 'src/modules/sandbox/sandbox-providers.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@paygrid/*'], message: 'Import libs/ by relative path in src/ (dist has no path aliases).' },
+            {
+              group: ['**/providers/*', '**/providers/**', '!**/providers/provider.port'],
+              message: "Simulators never use the adapters' code (src/modules/providers), except the port types.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

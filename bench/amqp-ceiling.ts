@@ -24,7 +24,9 @@ export async function runAmqpCeiling(opts: {
     await ch.assertExchange(exchange, 'topic', { durable: true });
     await ch.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await ch.bindQueue(queue, exchange, '#');
-    const body = Buffer.from(JSON.stringify({ id: 'evt_x', pad: randomBytes(Math.max(0, opts.bodyBytes / 2 - 30)).toString('hex') }));
+    const body = Buffer.from(
+      JSON.stringify({ id: 'evt_x', pad: randomBytes(Math.max(0, opts.bodyBytes / 2 - 30)).toString('hex') }),
+    );
     let inFlight = 0;
     let sent = 0;
     let confirmed = 0;

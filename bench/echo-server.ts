@@ -8,6 +8,7 @@ import { AllExceptionsFilter } from '../src/common/http/all-exceptions.filter';
 import { requestIdMiddleware } from '../src/common/http/request-id.middleware';
 import { createValidationPipe } from '../src/common/http/validation.pipe';
 import { loadConfig } from '../src/config/config';
+import { ConfigModule } from '../src/config/config.module';
 import { loggerParams } from '../src/modules/observability/logging';
 import { Metrics } from '../src/modules/observability/metrics';
 import { ObservabilityModule } from '../src/modules/observability/observability.module';
@@ -38,7 +39,11 @@ class EchoModule {}
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const app = await NestFactory.create<NestExpressApplication>(
-    { module: EchoModule, imports: [LoggerModule.forRoot(loggerParams(config)), ObservabilityModule], controllers: [EchoController] },
+    {
+      module: EchoModule,
+      imports: [ConfigModule.forRoot(config), LoggerModule.forRoot(loggerParams(config)), ObservabilityModule],
+      controllers: [EchoController],
+    },
     { rawBody: true, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -23,7 +23,14 @@ import { getDataSourceToken } from '@nestjs/typeorm';
  */
 export interface EventsBenchResult {
   relay: { events: number; seconds: number; eventsPerSec: number };
-  webhooks: { deliveries: number; endpoints: number; seconds: number; deliveriesPerSec: number; p50LatencyMs: number; p99LatencyMs: number };
+  webhooks: {
+    deliveries: number;
+    endpoints: number;
+    seconds: number;
+    deliveriesPerSec: number;
+    p50LatencyMs: number;
+    p99LatencyMs: number;
+  };
 }
 
 export interface EventsBenchOptions {
@@ -91,13 +98,18 @@ export async function runEventsBench(opts: EventsBenchOptions = {}): Promise<Eve
       return (await res.json()) as { id: string };
     };
     const merchant = await adminCall('/admin/v1/merchants', { name: 'Bench' });
-    const quiet = await adminCall(`/admin/v1/merchants/${merchant.id}/apps`, { name: 'no webhooks', channels: ['card'] });
+    const quiet = await adminCall(`/admin/v1/merchants/${merchant.id}/apps`, {
+      name: 'no webhooks',
+      channels: ['card'],
+    });
 
     // 1. Relay: commit N events in one transaction, time until every one is confirmed and marked.
     const t0 = Date.now();
     await insertEvents(ds, merchant.id, [quiet.id], nEvents);
     const committed = Date.now();
-    await until(async () => Number((await ds.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`))[0].n) === 0);
+    await until(
+      async () => Number((await ds.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`))[0].n) === 0,
+    );
     const relaySeconds = (Date.now() - committed) / 1000;
     void t0;
 
@@ -119,7 +131,12 @@ export async function runEventsBench(opts: EventsBenchOptions = {}): Promise<Eve
     }
     const w0 = Date.now();
     await insertEvents(ds, merchant.id, appIds, nWebhooks);
-    await until(async () => Number((await ds.query(`SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'`))[0].n) >= nWebhooks, 300_000);
+    await until(
+      async () =>
+        Number((await ds.query(`SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'succeeded'`))[0].n) >=
+        nWebhooks,
+      300_000,
+    );
     const webhookSeconds = (Date.now() - w0) / 1000;
     if (process.env.EVENTS_BENCH_DEBUG) {
       process.stdout.write(
@@ -148,7 +165,8 @@ export async function runEventsBench(opts: EventsBenchOptions = {}): Promise<Eve
   } finally {
     await app?.close();
     for (const s of servers) s.close();
-    for (const q of ['bench-sink', 'webhooks', 'webhooks.dlq']) await ch.deleteQueue(`${ns}.${q}`).catch(() => undefined);
+    for (const q of ['bench-sink', 'webhooks', 'webhooks.dlq'])
+      await ch.deleteQueue(`${ns}.${q}`).catch(() => undefined);
     await ch.deleteExchange(`${ns}.events`).catch(() => undefined);
     await ch.deleteExchange(`${ns}.dlx`).catch(() => undefined);
     await amqp.close().catch(() => undefined);
@@ -184,7 +202,10 @@ async function until(probe: () => Promise<boolean>, timeoutMs = 120_000): Promis
 }
 
 if (require.main === module) {
-  runEventsBench({ events: Number(process.env.EVENTS_BENCH_EVENTS ?? 20_000), webhooks: Number(process.env.EVENTS_BENCH_WEBHOOKS ?? 5_000) })
+  runEventsBench({
+    events: Number(process.env.EVENTS_BENCH_EVENTS ?? 20_000),
+    webhooks: Number(process.env.EVENTS_BENCH_WEBHOOKS ?? 5_000),
+  })
     .then((r) => {
       process.stdout.write(
         `outbox relay: ${r.relay.events} events published with confirms in ${r.relay.seconds.toFixed(2)} s = ${r.relay.eventsPerSec} events/s\n` +

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '../src/database/data-source';
-import { withTransaction } from '../src/database/transaction.util';
+import { withTransaction } from '../src/persistence/transaction.util';
 import { createStandaloneLedger } from '../src/modules/ledger/ledger.factory';
 import type { JournalEntryInput, LedgerService } from '../src/modules/ledger/ledger.service';
 
@@ -39,7 +39,11 @@ const payment = (merchant: string, externalId: string): JournalEntryInput => ({
   merchantId: merchant,
   postings: [
     { account: { code: 'provider_clearing', currency: 'CNY', subkey: 'alipay' }, direction: 'debit', amount: 10000n },
-    { account: { code: 'merchant_pending', currency: 'CNY', merchantId: merchant }, direction: 'credit', amount: 9940n },
+    {
+      account: { code: 'merchant_pending', currency: 'CNY', merchantId: merchant },
+      direction: 'credit',
+      amount: 9940n,
+    },
     { account: { code: 'platform_fee_revenue', currency: 'CNY' }, direction: 'credit', amount: 60n },
   ],
 });
@@ -52,7 +56,11 @@ const isolated = (w: number, externalId: string): JournalEntryInput => ({
   referenceId: externalId,
   postings: [
     { account: { code: 'platform_bank', currency: 'CNY', subkey: `w${w}` }, direction: 'debit', amount: 100n },
-    { account: { code: 'merchant_pending', currency: 'CNY', merchantId: `mch_bench_w${w}` }, direction: 'credit', amount: 100n },
+    {
+      account: { code: 'merchant_pending', currency: 'CNY', merchantId: `mch_bench_w${w}` },
+      direction: 'credit',
+      amount: 100n,
+    },
   ],
 });
 
@@ -72,13 +80,27 @@ const SCENARIOS: Scenario[] = [
     concurrency: 32,
     entry: (w, i, run) => payment(`mch_bench_${(w * 7919 + i) % MERCHANTS}`, `${run}:p32:${w}:${i}`),
   },
-  { name: 'transfers (2 postings), no shared account', concurrency: 16, entry: (w, i, run) => isolated(w, `${run}:iso:${w}:${i}`) },
-  { name: 'transfers (2 postings), no shared account', concurrency: 32, entry: (w, i, run) => isolated(w, `${run}:iso32:${w}:${i}`) },
+  {
+    name: 'transfers (2 postings), no shared account',
+    concurrency: 16,
+    entry: (w, i, run) => isolated(w, `${run}:iso:${w}:${i}`),
+  },
+  {
+    name: 'transfers (2 postings), no shared account',
+    concurrency: 32,
+    entry: (w, i, run) => isolated(w, `${run}:iso32:${w}:${i}`),
+  },
 ];
 
-async function runScenario(ds: DataSource, ledger: LedgerService, s: Scenario, run: string): Promise<LedgerBenchResult> {
+async function runScenario(
+  ds: DataSource,
+  ledger: LedgerService,
+  s: Scenario,
+  run: string,
+): Promise<LedgerBenchResult> {
   // Warm up: open the accounts so the timed part measures posting, not account creation.
-  for (let w = 0; w < s.concurrency; w++) await withTransaction(ds, (m) => ledger.post(m, s.entry(w, -1, `${run}:warm`)));
+  for (let w = 0; w < s.concurrency; w++)
+    await withTransaction(ds, (m) => ledger.post(m, s.entry(w, -1, `${run}:warm`)));
   let postings = 0;
   const deadline = Date.now() + DURATION_MS;
   const started = process.hrtime.bigint();
@@ -103,7 +125,10 @@ export async function runLedgerBench(databaseUrl: string): Promise<LedgerBenchRe
   url.pathname = `/${name}`;
   await admin.query(`CREATE DATABASE ${name}`);
   const ds = new DataSource(
-    dataSourceOptions(url.toString(), { poolSize: Math.max(...SCENARIOS.map((s) => s.concurrency)) + 1, applicationName: 'paygrid-bench' }),
+    dataSourceOptions(url.toString(), {
+      poolSize: Math.max(...SCENARIOS.map((s) => s.concurrency)) + 1,
+      applicationName: 'paygrid-bench',
+    }),
   );
   try {
     await runMigrations(url.toString());
@@ -116,7 +141,8 @@ export async function runLedgerBench(databaseUrl: string): Promise<LedgerBenchRe
     // A benchmark that corrupts the ledger is worthless: check the invariants it was supposed to keep.
     const { drift, unbalancedEntries } = await ledger.verifyBalances();
     const unbalancedCurrencies = (await ledger.trialBalance()).filter((t) => t.net !== 0n);
-    if (drift.length || unbalancedEntries.length || unbalancedCurrencies.length) throw new Error('ledger invariants broken during the benchmark');
+    if (drift.length || unbalancedEntries.length || unbalancedCurrencies.length)
+      throw new Error('ledger invariants broken during the benchmark');
     return results;
   } finally {
     if (ds.isInitialized) await ds.destroy();

@@ -21,7 +21,8 @@ export function summarizeProfile(path: string, top = 25): string {
   const p = JSON.parse(readFileSync(path, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+  for (let i = 0; i < p.samples.length; i++)
+    self.set(p.samples[i], (self.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const fn = new Map<string, number>();
   const area = new Map<string, number>();
@@ -34,7 +35,13 @@ export function summarizeProfile(path: string, top = 25): string {
     );
     const pkg =
       /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ??
-      (file.startsWith('src/') ? file.split('/').slice(0, 3).join('/') : file ? (file.startsWith('node:') ? 'node core' : file) : functionName || '(native)');
+      (file.startsWith('src/')
+        ? file.split('/').slice(0, 3).join('/')
+        : file
+          ? file.startsWith('node:')
+            ? 'node core'
+            : file
+          : functionName || '(native)');
     area.set(pkg, (area.get(pkg) ?? 0) + us);
   }
   const fmt = (m: Map<string, number>) =>

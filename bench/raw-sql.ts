@@ -64,10 +64,10 @@ export async function runRawSqlCeiling(opts: {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`INSERT INTO request_nonces (app_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`, [
-        opts.appId,
-        randomBytes(16).toString('hex'),
-      ]);
+      await client.query(
+        `INSERT INTO request_nonces (app_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`,
+        [opts.appId, randomBytes(16).toString('hex')],
+      );
       await client.query(
         `INSERT INTO idempotency_keys (app_id, idempotency_key, request_hash, request_id, status, response_status, response_body, locked_until, created_at, completed_at, expires_at)
          VALUES ($1, $2, $3, $4, 'completed', 201, $5, now() + interval '5 minutes', now(), now(), now() + interval '24 hours')`,
@@ -119,5 +119,11 @@ export async function runRawSqlCeiling(opts: {
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await pool.end();
-  return { ...summarize(latencies), throughput: Math.round(latencies.length / seconds), errors, concurrency: opts.concurrency, seconds };
+  return {
+    ...summarize(latencies),
+    throughput: Math.round(latencies.length / seconds),
+    errors,
+    concurrency: opts.concurrency,
+    seconds,
+  };
 }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { newId } from '../src/common/ids/ids.util';
 import { runMigrations } from '../src/database/data-source';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
+import { startEmbeddedPostgres } from '../src/persistence/embedded-postgres';
 import { runAmqpCeiling } from './amqp-ceiling';
 import { runLedgerBench } from './ledger.bench';
 import { runRawSqlCeiling } from './raw-sql';
@@ -75,11 +75,19 @@ async function main(): Promise<void> {
   const cpu: Record<string, Record<string, number>> = {};
   const stack = await startStack(runId, logDir, profileDir);
   const machine = await describeMachine(stack);
-  log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.postgres}; RabbitMQ ${machine.rabbitmq}`);
+  log(
+    `machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGb} GB; ${machine.postgres}; RabbitMQ ${machine.rabbitmq}`,
+  );
   if (machine.backgroundBusyPct > 10)
-    log(`WARNING: the machine was ${machine.backgroundBusyPct} % busy before the run (load ${machine.loadAverage}): other work skews the figures`);
+    log(
+      `WARNING: the machine was ${machine.backgroundBusyPct} % busy before the run (load ${machine.loadAverage}): other work skews the figures`,
+    );
   log(`logs in ${logDir}`);
-  const pids: Record<string, number> = { api: stack.api.pid, worker: stack.worker.pid, ...(stack.sandbox ? { sandbox: stack.sandbox.pid } : {}) };
+  const pids: Record<string, number> = {
+    api: stack.api.pid,
+    worker: stack.worker.pid,
+    ...(stack.sandbox ? { sandbox: stack.sandbox.pid } : {}),
+  };
   const profiled = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
     const profile = PROFILE?.includes(name) ? [stack.api, stack.worker, ...(stack.sandbox ? [stack.sandbox] : [])] : [];
     for (const p of profile) p.toggleProfile();
@@ -191,7 +199,9 @@ async function main(): Promise<void> {
 
     /** Paid → delivered at one offered rate: the webhook row (with the 500/s target) and the RabbitMQ row. */
     const paidScenario = async (rate: number): Promise<void> => {
-      const paid = await profiled(rate === PAY_RATE ? 'paid' : 'paid-low', () => runPaidToDelivered(stack, runId, rate));
+      const paid = await profiled(rate === PAY_RATE ? 'paid' : 'paid-low', () =>
+        runPaidToDelivered(stack, runId, rate),
+      );
       extra[`paid${rate}`] = paid;
       const target = rate === PAY_RATE && rate === 500;
       rows.push({
@@ -205,7 +215,9 @@ async function main(): Promise<void> {
         met: target ? paid.webhook.p99 < 1000 && paid.achievedRate >= 0.98 * 500 && paid.errors === 0 : undefined,
       });
       rows.push({
-        scenario: stack.amqpUrl ? `paid → RabbitMQ message (${paid.rate}/s offered)` : 'paid → RabbitMQ message (no AMQP_URL: in-process bus, not measured)',
+        scenario: stack.amqpUrl
+          ? `paid → RabbitMQ message (${paid.rate}/s offered)`
+          : 'paid → RabbitMQ message (no AMQP_URL: in-process bus, not measured)',
         unit: 'pay/s',
         throughput: stack.amqpUrl ? paid.achievedRate : undefined,
         p50: paid.mq?.p50,
@@ -221,9 +233,19 @@ async function main(): Promise<void> {
     // Relay and ledger vs the broker.
     let ceilingMq: number | undefined;
     if (wants('relay') && stack.amqpUrl) {
-      const c = await runAmqpCeiling({ amqpUrl: stack.amqpUrl, namespace: stack.namespace, messages: RELAY_EVENTS, window: 1000, bodyBytes: 900 });
+      const c = await runAmqpCeiling({
+        amqpUrl: stack.amqpUrl,
+        namespace: stack.namespace,
+        messages: RELAY_EVENTS,
+        window: 1000,
+        bodyBytes: 900,
+      });
       ceilingMq = c.perSec;
-      rows.push({ scenario: 'ceiling MQ: bare amqplib confirmed publishes (window 1000)', unit: 'msg/s', throughput: c.perSec });
+      rows.push({
+        scenario: 'ceiling MQ: bare amqplib confirmed publishes (window 1000)',
+        unit: 'msg/s',
+        throughput: c.perSec,
+      });
     }
     if (wants('relay')) {
       const relay = await profiled('relay', () => runRelay(stack));
@@ -244,7 +266,9 @@ async function main(): Promise<void> {
       log('ledger postings (bench/ledger.bench.ts, its own database)');
       const ledger = await profiled('ledger', () => runLedgerBench(stack.adminUrl));
       extra.ledger = ledger;
-      const shared = Math.max(...ledger.filter((r) => r.scenario.includes('shared platform accounts')).map((r) => r.postingsPerSec));
+      const shared = Math.max(
+        ...ledger.filter((r) => r.scenario.includes('shared platform accounts')).map((r) => r.postingsPerSec),
+      );
       const isolated = Math.max(...ledger.filter((r) => r.scenario.includes('no shared')).map((r) => r.postingsPerSec));
       rows.push({
         scenario: 'ledger postings, payment entries on shared platform accounts',
@@ -255,7 +279,13 @@ async function main(): Promise<void> {
         target: '≥ 3,000/s',
         met: shared >= 3000,
       });
-      rows.push({ scenario: 'ledger postings, ledger vs broker', unit: 'postings/s', throughput: shared, ceiling: ceilingMq, ceilingName: 'MQ' });
+      rows.push({
+        scenario: 'ledger postings, ledger vs broker',
+        unit: 'postings/s',
+        throughput: shared,
+        ceiling: ceilingMq,
+        ceilingName: 'MQ',
+      });
     }
     // Paid → delivered, last: the overloaded run leaves work behind (provider retries) that would skew later scenarios.
     // At the target rate.
@@ -265,9 +295,26 @@ async function main(): Promise<void> {
   } finally {
     const apiRss = stack.api.peakRssMb();
     const workerRss = stack.worker.peakRssMb();
-    rows.push({ scenario: 'peak RSS, API process', unit: 'MB', throughput: apiRss, target: '< 300 MB', met: apiRss < 300 });
-    rows.push({ scenario: 'peak RSS, worker process', unit: 'MB', throughput: workerRss, target: '< 300 MB', met: workerRss < 300 });
-    if (stack.sandbox) rows.push({ scenario: 'peak RSS, simulator process (the providers’ side)', unit: 'MB', throughput: stack.sandbox.peakRssMb() });
+    rows.push({
+      scenario: 'peak RSS, API process',
+      unit: 'MB',
+      throughput: apiRss,
+      target: '< 300 MB',
+      met: apiRss < 300,
+    });
+    rows.push({
+      scenario: 'peak RSS, worker process',
+      unit: 'MB',
+      throughput: workerRss,
+      target: '< 300 MB',
+      met: workerRss < 300,
+    });
+    if (stack.sandbox)
+      rows.push({
+        scenario: 'peak RSS, simulator process (the providers’ side)',
+        unit: 'MB',
+        throughput: stack.sandbox.peakRssMb(),
+      });
     await stopStack(stack);
   }
 
@@ -306,7 +353,14 @@ async function main(): Promise<void> {
 }
 
 function createRequest(app: BenchApp, n: string) {
-  const body = JSON.stringify({ out_trade_no: `b${n}`, amount: 1000, currency: 'CNY', channel: CHANNEL, subject: 'Bench order', metadata: { order_ref: n } });
+  const body = JSON.stringify({
+    out_trade_no: `b${n}`,
+    amount: 1000,
+    currency: 'CNY',
+    channel: CHANNEL,
+    subject: 'Bench order',
+    metadata: { order_ref: n },
+  });
   return signed(app, 'POST', '/v1/payments', body, { 'idempotency-key': `idem-${n}` });
 }
 
@@ -371,14 +425,22 @@ async function startStack(runId: string, logDir: string, profileDir?: string): P
     RESOLVER_BASE_MS: '600000',
     // Operator overrides for experiments (pool, relay, webhooks).
     ...Object.fromEntries(
-      Object.entries(env).filter(([k, v]) => v !== undefined && /^(OUTBOX_|WEBHOOK_|EVENT_CONSUMER_|BENCH_APP_)/.test(k)) as Array<[string, string]>,
+      Object.entries(env).filter(
+        ([k, v]) => v !== undefined && /^(OUTBOX_|WEBHOOK_|EVENT_CONSUMER_|BENCH_APP_)/.test(k),
+      ) as Array<[string, string]>,
     ),
   };
   let sandbox: NodeChild | undefined;
   if (SANDBOX === 'process') {
     const sandboxPort = await freePort();
     const sandboxLog = join(logDir, 'sandbox.log');
-    sandbox = spawnNode('sandbox', 'dist/src/sandbox.js', { ...common, SANDBOX_PORT: String(sandboxPort) }, sandboxLog, profileDir);
+    sandbox = spawnNode(
+      'sandbox',
+      'dist/src/sandbox.js',
+      { ...common, SANDBOX_PORT: String(sandboxPort) },
+      sandboxLog,
+      profileDir,
+    );
     await waitForLog(sandbox, sandboxLog, 'sandbox simulators listening');
     common.SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
   }
@@ -394,17 +456,38 @@ async function startStack(runId: string, logDir: string, profileDir?: string): P
 
   const apps: BenchApp[] = [];
   for (let i = 0; i < APPS; i++) {
-    const merchant = await adminCall<{ id: string }>(apiUrl, 'POST', '/admin/v1/merchants', { name: `Bench merchant ${i}` });
+    const merchant = await adminCall<{ id: string }>(apiUrl, 'POST', '/admin/v1/merchants', {
+      name: `Bench merchant ${i}`,
+    });
     const app = await adminCall<{ id: string }>(apiUrl, 'POST', `/admin/v1/merchants/${merchant.id}/apps`, {
       name: `bench ${i}`,
       channels: ['alipay_qr', 'alipay_page', 'wechat_native', 'card'],
       webhook_url: `${receiver.url}/hook/${i}`,
     });
-    const key = await adminCall<{ id: string; secret: string }>(apiUrl, 'POST', `/admin/v1/apps/${app.id}/keys`, { type: 'hmac' });
+    const key = await adminCall<{ id: string; secret: string }>(apiUrl, 'POST', `/admin/v1/apps/${app.id}/keys`, {
+      type: 'hmac',
+    });
     apps.push({ merchantId: merchant.id, appId: app.id, keyId: key.id, secret: key.secret });
   }
-  const quiet = await adminCall<{ id: string }>(apiUrl, 'POST', `/admin/v1/merchants/${apps[0].merchantId}/apps`, { name: 'no webhooks', channels: ['card'] });
-  return { adminUrl, dbUrl, dbName, amqpUrl, namespace, api, worker, sandbox, apiUrl, apps, quietAppId: quiet.id, receiver, stopEmbedded };
+  const quiet = await adminCall<{ id: string }>(apiUrl, 'POST', `/admin/v1/merchants/${apps[0].merchantId}/apps`, {
+    name: 'no webhooks',
+    channels: ['card'],
+  });
+  return {
+    adminUrl,
+    dbUrl,
+    dbName,
+    amqpUrl,
+    namespace,
+    api,
+    worker,
+    sandbox,
+    apiUrl,
+    apps,
+    quietAppId: quiet.id,
+    receiver,
+    stopEmbedded,
+  };
 }
 
 async function stopStack(stack: Stack): Promise<void> {
@@ -413,7 +496,8 @@ async function stopStack(stack: Stack): Promise<void> {
   if (stack.amqpUrl) {
     const conn = await connect(stack.amqpUrl);
     const ch = await conn.createChannel();
-    for (const q of ['webhooks', 'webhooks.dlq', 'bench-probe']) await ch.deleteQueue(`${stack.namespace}.${q}`).catch(() => undefined);
+    for (const q of ['webhooks', 'webhooks.dlq', 'bench-probe'])
+      await ch.deleteQueue(`${stack.namespace}.${q}`).catch(() => undefined);
     for (const x of ['events', 'dlx']) await ch.deleteExchange(`${stack.namespace}.${x}`).catch(() => undefined);
     await conn.close().catch(() => undefined);
   }
@@ -512,7 +596,11 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
   try {
     const pendingCount = async () =>
       Number(
-        (await db.query(`SELECT count(*) AS n FROM payments WHERE status = 'pending' AND next_action IS NOT NULL AND out_trade_no NOT LIKE 'raw-%'`)).rows[0].n,
+        (
+          await db.query(
+            `SELECT count(*) AS n FROM payments WHERE status = 'pending' AND next_action IS NOT NULL AND out_trade_no NOT LIKE 'raw-%'`,
+          )
+        ).rows[0].n,
       );
     let have = await pendingCount();
     if (have < needed) {
@@ -550,7 +638,11 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
         const p = toPay[i];
         sentAt.set(p.id, Date.now());
         inFlight.push(
-          fetch(p.qr, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"outcome":"success"}' })
+          fetch(p.qr, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"outcome":"success"}',
+          })
             .then(async (res) => {
               await res.arrayBuffer();
               if (res.status >= 300) errors++;
@@ -565,10 +657,15 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
     await Promise.all(inFlight);
     const sendSeconds = (Date.now() - started) / 1000;
     const ids = toPay.map((p) => p.id);
-    await until(async () => ids.every((id) => stack.receiver.seen.has(id)), 120_000, 'every paid payment to reach the webhook receiver').catch((err: Error) =>
-      log(err.message),
-    );
-    if (mq) await until(async () => ids.every((id) => mq.seen.has(id)), 10_000, 'every payment.succeeded on RabbitMQ').catch((err: Error) => log(err.message));
+    await until(
+      async () => ids.every((id) => stack.receiver.seen.has(id)),
+      120_000,
+      'every paid payment to reach the webhook receiver',
+    ).catch((err: Error) => log(err.message));
+    if (mq)
+      await until(async () => ids.every((id) => mq.seen.has(id)), 10_000, 'every payment.succeeded on RabbitMQ').catch(
+        (err: Error) => log(err.message),
+      );
     const callbacks = new Map<string, number>(
       (
         await db.query(
@@ -626,7 +723,13 @@ async function runRelay(stack: Stack): Promise<number> {
       [stack.apps[0].merchantId, stack.quietAppId, ids, aggs],
     );
     const committed = Date.now();
-    await until(async () => Number((await db.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`)).rows[0].n) === 0, 120_000, 'the relay', 10);
+    await until(
+      async () =>
+        Number((await db.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`)).rows[0].n) === 0,
+      120_000,
+      'the relay',
+      10,
+    );
     return Math.round(RELAY_EVENTS / ((Date.now() - committed) / 1000));
   } finally {
     await db.end();
@@ -677,7 +780,10 @@ async function startReceiver(): Promise<WebhookReceiver> {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok', () => {
         try {
-          const e = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string; data: { object: { id: string } } };
+          const e = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            type: string;
+            data: { object: { id: string } };
+          };
           if (e.type === 'payment.succeeded' && !seen.has(e.data.object.id)) seen.set(e.data.object.id, Date.now());
         } catch {
           // not an event
@@ -729,7 +835,10 @@ async function describeMachine(stack: Stack) {
   let rabbitmq: string | undefined;
   if (stack.amqpUrl) {
     const conn = await connect(stack.amqpUrl);
-    rabbitmq = String((conn.connection as unknown as { serverProperties?: { version?: string } }).serverProperties?.version ?? 'unknown');
+    rabbitmq = String(
+      (conn.connection as unknown as { serverProperties?: { version?: string } }).serverProperties?.version ??
+        'unknown',
+    );
     await conn.close();
   }
   // Other work on the machine skews every figure: say how busy it was just before the run.
@@ -737,7 +846,8 @@ async function describeMachine(stack: Stack) {
   await sleep(2000);
   const after = machineTicks();
   const backgroundBusyPct = Math.round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total));
-  const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const model =
+    /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
   return {
     cores: cpus().length,
     cpuModel: model.trim(),

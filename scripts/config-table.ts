@@ -8,7 +8,10 @@ import type { VariableSpec } from '../src/config/config.schema';
  */
 export function configTable(): string {
   const rows = Object.entries(VARIABLES as Record<string, VariableSpec<unknown>>).map(([name, spec]) => {
-    const def = spec.default === undefined ? '' : `\`${Array.isArray(spec.default) ? '' : String(spec.default)}\``;
+    const def =
+      spec.default === undefined
+        ? ''
+        : `\`${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}\``;
     return `| \`${name}\` | ${def} | ${spec.sensitive ? 'yes' : ''} | ${spec.description.replace(/\|/g, '\\|')} |`;
   });
   return ['| variable | default | sensitive | what it does |', '|---|---|---|---|', ...rows].join('\n');

@@ -4,7 +4,11 @@ import { connect } from 'amqplib';
  * What an internal team does: bind its own queue to the events exchange.
  * The demo's queue is exclusive and auto-deleted, so it leaves nothing behind.
  */
-export async function bindDemoQueue(url: string, namespace: string, onEvent: (e: { id: string; type: string }) => void) {
+export async function bindDemoQueue(
+  url: string,
+  namespace: string,
+  onEvent: (e: { id: string; type: string }) => void,
+) {
   const conn = await connect(url);
   const ch = await conn.createChannel();
   const exchange = `${namespace}.events`;

@@ -17,7 +17,11 @@ export async function openApiJson(): Promise<string> {
     PAYGRID_DATA_KEYS: `doc:${randomBytes(32).toString('base64')}`,
     PORT: '3000',
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), { preview: true, logger: false, abortOnError: false });
-  const document = buildOpenApiDocument(app);
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    preview: true,
+    logger: false,
+    abortOnError: false,
+  });
+  const document = buildOpenApiDocument(app, config.publicBaseUrl);
   return `${JSON.stringify(document, null, 2)}\n`;
 }

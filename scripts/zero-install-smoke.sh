@@ -13,7 +13,9 @@ cd "$dir/paygrid"
 port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 pgport=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
 log="$dir/boot.log"
-env -i PATH="$PATH" HOME="$HOME" PORT="$port" EMBEDDED_POSTGRES_PORT="$pgport" npm start >"$log" 2>&1 &
+# Its own process group (setsid), so the stop below reaches npm, node and the embedded PostgreSQL together:
+# killing npm alone left the server and its database running after CI.
+setsid env -i PATH="$PATH" HOME="$HOME" PORT="$port" EMBEDDED_POSTGRES_PORT="$pgport" npm start >"$log" 2>&1 &
 pid=$!
 ok=0
 for _ in $(seq 1 180); do
@@ -21,9 +23,15 @@ for _ in $(seq 1 180); do
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.5
 done
-kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-pkill -f "$dir/paygrid/.data/pg" 2>/dev/null || true
+kill -TERM -- "-$pid" 2>/dev/null || true
+# A graceful stop drains and stops the embedded PostgreSQL; give it 30 s, then make sure nothing is left.
+for _ in $(seq 1 60); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.5; done
+left=0
+kill -0 -- "-$pid" 2>/dev/null && left=1
+kill -KILL -- "-$pid" 2>/dev/null || true
+pkill -KILL -f "$dir/paygrid/.data/pg" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 if [ "$ok" != 1 ]; then cat "$log"; echo "npm start did not become ready"; exit 1; fi
-curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && echo "(still up?)" || true
-echo "zero-install boot passed"
+if [ "$left" = 1 ]; then tail -20 "$log"; echo "npm start did not stop within 30 s of SIGTERM"; exit 1; fi
+curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && { echo "the server still answers after its stop"; exit 1; }
+echo "zero-install boot passed (and stopped: nothing left running)"

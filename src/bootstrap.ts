@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigError } from './config/config.schema';
-import { startEmbeddedPostgres } from './database/embedded-postgres';
+import { startEmbeddedPostgres } from './persistence/embedded-postgres';
 
 /**
  * Loads and validates the config, refusing to start on a bad value, and
@@ -12,7 +12,9 @@ export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promi
   if (!config.database.url) {
     const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
     config.database.url = embedded.url;
-    process.stdout.write(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${config.database.embeddedPort})\n`);
+    process.stdout.write(
+      `No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${config.database.embeddedPort})\n`,
+    );
   }
   return config;
 }

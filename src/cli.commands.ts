@@ -3,6 +3,7 @@ import { toAdminTokenResponse } from './modules/admin/admin.mapper';
 import { AdminTokensService } from './modules/admin/admin-tokens.service';
 import type { Actor } from './modules/admin/audit-log.service';
 import { generateDataKey } from './modules/crypto/key-ring.loader';
+import { ENCRYPTED_COLUMNS } from './database/encrypted-columns';
 import { ReencryptService } from './modules/crypto/reencrypt.service';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './modules/merchants/merchants.mapper';
 import { MerchantsService } from './modules/merchants/merchants.service';
@@ -62,11 +63,13 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
   'app:create': {
     usage: '--merchant <mch_id> --name <name> --channels a,b [--webhook-url URL]',
     async run(app, _args, flags) {
-      const { app: created, webhookSecret } = await app.get(MerchantsService).createApp(CLI, required(flags, 'merchant'), {
-        name: required(flags, 'name'),
-        channels: required(flags, 'channels').split(',') as Channel[],
-        webhook_url: flags['webhook-url'],
-      });
+      const { app: created, webhookSecret } = await app
+        .get(MerchantsService)
+        .createApp(CLI, required(flags, 'merchant'), {
+          name: required(flags, 'name'),
+          channels: required(flags, 'channels').split(',') as Channel[],
+          webhook_url: flags['webhook-url'],
+        });
       return toAppResponse(created, webhookSecret);
     },
   },
@@ -74,15 +77,20 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     usage: '--app <app_id> [--type hmac|rsa --public-key-file F]   issue an API key (secret printed once)',
     async run(app, _args, flags) {
       const type = (flags.type ?? 'hmac') as 'hmac' | 'rsa';
-      const publicKey = type === 'rsa' ? (await import('node:fs')).readFileSync(required(flags, 'public-key-file'), 'utf8') : undefined;
-      const { key, secret } = await app.get(MerchantsService).createKey(CLI, required(flags, 'app'), { type, public_key: publicKey });
+      const publicKey =
+        type === 'rsa' ? (await import('node:fs')).readFileSync(required(flags, 'public-key-file'), 'utf8') : undefined;
+      const { key, secret } = await app
+        .get(MerchantsService)
+        .createKey(CLI, required(flags, 'app'), { type, public_key: publicKey });
       return toKeyResponse(key, secret);
     },
   },
   'key:revoke': {
     usage: '--app <app_id> --key <key_id>      revoke an API key',
     async run(app, _args, flags) {
-      return toKeyResponse(await app.get(MerchantsService).revokeKey(CLI, required(flags, 'app'), required(flags, 'key')));
+      return toKeyResponse(
+        await app.get(MerchantsService).revokeKey(CLI, required(flags, 'app'), required(flags, 'key')),
+      );
     },
   },
   'webhook:redeliver': {
@@ -96,27 +104,38 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     usage: '[--id v2]                           print a new data key to append to PAYGRID_DATA_KEYS',
     standalone: true,
     async run(_app, _args, flags) {
-      return { entry: generateDataKey(flags.id ?? `k${Date.now().toString(36)}`), hint: 'append to PAYGRID_DATA_KEYS (the last key encrypts), restart, then run keys:reencrypt' };
+      return {
+        entry: generateDataKey(flags.id ?? `k${Date.now().toString(36)}`),
+        hint: 'append to PAYGRID_DATA_KEYS (the last key encrypts), restart, then run keys:reencrypt',
+      };
     },
   },
   'settlement:run': {
-    usage: '--day YYYY-MM-DD [--merchant mch_…] [--force]   settle a business day now (once per merchant, currency and day)',
+    usage:
+      '--day YYYY-MM-DD [--merchant mch_…] [--force]   settle a business day now (once per merchant, currency and day)',
     async run(app, _args, flags) {
-      const rows = await app.get(SettlementsService).runDay(required(flags, 'day'), CLI, { merchantId: flags.merchant, force: flags.force === 'true' });
+      const rows = await app
+        .get(SettlementsService)
+        .runDay(required(flags, 'day'), CLI, { merchantId: flags.merchant, force: flags.force === 'true' });
       return { data: rows.map((s) => toSettlementResponse(s)) };
     },
   },
   reconcile: {
     usage: '--provider alipay|wechatpay|card --day YYYY-MM-DD   reconcile a bill day (UTC+8) against the ledger',
     async run(app, _args, flags) {
-      const { report, items } = await app.get(ReconciliationService).run(required(flags, 'provider'), required(flags, 'day'), CLI);
-      return toReconciliationReport(report, items.filter((i) => i.category !== 'matched'));
+      const { report, items } = await app
+        .get(ReconciliationService)
+        .run(required(flags, 'provider'), required(flags, 'day'), CLI);
+      return toReconciliationReport(
+        report,
+        items.filter((i) => i.category !== 'matched'),
+      );
     },
   },
   'keys:reencrypt': {
     usage: '                                    re-encrypt all data under the newest data key',
     async run(app) {
-      return app.get(ReencryptService).reencryptAll();
+      return app.get(ReencryptService).reencryptAll(ENCRYPTED_COLUMNS);
     },
   },
 };

@@ -1,27 +1,15 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+import { CoreModule } from './core.module';
 import { resolveConfig } from './bootstrap';
 import { CLI_COMMANDS, CliCommand } from './cli.commands';
+import { parseFlags } from './cli-flags.util';
 
 /**
  * Operator tasks without the Swagger UI: `npm run cli -- <command> [--flag value]`.
  * Runs the same services as the API (audited as actor `cli`), with no HTTP
- * server and no worker loops.
+ * server, no controller and no worker loop (CoreModule).
  */
-function parseFlags(args: string[]): { positional: string[]; flags: Record<string, string> } {
-  const positional: string[] = [];
-  const flags: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a.startsWith('--')) {
-      const [k, inline] = a.slice(2).split('=', 2);
-      flags[k] = inline ?? (args[i + 1] && !args[i + 1].startsWith('--') ? args[++i] : 'true');
-    } else positional.push(a);
-  }
-  return { positional, flags };
-}
-
 function usage(): string {
   const lines = Object.entries(CLI_COMMANDS).map(([name, c]) => `  ${name.padEnd(22)} ${c.usage}`);
   return `Usage: npm run cli -- <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
@@ -31,16 +19,23 @@ async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
   const command: CliCommand | undefined = name ? CLI_COMMANDS[name] : undefined;
   if (!command) {
+    if (name && name !== 'help') process.stderr.write(`unknown command: ${name}\n\n`);
     process.stdout.write(usage());
     process.exit(name && name !== 'help' ? 2 : 0);
   }
   const { positional, flags } = parseFlags(rest);
   if (command.standalone) {
-    process.stdout.write(`${JSON.stringify(await command.run(undefined as unknown as INestApplicationContext, positional, flags), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(await command.run(undefined as unknown as INestApplicationContext, positional, flags), null, 2)}\n`,
+    );
     return;
   }
-  const config = await resolveConfig({ ...process.env, PAYGRID_ROLE: 'api', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+  const config = await resolveConfig({
+    ...process.env,
+    PAYGRID_ROLE: 'api',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  });
+  const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const result = await command.run(app, positional, flags);
     process.stdout.write(`${JSON.stringify(result, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);

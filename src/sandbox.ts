@@ -10,7 +10,9 @@ import { startSandboxProcess } from './modules/sandbox/sandbox-process';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const server = await startSandboxProcess(config);
-  process.stdout.write(`Paygrid sandbox simulators listening on ${server.url} (SANDBOX_URL for the API: ${config.sandbox.url ?? server.url})\n`);
+  process.stdout.write(
+    `Paygrid sandbox simulators listening on ${server.url} (SANDBOX_URL for the API: ${config.sandbox.url ?? server.url})\n`,
+  );
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

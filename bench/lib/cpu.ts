@@ -35,7 +35,8 @@ export function cpuMeter(pids: Record<string, number>) {
   return () => {
     const seconds = (Date.now() - start.at) / 1000;
     const out: Record<string, number> = {};
-    for (const [k, pid] of Object.entries(pids)) out[k] = Math.round((100 * (processCpuSeconds(pid) - start.procs[k])) / seconds);
+    for (const [k, pid] of Object.entries(pids))
+      out[k] = Math.round((100 * (processCpuSeconds(pid) - start.procs[k])) / seconds);
     const self = process.cpuUsage(start.self);
     out.bench = Math.round((self.user + self.system) / 1e4 / seconds);
     const m = machineTicks();

@@ -16,7 +16,12 @@ export interface LoadResult {
 type AutocannonRequest = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
 
 /** Runs autocannon against `baseUrl`; `build(i)` returns request i (signed by the caller when needed). */
-export async function runLoad(opts: { baseUrl: string; connections: number; seconds: number; build: (i: number) => AutocannonRequest }): Promise<LoadResult> {
+export async function runLoad(opts: {
+  baseUrl: string;
+  connections: number;
+  seconds: number;
+  build: (i: number) => AutocannonRequest;
+}): Promise<LoadResult> {
   let n = 0;
   const result = await autocannon({
     url: opts.baseUrl,
@@ -45,7 +50,13 @@ export interface BenchApp extends SigningCredentials {
 }
 
 /** A signed merchant request as the SDK sends it (fresh timestamp and nonce), for autocannon. */
-export function signed(app: BenchApp, method: string, path: string, body?: string, extra: Record<string, string> = {}): AutocannonRequest {
+export function signed(
+  app: BenchApp,
+  method: string,
+  path: string,
+  body?: string,
+  extra: Record<string, string> = {},
+): AutocannonRequest {
   const headers: Record<string, string> = { accept: 'application/json', ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   headers.authorization = signRequest(app, { method, pathWithQuery: path, body: body ?? '' });

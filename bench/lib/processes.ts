@@ -25,7 +25,13 @@ export interface NodeChild {
  * bench/lib/profile-hook.ts, which records a CPU profile between two
  * SIGWINCH signals.
  */
-export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string, profileDir?: string): NodeChild {
+export function spawnNode(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  profileDir?: string,
+): NodeChild {
   const log = openSync(logFile, 'a');
   const args = script.endsWith('.ts') || profileDir ? ['-r', '@swc-node/register'] : [];
   if (profileDir) args.push('-r', resolve(REPO_ROOT, 'bench/lib/profile-hook.ts'));
@@ -41,7 +47,8 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
     stdio: ['ignore', log, log],
   });
   proc.on('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`[bench] ${name} (pid ${proc.pid}) exited unexpectedly: code ${code}, signal ${signal}\n`);
+    if (!stopping)
+      process.stderr.write(`[bench] ${name} (pid ${proc.pid}) exited unexpectedly: code ${code}, signal ${signal}\n`);
   });
   let stopping = false;
   let lastPeak = 0;
@@ -78,7 +85,8 @@ export function spawnNode(name: string, script: string, env: Record<string, stri
 export async function waitForHttp(child: NodeChild, url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited with code ${child.proc.exitCode} before it answered (see its log)`);
+    if (child.proc.exitCode !== null)
+      throw new Error(`${child.name} exited with code ${child.proc.exitCode} before it answered (see its log)`);
     try {
       const res = await fetch(url);
       await res.arrayBuffer();
@@ -94,8 +102,10 @@ export async function waitForHttp(child: NodeChild, url: string, timeoutMs = 60_
 export async function waitForLog(child: NodeChild, logFile: string, text: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!readFileSync(logFile, 'utf8').includes(text)) {
-    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited with code ${child.proc.exitCode} (see ${logFile})`);
-    if (Date.now() > deadline) throw new Error(`${child.name} did not log '${text}' within ${timeoutMs} ms (see ${logFile})`);
+    if (child.proc.exitCode !== null)
+      throw new Error(`${child.name} exited with code ${child.proc.exitCode} (see ${logFile})`);
+    if (Date.now() > deadline)
+      throw new Error(`${child.name} did not log '${text}' within ${timeoutMs} ms (see ${logFile})`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -18,12 +18,18 @@ if (dir) {
   process.on('SIGWINCH', () => {
     if (!running) {
       running = true;
-      session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
+      session.post('Profiler.enable', () =>
+        session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')),
+      );
       return;
     }
     running = false;
     session.post('Profiler.stop', (err, result) => {
-      if (!err) writeFileSync(join(dir, `${process.env.BENCH_PROFILE_NAME ?? 'proc'}-${++n}.cpuprofile`), JSON.stringify(result.profile));
+      if (!err)
+        writeFileSync(
+          join(dir, `${process.env.BENCH_PROFILE_NAME ?? 'proc'}-${++n}.cpuprofile`),
+          JSON.stringify(result.profile),
+        );
     });
   });
 }

@@ -12,7 +12,8 @@ export interface Row {
   met?: boolean;
 }
 
-const num = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const num = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 /** A Markdown table (readable in a terminal, pasteable into bench/RESULTS.md). */
 export function printTable(title: string, rows: Row[]): string {

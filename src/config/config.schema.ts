@@ -58,6 +58,18 @@ export const url =
     }
     return raw.replace(/\/$/, '');
   };
+/** A comma-separated list of URLs, each checked like `url`; empty entries are ignored. */
+export const urlList =
+  (...protocols: string[]): Parser<string[]> =>
+  (raw, name) => {
+    const parse = url(...protocols);
+    const urls = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((entry, i) => parse(entry, `${name} entry ${i + 1}`));
+    return urls.length > 0 ? urls : fail(name, 'must list at least one URL');
+  };
 export const byteSize: Parser<number> = (raw, name) => {
   const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(raw.trim());
   if (!m) return fail(name, `must be a size like 1mb or 512kb, got '${raw}'`);

@@ -13,4 +13,6 @@ export const ENCRYPTED_COLUMNS: EncryptedColumn[] = [
   { table: 'card_tokens', column: 'pan_enc' },
   { table: 'card_tokens', column: 'holder_name_enc' },
   { table: 'stored_secrets', column: 'value_enc' },
+  { table: 'merchant_provider_accounts', column: 'app_auth_token_enc' },
+  { table: 'merchant_provider_accounts', column: 'app_refresh_token_enc' },
 ];

@@ -10,14 +10,17 @@ import { createTestDatabase } from '../utils/test-db';
 
 type Jwks = { keys: Array<Record<string, any>> };
 
-/** An independent check of API.md's response signature, with node:crypto only (not the SDK under test). */
+/** An independent check of docs/api.md's response signature, with node:crypto only (not the SDK under test). */
 function verifyWithJwks(res: HttpResult, jwks: Jwks): boolean {
   const kid = res.headers.get('paygrid-key-id');
   const jwk = jwks.keys.find((k) => k.kid === kid && k.use === 'sig');
   if (!jwk) return false;
   const { kid: _k, use: _u, alg: _a, ...material } = jwk;
   const key = createPublicKey({ key: material as JsonWebKey, format: 'jwk' });
-  const data = Buffer.from(`${res.headers.get('paygrid-timestamp')}\n${res.headers.get('paygrid-nonce')}\n${res.text}\n`, 'utf8');
+  const data = Buffer.from(
+    `${res.headers.get('paygrid-timestamp')}\n${res.headers.get('paygrid-nonce')}\n${res.text}\n`,
+    'utf8',
+  );
   return verify(null, data, key, Buffer.from(res.headers.get('paygrid-signature') ?? '', 'base64'));
 }
 
@@ -25,7 +28,11 @@ describe('platform keys and response signatures (e2e)', () => {
   let t: TestApp;
   let m: OnboardedMerchant;
   const jwks = async (base = t.baseUrl) => (await http<Jwks>('GET', `${base}/.well-known/jwks.json`)).body;
-  const rotate = (grace: number) => http('POST', `${t.baseUrl}/admin/v1/platform-keys/rotate`, { token: TEST_ADMIN_TOKEN, body: { grace_seconds: grace } });
+  const rotate = (grace: number) =>
+    http('POST', `${t.baseUrl}/admin/v1/platform-keys/rotate`, {
+      token: TEST_ADMIN_TOKEN,
+      body: { grace_seconds: grace },
+    });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -37,8 +44,22 @@ describe('platform keys and response signatures (e2e)', () => {
     const { keys } = await jwks();
     expect(keys).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ kid: expect.stringMatching(/^pk_/), kty: 'OKP', crv: 'Ed25519', use: 'sig', alg: 'EdDSA', x: expect.any(String) }),
-        expect.objectContaining({ kid: expect.stringMatching(/^pk_/), kty: 'RSA', use: 'enc', alg: 'RSA-OAEP-256', n: expect.any(String), e: 'AQAB' }),
+        expect.objectContaining({
+          kid: expect.stringMatching(/^pk_/),
+          kty: 'OKP',
+          crv: 'Ed25519',
+          use: 'sig',
+          alg: 'EdDSA',
+          x: expect.any(String),
+        }),
+        expect.objectContaining({
+          kid: expect.stringMatching(/^pk_/),
+          kty: 'RSA',
+          use: 'enc',
+          alg: 'RSA-OAEP-256',
+          n: expect.any(String),
+          e: 'AQAB',
+        }),
       ]),
     );
     for (const k of keys) for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(k[member]).toBeUndefined();
@@ -53,7 +74,9 @@ describe('platform keys and response signatures (e2e)', () => {
     const published = await jwks();
     const body = '{"message":"signed"}';
     const responses = [
-      await http('GET', `${t.baseUrl}/v1/ping`, { headers: { authorization: signRequest(m, { method: 'GET', pathWithQuery: '/v1/ping' }) } }),
+      await http('GET', `${t.baseUrl}/v1/ping`, {
+        headers: { authorization: signRequest(m, { method: 'GET', pathWithQuery: '/v1/ping' }) },
+      }),
       await http('POST', `${t.baseUrl}/v1/ping`, {
         raw: body,
         headers: { authorization: signRequest(m, { method: 'POST', pathWithQuery: '/v1/ping', body }) },
@@ -75,7 +98,13 @@ describe('platform keys and response signatures (e2e)', () => {
   });
 
   it('rotates the signing key with a grace period; the SDK follows the new kid', async () => {
-    const client = new PaygridClient({ baseUrl: t.baseUrl, appId: m.appId, keyId: m.keyId, secret: m.secret, maxRetries: 0 });
+    const client = new PaygridClient({
+      baseUrl: t.baseUrl,
+      appId: m.appId,
+      keyId: m.keyId,
+      secret: m.secret,
+      maxRetries: 0,
+    });
     const before = await client.request('GET', '/v1/ping');
     const oldKid = before.signedBy!;
     const rotated = await rotate(3600);
@@ -86,7 +115,9 @@ describe('platform keys and response signatures (e2e)', () => {
     const published = await jwks();
     expect(published.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, rotated.body.active]));
     expect(published.keys.filter((k) => k.use === 'sig')).toHaveLength(2);
-    const raw = await http('GET', `${t.baseUrl}/v1/ping`, { headers: { authorization: signRequest(m, { method: 'GET', pathWithQuery: '/v1/ping' }) } });
+    const raw = await http('GET', `${t.baseUrl}/v1/ping`, {
+      headers: { authorization: signRequest(m, { method: 'GET', pathWithQuery: '/v1/ping' }) },
+    });
     expect(verifyWithJwks(raw, published)).toBe(true);
 
     // Without grace the key retired now leaves the JWKS at once; the one in its 1 h grace stays.
@@ -100,9 +131,13 @@ describe('platform keys and response signatures (e2e)', () => {
         .sort(),
     ).toEqual([again.body.active, oldKid].sort());
     expect((await client.request('GET', '/v1/ping')).signedBy).toBe(again.body.active);
-    const audit = await http('GET', `${t.baseUrl}/admin/v1/audit-log?target_id=${again.body.active}`, { token: TEST_ADMIN_TOKEN });
+    const audit = await http('GET', `${t.baseUrl}/admin/v1/audit-log?target_id=${again.body.active}`, {
+      token: TEST_ADMIN_TOKEN,
+    });
     expect(audit.body.data[0]).toMatchObject({ action: 'platform_key.rotate', actor: expect.stringMatching(/^atk_/) });
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM platform_keys WHERE use = 'sig' AND status = 'active'`);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM platform_keys WHERE use = 'sig' AND status = 'active'`,
+    );
     expect(n).toBe(1);
   });
 
@@ -110,10 +145,19 @@ describe('platform keys and response signatures (e2e)', () => {
     const tampering = (async (input: string | URL | Request, init?: RequestInit) => {
       const res = await fetch(input, init);
       if (!String(input).includes('/v1/')) return res;
-      const text = (await res.text()).replace(m.appId, m.appId.replace(/.$/, 'x'));
+      // Change the app id's last character to one it is not, so the body really differs.
+      const altered = m.appId.replace(/.$/, (c) => (c === 'x' ? 'y' : 'x'));
+      const text = (await res.text()).replace(m.appId, altered);
       return new Response(text, { status: res.status, headers: res.headers });
     }) as typeof fetch;
-    const client = new PaygridClient({ baseUrl: t.baseUrl, appId: m.appId, keyId: m.keyId, secret: m.secret, fetch: tampering, maxRetries: 0 });
+    const client = new PaygridClient({
+      baseUrl: t.baseUrl,
+      appId: m.appId,
+      keyId: m.keyId,
+      secret: m.secret,
+      fetch: tampering,
+      maxRetries: 0,
+    });
     await expect(client.ping()).rejects.toBeInstanceOf(PaygridSignatureError);
   });
 
@@ -137,30 +181,51 @@ describe('platform keys and response signatures (e2e)', () => {
     const noKid = await new CompactEncrypt(plaintext)
       .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM' })
       .encrypt(await importJWK(material, 'RSA-OAEP-256'));
-    const otherKey = await encryptCard(card, { keys: [{ ...encJwk, kid, kty: 'RSA', n: randomBytes(384).toString('base64url') }] }).catch(() => undefined);
-    for (const bad of [oaep1, a128, noKid, 'not-a-jwe', `${jwe.slice(0, -4)}AAAA`, otherKey].filter((x): x is string => typeof x === 'string')) {
-      await expect(keys.decryptCardJwe(bad)).rejects.toMatchObject({ name: 'DomainError', status: 400, code: 'card_encryption_invalid' });
+    const otherKey = await encryptCard(card, {
+      keys: [{ ...encJwk, kid, kty: 'RSA', n: randomBytes(384).toString('base64url') }],
+    }).catch(() => undefined);
+    for (const bad of [oaep1, a128, noKid, 'not-a-jwe', `${jwe.slice(0, -4)}AAAA`, otherKey].filter(
+      (x): x is string => typeof x === 'string',
+    )) {
+      await expect(keys.decryptCardJwe(bad)).rejects.toMatchObject({
+        name: 'DomainError',
+        status: 400,
+        code: 'card_encryption_invalid',
+      });
     }
   });
 
   it('signs webhooks (SDK helper) so that the standardwebhooks package verifies them, and not tampered ones', async () => {
     expect(m.webhookSecret).toMatch(/^whsec_/);
-    const payload = JSON.stringify({ id: 'evt_1', type: 'payment.succeeded', data: { object: { id: 'pay_1', amount: 100 } } });
+    const payload = JSON.stringify({
+      id: 'evt_1',
+      type: 'payment.succeeded',
+      data: { object: { id: 'pay_1', amount: 100 } },
+    });
     const headers = signWebhook(m.webhookSecret!, { id: 'evt_1', timestamp: new Date(), payload });
     expect(new Webhook(m.webhookSecret!).verify(payload, { ...headers })).toEqual(JSON.parse(payload));
     expect(() => new Webhook(m.webhookSecret!).verify(payload.replace('100', '1000'), { ...headers })).toThrow();
     expect(() =>
-      new Webhook(m.webhookSecret!).verify(payload, { ...headers, 'webhook-signature': headers['webhook-signature'].replace(/.{4}$/, 'AAA=') }),
+      new Webhook(m.webhookSecret!).verify(payload, {
+        ...headers,
+        'webhook-signature': headers['webhook-signature'].replace(/.{4}$/, 'AAA='),
+      }),
     ).toThrow();
   });
 
   it('documents the scheme in OpenAPI and, in sandbox, signs requests from Swagger UI', async () => {
     const doc = (await http('GET', `${t.baseUrl}/docs-json`)).body;
-    expect(doc.components.securitySchemes['paygrid-signature']).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
+    expect(doc.components.securitySchemes['paygrid-signature']).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+    });
     const ping = doc.paths['/v1/ping'];
     expect(ping.get.security).toEqual([{ 'paygrid-signature': [] }]);
     expect(Object.keys(ping.get.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '429']));
-    expect(ping.post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+    expect(ping.post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
     expect(doc.info.description).toContain('Paygrid-Signature');
 
     const page = await (await fetch(`${t.baseUrl}/docs`)).text();
@@ -169,8 +234,17 @@ describe('platform keys and response signatures (e2e)', () => {
 
     // Run the page's script as the browser would, then send what it produced.
     const script = /<script>([\s\S]*?window\.paygridSignRequest[\s\S]*?)<\/script>/.exec(page)![1];
-    const window: { location: { href: string }; paygridSignRequest?: (req: any) => Promise<any> } = { location: { href: `${t.baseUrl}/docs` } };
-    new Function('window', 'crypto', 'TextEncoder', 'URL', 'btoa', 'console', script)(window, globalThis.crypto, TextEncoder, URL, btoa, console);
+    const window: { location: { href: string }; paygridSignRequest?: (req: any) => Promise<any> } = {
+      location: { href: `${t.baseUrl}/docs` },
+    };
+    new Function('window', 'crypto', 'TextEncoder', 'URL', 'btoa', 'console', script)(
+      window,
+      globalThis.crypto,
+      TextEncoder,
+      URL,
+      btoa,
+      console,
+    );
     const body = '{"message":"from swagger"}';
     const req = await window.paygridSignRequest!({
       url: `${t.baseUrl}/v1/ping?via=swagger`,
@@ -179,11 +253,17 @@ describe('platform keys and response signatures (e2e)', () => {
       body,
     });
     expect(req.headers.Authorization).toMatch(/^PAYGRID-HMAC-SHA256 app_id=/);
-    const headers = Object.fromEntries(Object.entries(req.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]),
+    );
     const res = await http('POST', req.url, { raw: req.body, headers });
     expect(res.status).toBe(200);
     expect(res.body.message).toBe('from swagger');
-    const untouched = await window.paygridSignRequest!({ url: `${t.baseUrl}/admin/v1/merchants`, method: 'get', headers: { Authorization: 'Bearer x' } });
+    const untouched = await window.paygridSignRequest!({
+      url: `${t.baseUrl}/admin/v1/merchants`,
+      method: 'get',
+      headers: { Authorization: 'Bearer x' },
+    });
     expect(untouched.headers.Authorization).toBe('Bearer x');
   });
 });
@@ -192,14 +272,22 @@ describe('several replicas on one database (e2e)', () => {
   it('boot concurrently with one active key per use, share nonces and publish the same JWKS', async () => {
     const dataKeys = `r1:${randomBytes(32).toString('base64')}`;
     const db = await createTestDatabase();
-    const [a, b] = await Promise.all([startTestApp({ PAYGRID_DATA_KEYS: dataKeys }, { db }), startTestApp({ PAYGRID_DATA_KEYS: dataKeys }, { db })]);
+    const [a, b] = await Promise.all([
+      startTestApp({ PAYGRID_DATA_KEYS: dataKeys }, { db }),
+      startTestApp({ PAYGRID_DATA_KEYS: dataKeys }, { db }),
+    ]);
     try {
-      const counts = await a.dataSource.query(`SELECT use, count(*)::int AS n FROM platform_keys WHERE status = 'active' GROUP BY use ORDER BY use`);
+      const counts = await a.dataSource.query(
+        `SELECT use, count(*)::int AS n FROM platform_keys WHERE status = 'active' GROUP BY use ORDER BY use`,
+      );
       expect(counts).toEqual([
         { use: 'enc', n: 1 },
         { use: 'sig', n: 1 },
       ]);
-      const [ja, jb] = await Promise.all([http('GET', `${a.baseUrl}/.well-known/jwks.json`), http('GET', `${b.baseUrl}/.well-known/jwks.json`)]);
+      const [ja, jb] = await Promise.all([
+        http('GET', `${a.baseUrl}/.well-known/jwks.json`),
+        http('GET', `${b.baseUrl}/.well-known/jwks.json`),
+      ]);
       expect(ja.body).toEqual(jb.body);
 
       const m = await onboardMerchant(a, { name: 'Replicated' });

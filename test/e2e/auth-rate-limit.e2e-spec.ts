@@ -40,7 +40,13 @@ describe('per-app rate limit (e2e)', () => {
   it("counts only authenticated requests: forged ones do not spend an app's quota", async () => {
     const victim = await onboardMerchant(t, { name: 'Victim' });
     const forged = await onboardMerchant(t, { name: 'Forger' });
-    const attacker = new PaygridClient({ baseUrl: t.baseUrl, appId: victim.appId, keyId: victim.keyId, secret: forged.secret, maxRetries: 0 });
+    const attacker = new PaygridClient({
+      baseUrl: t.baseUrl,
+      appId: victim.appId,
+      keyId: victim.keyId,
+      secret: forged.secret,
+      maxRetries: 0,
+    });
     for (let i = 0; i < 10; i++) expect((await attacker.request('GET', '/v1/ping')).status).toBe(401);
     expect((await victim.client.request('GET', '/v1/ping')).status).toBe(200);
   });

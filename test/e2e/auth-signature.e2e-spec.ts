@@ -23,13 +23,20 @@ describe('merchant request signatures (e2e)', () => {
     who: { appId: string; keyId: string; secret?: string; privateKey?: string },
     req: { method?: string; path?: string; body?: string; timestamp?: number; nonce?: string } = {},
   ) =>
-    signRequest(who, { method: req.method ?? 'GET', pathWithQuery: req.path ?? '/v1/ping', body: req.body ?? '', timestamp: req.timestamp, nonce: req.nonce });
+    signRequest(who, {
+      method: req.method ?? 'GET',
+      pathWithQuery: req.path ?? '/v1/ping',
+      body: req.body ?? '',
+      timestamp: req.timestamp,
+      nonce: req.nonce,
+    });
   const send = (c: Call): Promise<HttpResult> =>
     http(c.method ?? 'GET', `${t.baseUrl}${c.path ?? '/v1/ping'}`, {
       raw: c.body,
       headers: { ...(c.authorization !== undefined ? { authorization: c.authorization } : {}), ...(c.headers ?? {}) },
     });
-  const executions = async (who: OnboardedMerchant) => (await who.client.createPing({}, { idempotencyKey: false })).executions;
+  const executions = async (who: OnboardedMerchant) =>
+    (await who.client.createPing({}, { idempotencyKey: false })).executions;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -40,7 +47,11 @@ describe('merchant request signatures (e2e)', () => {
   it('accepts a correctly signed HMAC request and reports who signed it', async () => {
     const ping = await m.client.ping();
     expect(ping).toMatchObject({ object: 'ping', merchant_id: m.merchantId, app_id: m.appId, key_id: m.keyId });
-    const post = await send({ method: 'POST', body: '{"message":"hé"}', authorization: sign(m, { method: 'POST', body: '{"message":"hé"}' }) });
+    const post = await send({
+      method: 'POST',
+      body: '{"message":"hé"}',
+      authorization: sign(m, { method: 'POST', body: '{"message":"hé"}' }),
+    });
     expect(post.status).toBe(200);
     expect(post.body.message).toBe('hé');
   });
@@ -51,7 +62,11 @@ describe('merchant request signatures (e2e)', () => {
     expect(await r.client.ping()).toMatchObject({ app_id: r.appId, key_id: r.keyId });
     const body = '{"message":"rsa"}';
     expect((await send({ method: 'POST', body, authorization: sign(r, { method: 'POST', body }) })).status).toBe(200);
-    const tampered = await send({ method: 'POST', body: '{"message":"rsb"}', authorization: sign(r, { method: 'POST', body }) });
+    const tampered = await send({
+      method: 'POST',
+      body: '{"message":"rsb"}',
+      authorization: sign(r, { method: 'POST', body }),
+    });
     expectErrorShape(tampered, 401, 'signature_invalid');
     // An RSA key's request signed as HMAC (e.g. with its public key as the secret) is refused.
     const asHmac = sign({ appId: r.appId, keyId: r.keyId, secret: 'anything' });
@@ -66,29 +81,58 @@ describe('merchant request signatures (e2e)', () => {
     const cases: Array<[string, Call]> = [
       ['method', { method: 'POST', body, authorization: sign(m, { method: 'PUT', body }) }],
       ['path', { method: 'POST', path: '/v1/ping/', body, authorization: sign(m, { method: 'POST', body }) }],
-      ['query', { method: 'POST', path: '/v1/ping?a=2', body, authorization: sign(m, { method: 'POST', path: '/v1/ping?a=1', body }) }],
+      [
+        'query',
+        {
+          method: 'POST',
+          path: '/v1/ping?a=2',
+          body,
+          authorization: sign(m, { method: 'POST', path: '/v1/ping?a=1', body }),
+        },
+      ],
       ['added query', { method: 'POST', path: '/v1/ping?a=1', body, authorization: sign(m, { method: 'POST', body }) }],
-      ['one body byte', { method: 'POST', body: '{"message":"hellp"}', authorization: sign(m, { method: 'POST', body }) }],
+      [
+        'one body byte',
+        { method: 'POST', body: '{"message":"hellp"}', authorization: sign(m, { method: 'POST', body }) },
+      ],
       [
         'timestamp',
-        { method: 'POST', body, authorization: sign(m, { method: 'POST', body, timestamp: ts }).replace(`timestamp="${ts}"`, `timestamp="${ts - 1}"`) },
+        {
+          method: 'POST',
+          body,
+          authorization: sign(m, { method: 'POST', body, timestamp: ts }).replace(
+            `timestamp="${ts}"`,
+            `timestamp="${ts - 1}"`,
+          ),
+        },
       ],
       [
         'nonce',
         {
           method: 'POST',
           body,
-          authorization: sign(m, { method: 'POST', body, nonce: 'aaaaaaaaaaaaaaaa' }).replace('nonce="aaaaaaaaaaaaaaaa"', 'nonce="aaaaaaaaaaaaaaab"'),
+          authorization: sign(m, { method: 'POST', body, nonce: 'aaaaaaaaaaaaaaaa' }).replace(
+            'nonce="aaaaaaaaaaaaaaaa"',
+            'nonce="aaaaaaaaaaaaaaab"',
+          ),
         },
       ],
       [
         "key id (the app's other key)",
-        { method: 'POST', body, authorization: sign(m, { method: 'POST', body }).replace(`key_id="${m.keyId}"`, `key_id="${other.keyId}"`) },
+        {
+          method: 'POST',
+          body,
+          authorization: sign(m, { method: 'POST', body }).replace(`key_id="${m.keyId}"`, `key_id="${other.keyId}"`),
+        },
       ],
     ];
     for (const [part, call] of cases) {
       const res = await send(call);
-      expect({ part, status: res.status, code: res.body?.error?.code }).toEqual({ part, status: 401, code: 'signature_invalid' });
+      expect({ part, status: res.status, code: res.body?.error?.code }).toEqual({
+        part,
+        status: 401,
+        code: 'signature_invalid',
+      });
       expectErrorShape(res, 401);
     }
     const unknownKey = sign(m).replace(`key_id="${m.keyId}"`, 'key_id="key_01m8avfgp2sdpcrv01t7hbzzzz"');
@@ -102,15 +146,31 @@ describe('merchant request signatures (e2e)', () => {
     expect((await send({ authorization: auth })).status).toBe(200);
     expectErrorShape(await send({ authorization: auth }), 401, 'nonce_reused');
     const body = '{"message":"x"}';
-    expectErrorShape(await send({ method: 'POST', body, authorization: sign(m, { method: 'POST', body, nonce: 'replay-nonce-0001' }) }), 401, 'nonce_reused');
+    expectErrorShape(
+      await send({
+        method: 'POST',
+        body,
+        authorization: sign(m, { method: 'POST', body, nonce: 'replay-nonce-0001' }),
+      }),
+      401,
+      'nonce_reused',
+    );
     // Nonces are per app: another app may use the same one.
     const other = await onboardMerchant(t, { name: 'Other' });
     expect((await send({ authorization: sign(other, { nonce: 'replay-nonce-0001' }) })).status).toBe(200);
   });
 
   it('refuses timestamps 301 s away on either side and accepts ones inside the window', async () => {
-    expectErrorShape(await send({ authorization: sign(m, { timestamp: nowSeconds() - 301 }) }), 401, 'timestamp_out_of_window');
-    expectErrorShape(await send({ authorization: sign(m, { timestamp: nowSeconds() + 301 }) }), 401, 'timestamp_out_of_window');
+    expectErrorShape(
+      await send({ authorization: sign(m, { timestamp: nowSeconds() - 301 }) }),
+      401,
+      'timestamp_out_of_window',
+    );
+    expectErrorShape(
+      await send({ authorization: sign(m, { timestamp: nowSeconds() + 301 }) }),
+      401,
+      'timestamp_out_of_window',
+    );
     // 295 rather than 300: a second may tick between signing and checking.
     expect((await send({ authorization: sign(m, { timestamp: nowSeconds() - 295 }) })).status).toBe(200);
     expect((await send({ authorization: sign(m, { timestamp: nowSeconds() + 295 }) })).status).toBe(200);
@@ -151,7 +211,9 @@ describe('merchant request signatures (e2e)', () => {
     const url = new URL(t.baseUrl);
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(url.port), url.hostname, () => {
-        socket.write(`GET /v1/ping HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${a}\r\nAuthorization: ${b}\r\nConnection: close\r\n\r\n`);
+        socket.write(
+          `GET /v1/ping HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${a}\r\nAuthorization: ${b}\r\nConnection: close\r\n\r\n`,
+        );
       });
       let data = '';
       socket.on('data', (d) => (data += d.toString('utf8')));
@@ -164,7 +226,12 @@ describe('merchant request signatures (e2e)', () => {
 
   it('refuses a body that was not sent as JSON (it could not be verified)', async () => {
     const body = 'message=hi';
-    const res = await send({ method: 'POST', body, headers: { 'content-type': 'text/plain' }, authorization: sign(m, { method: 'POST', body }) });
+    const res = await send({
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/plain' },
+      authorization: sign(m, { method: 'POST', body }),
+    });
     expectErrorShape(res, 415, 'unsupported_media_type');
   });
 
@@ -198,13 +265,21 @@ describe('merchant request signatures (e2e)', () => {
   it('purges expired nonces, and an expired nonce no longer blocks a request', async () => {
     const auth = sign(m, { nonce: 'expiring-nonce-01' });
     expect((await send({ authorization: auth })).status).toBe(200);
-    await t.dataSource.query(`UPDATE request_nonces SET expires_at = now() - interval '1 second' WHERE nonce = 'expiring-nonce-01'`);
+    await t.dataSource.query(
+      `UPDATE request_nonces SET expires_at = now() - interval '1 second' WHERE nonce = 'expiring-nonce-01'`,
+    );
     expect((await send({ authorization: sign(m, { nonce: 'expiring-nonce-01' }) })).status).toBe(200);
-    await t.dataSource.query(`UPDATE request_nonces SET expires_at = now() - interval '1 second' WHERE nonce = 'expiring-nonce-01'`);
-    const live = (await t.dataSource.query(`SELECT count(*)::int AS n FROM request_nonces WHERE expires_at > now()`))[0].n;
+    await t.dataSource.query(
+      `UPDATE request_nonces SET expires_at = now() - interval '1 second' WHERE nonce = 'expiring-nonce-01'`,
+    );
+    const live = (await t.dataSource.query(`SELECT count(*)::int AS n FROM request_nonces WHERE expires_at > now()`))[0]
+      .n;
     const purged = await t.app.get(AuthMaintenanceJob).purgeExpired();
     expect(purged.nonces).toBeGreaterThanOrEqual(1);
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM request_nonces WHERE nonce = 'expiring-nonce-01'`))[0].n).toBe(0);
+    expect(
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM request_nonces WHERE nonce = 'expiring-nonce-01'`))[0]
+        .n,
+    ).toBe(0);
     expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM request_nonces`))[0].n).toBe(live);
   });
 });

@@ -43,7 +43,13 @@ describe('card data never leaves the vault in clear (e2e, separate process)', ()
     });
     proc.stdout!.on('data', (d) => (logs += d.toString()));
     proc.stderr!.on('data', (d) => (logs += d.toString()));
-    await waitFor(() => http('GET', `${baseUrl}/health/ready`).then((r) => r.status === 200).catch(() => false), { timeoutMs: 60_000, what: 'server ready' });
+    await waitFor(
+      () =>
+        http('GET', `${baseUrl}/health/ready`)
+          .then((r) => r.status === 200)
+          .catch(() => false),
+      { timeoutMs: 60_000, what: 'server ready' },
+    );
   }, 90_000);
 
   afterAll(async () => {
@@ -60,31 +66,62 @@ describe('card data never leaves the vault in clear (e2e, separate process)', ()
     const client = new PaygridClient({ baseUrl, appId: app.id, keyId: key.id, secret: key.secret, maxRetries: 0 });
 
     const paid = await client.post<any>('/v1/payments', {
-      out_trade_no: 'scan-1', amount: 1200, currency: 'CNY', channel: 'card', subject: 'Scan',
-      card: { encrypted: await client.encryptCard({ number: PAN, exp_month: 12, exp_year: 2030, cvc: CVC, holder_name: 'Ada Lovelace' }) },
+      out_trade_no: 'scan-1',
+      amount: 1200,
+      currency: 'CNY',
+      channel: 'card',
+      subject: 'Scan',
+      card: {
+        encrypted: await client.encryptCard({
+          number: PAN,
+          exp_month: 12,
+          exp_year: 2030,
+          cvc: CVC,
+          holder_name: 'Ada Lovelace',
+        }),
+      },
     });
     expect(paid.status).toBe('succeeded');
     await client.post('/v1/refunds', { payment_id: paid.id, out_refund_no: 'scan-r1', amount: 200 });
     const challenged = await client.post<any>('/v1/payments', {
-      out_trade_no: 'scan-2', amount: 800, currency: 'CNY', channel: 'card', subject: 'Scan 3DS',
+      out_trade_no: 'scan-2',
+      amount: 800,
+      currency: 'CNY',
+      channel: 'card',
+      subject: 'Scan 3DS',
       card: { encrypted: await client.encryptCard({ number: THREEDS_PAN, exp_month: 11, exp_year: 2031, cvc: CVC }) },
     });
-    await fetch(challenged.next_action.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'success' }) });
-    await waitFor(async () => (await client.get<any>(`/v1/payments/${challenged.id}`)).status === 'succeeded', { what: '3DS payment' });
+    await fetch(challenged.next_action.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'success' }),
+    });
+    await waitFor(async () => (await client.get<any>(`/v1/payments/${challenged.id}`)).status === 'succeeded', {
+      what: '3DS payment',
+    });
     // Let the outbox relay and any webhook attempts run, then look at everything.
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      await waitFor(async () => (await pg.query('SELECT count(*)::int AS n FROM events WHERE published_at IS NULL')).rows[0].n === 0, { what: 'events relayed' });
-      const tables = (await pg.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).rows.map((r) => r.tablename as string);
-      expect(tables).toEqual(expect.arrayContaining(['payments', 'card_tokens', 'events', 'provider_callbacks', 'idempotency_keys']));
+      await waitFor(
+        async () =>
+          (await pg.query('SELECT count(*)::int AS n FROM events WHERE published_at IS NULL')).rows[0].n === 0,
+        { what: 'events relayed' },
+      );
+      const tables = (await pg.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)).rows.map(
+        (r) => r.tablename as string,
+      );
+      expect(tables).toEqual(
+        expect.arrayContaining(['payments', 'card_tokens', 'events', 'provider_callbacks', 'idempotency_keys']),
+      );
       let dump = '';
       for (const table of tables) {
         const { rows } = await pg.query(`SELECT t::text AS row FROM "${table}" t`);
         dump += rows.map((r) => r.row).join('\n');
       }
       expect(dump.length).toBeGreaterThan(1000);
-      for (const secret of [PAN, THREEDS_PAN, PAN.slice(0, 12), '4242 4242', 'Ada Lovelace']) expect(dump).not.toContain(secret);
+      for (const secret of [PAN, THREEDS_PAN, PAN.slice(0, 12), '4242 4242', 'Ada Lovelace'])
+        expect(dump).not.toContain(secret);
       expect(dump).not.toMatch(new RegExp(`"cvc"\\s*:\\s*"?${CVC}`));
       const events = (await pg.query('SELECT object::text AS o FROM events')).rows.map((r) => r.o).join('\n');
       expect(events).toContain('"last4": "4242"');

@@ -19,8 +19,18 @@ describe('operator CLI (e2e)', () => {
   });
   let keys = `c1:${randomBytes(32).toString('base64')}`;
   const cli = (...args: string[]) => {
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/cli.ts', ...args], { cwd: ROOT, env: env(), encoding: 'utf8', timeout: 60_000 });
-    return { status: run.status, out: run.stdout, err: run.stderr, json: run.status === 0 && /^[[{]/.test(run.stdout.trim()) ? JSON.parse(run.stdout) : undefined };
+    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: env(),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    return {
+      status: run.status,
+      out: run.stdout,
+      err: run.stderr,
+      json: run.status === 0 && /^[[{]/.test(run.stdout.trim()) ? JSON.parse(run.stdout) : undefined,
+    };
   };
 
   beforeAll(async () => {
@@ -30,7 +40,11 @@ describe('operator CLI (e2e)', () => {
 
   it('onboards a merchant, app and key, and manages admin tokens, all audited as cli', async () => {
     const token = cli('token:create', '--name', 'ops', '--role', 'viewer');
-    expect(token.json).toMatchObject({ id: expect.stringMatching(/^atk_/), role: 'viewer', token: expect.stringMatching(/^pgat_/) });
+    expect(token.json).toMatchObject({
+      id: expect.stringMatching(/^atk_/),
+      role: 'viewer',
+      token: expect.stringMatching(/^pgat_/),
+    });
     const merchant = cli('merchant:create', '--name', 'CLI Co', '--fee-bps', '25');
     expect(merchant.json).toMatchObject({ id: expect.stringMatching(/^mch_/), fee_bps: 25 });
     const app = cli('app:create', '--merchant', merchant.json.id, '--name', 'Shop', '--channels', 'alipay_qr,card');
@@ -43,7 +57,14 @@ describe('operator CLI (e2e)', () => {
     const pg = await rawClient(db.url);
     try {
       const { rows } = await pg.query(`SELECT action FROM audit_log WHERE actor = 'cli' ORDER BY id`);
-      expect(rows.map((r) => r.action)).toEqual(['admin_token.create', 'merchant.create', 'app.create', 'key.create', 'key.revoke', 'admin_token.revoke']);
+      expect(rows.map((r) => r.action)).toEqual([
+        'admin_token.create',
+        'merchant.create',
+        'app.create',
+        'key.create',
+        'key.revoke',
+        'admin_token.revoke',
+      ]);
     } finally {
       await pg.end();
     }
@@ -54,7 +75,9 @@ describe('operator CLI (e2e)', () => {
     expect(generated.json.entry).toMatch(/^c2:[A-Za-z0-9+/]{43}=$/);
     keys = `${keys},${generated.json.entry}`;
     const report = cli('keys:reencrypt');
-    expect(report.json).toEqual(expect.arrayContaining([expect.objectContaining({ table: 'app_keys', column: 'secret_enc', rewritten: 1 })]));
+    expect(report.json).toEqual(
+      expect.arrayContaining([expect.objectContaining({ table: 'app_keys', column: 'secret_enc', rewritten: 1 })]),
+    );
     const pg = await rawClient(db.url);
     try {
       const { rows } = await pg.query('SELECT secret_enc FROM app_keys');
@@ -68,6 +91,7 @@ describe('operator CLI (e2e)', () => {
     const unknown = cli('nope');
     expect(unknown.status).toBe(2);
     expect(unknown.out).toContain('Usage: npm run cli');
+    expect(unknown.err).toContain('unknown command: nope');
     const bad = cli('token:create', '--name', 'x', '--role', 'root');
     expect(bad.status).toBe(1);
     expect(bad.err).toContain('--role must be admin or viewer');

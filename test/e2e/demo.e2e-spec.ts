@@ -43,7 +43,13 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
     });
     proc.stdout!.on('data', (d) => (out += d.toString()));
     proc.stderr!.on('data', (d) => (out += d.toString()));
-    await waitFor(() => http('GET', `${baseUrl}/health/ready`).then((r) => r.status === 200).catch(() => false), { timeoutMs: 60_000, what: 'server ready' });
+    await waitFor(
+      () =>
+        http('GET', `${baseUrl}/health/ready`)
+          .then((r) => r.status === 200)
+          .catch(() => false),
+      { timeoutMs: 60_000, what: 'server ready' },
+    );
     await waitFor(async () => existsSync(join(dataDir, 'demo-credentials.json')), { what: 'demo credentials' });
   }, 90_000);
 
@@ -57,7 +63,12 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
     const file = join(dataDir, 'demo-credentials.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const creds = JSON.parse(readFileSync(file, 'utf8'));
-    expect(creds).toMatchObject({ merchant_id: expect.stringMatching(/^mch_/), app_id: expect.stringMatching(/^app_/), secret: expect.stringMatching(/^sk_/), admin_token: expect.stringMatching(/^pgat_/) });
+    expect(creds).toMatchObject({
+      merchant_id: expect.stringMatching(/^mch_/),
+      app_id: expect.stringMatching(/^app_/),
+      secret: expect.stringMatching(/^sk_/),
+      admin_token: expect.stringMatching(/^pgat_/),
+    });
     expect(out).toContain('Sandbox demo merchant created');
     expect(out).toContain(creds.secret);
   });
@@ -65,7 +76,11 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
   it('takes a payment end to end and shows webhook, refund, balance, ledger, settlement and payout', async () => {
     const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/demo.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, PAYGRID_DATA_DIR: dataDir, ...(process.env.AMQP_URL ? { AMQP_URL: process.env.AMQP_URL, EVENTS_NAMESPACE: namespace } : {}) },
+      env: {
+        PATH: process.env.PATH,
+        PAYGRID_DATA_DIR: dataDir,
+        ...(process.env.AMQP_URL ? { AMQP_URL: process.env.AMQP_URL, EVENTS_NAMESPACE: namespace } : {}),
+      },
       encoding: 'utf8',
       timeout: 120_000,
     });
@@ -75,14 +90,31 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
     expect(result.payment).toEqual({ id: expect.stringMatching(/^pay_/), status: 'succeeded', fee: 60 });
     expect(result.refund).toEqual({ id: expect.stringMatching(/^re_/), status: 'succeeded' });
     expect(result.webhooks).toEqual(
-      expect.arrayContaining([expect.objectContaining({ type: 'payment.succeeded', verified: true }), expect.objectContaining({ type: 'refund.succeeded', verified: true })]),
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'payment.succeeded', verified: true }),
+        expect.objectContaining({ type: 'refund.succeeded', verified: true }),
+      ]),
     );
     expect(result.webhooks.every((w: { verified: boolean }) => w.verified)).toBe(true);
     expect(result.ledger_entries).toEqual(['payment.captured', 'refund.succeeded']);
     // 10000 paid − 60 fee, then 3000 refunded with 18 of the fee returned: 6958 owed to the merchant before settlement.
     expect(result.settlement).toEqual({ id: expect.stringMatching(/^stl_/) });
     expect(result.payout).toEqual({ id: expect.stringMatching(/^po_/), status: 'paid' });
-    if (process.env.AMQP_URL) expect(result.rabbitmq).toEqual(expect.arrayContaining(['payment.succeeded', 'refund.succeeded']));
-    for (const text of ['[1] Merchant app', '[3] The payer pays', '[6] Settle', 'signature verified']) expect(run.stdout).toContain(text);
+    expect(result.checkout).toEqual({
+      id: expect.stringMatching(/^cs_/),
+      status: 'complete',
+      payment_id: expect.stringMatching(/^pay_/),
+      return_verified: true,
+    });
+    if (process.env.AMQP_URL)
+      expect(result.rabbitmq).toEqual(expect.arrayContaining(['payment.succeeded', 'refund.succeeded']));
+    for (const text of [
+      '[1] Merchant app',
+      '[3] The payer pays',
+      '[6] Settle',
+      '[7] A checkout session',
+      'signature verified',
+    ])
+      expect(run.stdout).toContain(text);
   });
 });

@@ -24,7 +24,10 @@ describe('merchant events API and webhook redelivery (e2e)', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     t = await startTestApp(FAST_EVENTS_ENV);
-    a = await onboardMerchant(t, { name: 'A', webhookUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks` });
+    a = await onboardMerchant(t, {
+      name: 'A',
+      webhookUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks`,
+    });
     b = await onboardMerchant(t, { name: 'B' });
   });
   afterAll(async () => {
@@ -46,7 +49,9 @@ describe('merchant events API and webhook redelivery (e2e)', () => {
         .reverse()
         .map((e) => e.id),
     );
-    const page2 = await a.client.request<any>('GET', '/v1/events', { query: { limit: 3, starting_after: page1.body.data[2].id } });
+    const page2 = await a.client.request<any>('GET', '/v1/events', {
+      query: { limit: 3, starting_after: page1.body.data[2].id },
+    });
     expect(page2.body).toEqual({ data: events.slice(0, 2).reverse(), has_more: false });
 
     const one = await a.client.request<any>('GET', `/v1/events/${events[0].id}`);
@@ -62,7 +67,9 @@ describe('merchant events API and webhook redelivery (e2e)', () => {
     expect(res.status).toBe(404);
     expect(res.body.error).toMatchObject({ type: 'invalid_request_error', code: 'resource_missing' });
     expect((await a.client.request<any>('GET', '/v1/events', { query: { limit: 1000 } })).status).toBe(400);
-    expect((await a.client.request<any>('GET', '/v1/events', { query: { type: 'payment.exploded' } })).status).toBe(400);
+    expect((await a.client.request<any>('GET', '/v1/events', { query: { type: 'payment.exploded' } })).status).toBe(
+      400,
+    );
   });
 
   it('delivers signed webhooks the SDK and standardwebhooks verify, and lets the merchant redeliver one', async () => {
@@ -72,7 +79,11 @@ describe('merchant events API and webhook redelivery (e2e)', () => {
     expect(new Webhook(a.webhookSecret!).verify(first.body, first.headers)).toEqual(e);
 
     const rows = await t.dataSource.query(`SELECT id FROM webhook_deliveries WHERE event_id = $1`, [e.id]);
-    await waitFor(async () => (await a.client.request<any>('GET', `/v1/webhook-deliveries/${rows[0].id}`)).body.status === 'succeeded', { what: 'recorded' });
+    await waitFor(
+      async () =>
+        (await a.client.request<any>('GET', `/v1/webhook-deliveries/${rows[0].id}`)).body.status === 'succeeded',
+      { what: 'recorded' },
+    );
     const redo = await a.client.request<any>('POST', `/v1/webhook-deliveries/${rows[0].id}/redeliver`);
     expect(redo.status).toBe(200);
     expect(redo.body).toMatchObject({ id: rows[0].id, event_id: e.id, status: 'pending' });

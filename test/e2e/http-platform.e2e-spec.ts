@@ -18,7 +18,10 @@ describe('HTTP platform (e2e)', () => {
   });
 
   it('answers a body over the limit with 413 and writes nothing', async () => {
-    const res = await http('POST', `${t.baseUrl}/admin/v1/merchants`, { body: { name: 'x'.repeat(100 * 1024) }, token: TEST_ADMIN_TOKEN });
+    const res = await http('POST', `${t.baseUrl}/admin/v1/merchants`, {
+      body: { name: 'x'.repeat(100 * 1024) },
+      token: TEST_ADMIN_TOKEN,
+    });
     expectErrorShape(res, 413, 'body_too_large');
     const [{ count }] = await t.dataSource.query('SELECT count(*)::int AS count FROM merchants');
     expect(count).toBe(0);

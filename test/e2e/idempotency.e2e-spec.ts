@@ -9,9 +9,11 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
   let t: TestApp;
   let m: OnboardedMerchant;
 
-  const post = (body: unknown, idempotencyKey: string | false, who = m) => who.client.request<any>('POST', '/v1/ping', { body, idempotencyKey });
+  const post = (body: unknown, idempotencyKey: string | false, who = m) =>
+    who.client.request<any>('POST', '/v1/ping', { body, idempotencyKey });
   const executions = async (who = m) => (await who.client.createPing({}, { idempotencyKey: false })).executions;
-  const rowsFor = (key: string) => t.dataSource.query(`SELECT * FROM idempotency_keys WHERE app_id = $1 AND idempotency_key = $2`, [m.appId, key]);
+  const rowsFor = (key: string) =>
+    t.dataSource.query(`SELECT * FROM idempotency_keys WHERE app_id = $1 AND idempotency_key = $2`, [m.appId, key]);
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -57,7 +59,8 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
     const ok = results.filter((r) => r.status === 200);
     const inProgress = results.filter((r) => r.status === 409);
     expect(ok.length + inProgress.length).toBe(20);
-    for (const r of inProgress) expect(r.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_request_in_progress' });
+    for (const r of inProgress)
+      expect(r.body.error).toMatchObject({ type: 'idempotency_error', code: 'idempotency_request_in_progress' });
     expect(ok.filter((r) => !r.replayed)).toHaveLength(1);
     expect(new Set(ok.map((r) => r.text)).size).toBe(1);
     expect(await executions()).toBe(before + 2);
@@ -75,11 +78,15 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
     const res = await m.client.request<any>('POST', '/v1/ping', { rawBody: body, idempotencyKey: 'running-1' });
     expectErrorShape(res, 409, 'idempotency_request_in_progress');
     // The lead holding it died (lease over): a retry of the same request takes the key over and runs once.
-    await t.dataSource.query(`UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE idempotency_key = 'running-1'`);
+    await t.dataSource.query(
+      `UPDATE idempotency_keys SET locked_until = now() - interval '1 second' WHERE idempotency_key = 'running-1'`,
+    );
     const retried = await m.client.request<any>('POST', '/v1/ping', { rawBody: body, idempotencyKey: 'running-1' });
     expect(retried.status).toBe(200);
     expect(retried.replayed).toBe(false);
-    expect((await m.client.request<any>('POST', '/v1/ping', { rawBody: body, idempotencyKey: 'running-1' })).replayed).toBe(true);
+    expect(
+      (await m.client.request<any>('POST', '/v1/ping', { rawBody: body, idempotencyKey: 'running-1' })).replayed,
+    ).toBe(true);
   });
 
   it('stores nothing for a request that failed validation, and the key stays usable', async () => {
@@ -118,7 +125,10 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
     const body = '{}';
     const res = await http('POST', `${t.baseUrl}/v1/ping`, {
       raw: body,
-      headers: { authorization: signRequest(m, { method: 'POST', pathWithQuery: '/v1/ping', body }), 'idempotency-key': 'cl\u00e9' },
+      headers: {
+        authorization: signRequest(m, { method: 'POST', pathWithQuery: '/v1/ping', body }),
+        'idempotency-key': 'cl\u00e9',
+      },
     });
     expectErrorShape(res, 400, 'idempotency_key_invalid');
   });
@@ -134,18 +144,20 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
 
   it('forgets keys after 24 h: expired rows are purged, and an expired key runs again', async () => {
     const first = await post({ message: 'old' }, 'order-6');
-    await t.dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`, [
-      m.appId,
-    ]);
+    await t.dataSource.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`,
+      [m.appId],
+    );
     const again = await post({ message: 'old' }, 'order-6');
     expect(again.replayed).toBe(false);
     expect(again.body.executions).toBeGreaterThan(first.body.executions);
     const [row] = await rowsFor('order-6');
     expect(new Date(row.expires_at).getTime() - Date.now()).toBeGreaterThan(23.9 * 3600 * 1000);
 
-    await t.dataSource.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`, [
-      m.appId,
-    ]);
+    await t.dataSource.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE app_id = $1 AND idempotency_key = 'order-6'`,
+      [m.appId],
+    );
     const purged = await t.app.get(AuthMaintenanceJob).purgeExpired();
     expect(purged.idempotencyKeys).toBeGreaterThanOrEqual(1);
     expect(await rowsFor('order-6')).toHaveLength(0);

@@ -8,7 +8,8 @@ describe('admin ledger API (e2e)', () => {
   let t: TestApp;
   let ledger: LedgerService;
   let paymentEntryId: string;
-  const admin = (method: string, path: string, body?: unknown, token = TEST_ADMIN_TOKEN) => http(method, `${t.baseUrl}/admin/v1/ledger${path}`, { body, token });
+  const admin = (method: string, path: string, body?: unknown, token = TEST_ADMIN_TOKEN) =>
+    http(method, `${t.baseUrl}/admin/v1/ledger${path}`, { body, token });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -21,8 +22,16 @@ describe('admin ledger API (e2e)', () => {
         referenceId: id,
         merchantId: M,
         postings: [
-          { account: { code: 'provider_clearing', currency: 'CNY', subkey: 'alipay' }, direction: 'debit', amount: gross },
-          { account: { code: 'merchant_pending', currency: 'CNY', merchantId: M }, direction: 'credit', amount: gross - fee },
+          {
+            account: { code: 'provider_clearing', currency: 'CNY', subkey: 'alipay' },
+            direction: 'debit',
+            amount: gross,
+          },
+          {
+            account: { code: 'merchant_pending', currency: 'CNY', merchantId: M },
+            direction: 'credit',
+            amount: gross - fee,
+          },
           { account: { code: 'platform_fee_revenue', currency: 'CNY' }, direction: 'credit', amount: fee },
         ],
       });
@@ -45,14 +54,34 @@ describe('admin ledger API (e2e)', () => {
   it('lists accounts with balances as integers, filtered and paged by cursor', async () => {
     const all = await admin('GET', `/accounts?merchant_id=${M}`);
     expect(all.status).toBe(200);
-    expect(all.body.data.map((a: { code: string }) => a.code).sort()).toEqual(['merchant_available', 'merchant_pending']);
+    expect(all.body.data.map((a: { code: string }) => a.code).sort()).toEqual([
+      'merchant_available',
+      'merchant_pending',
+    ]);
     const pending = all.body.data.find((a: { code: string }) => a.code === 'merchant_pending');
-    expect(pending).toMatchObject({ object: 'ledger_account', type: 'liability', normal_balance: 'credit', currency: 'CNY', merchant_id: M, non_negative: true, balance: 4970, debits_posted: 9940, credits_posted: 14910, posting_count: 3 });
+    expect(pending).toMatchObject({
+      object: 'ledger_account',
+      type: 'liability',
+      normal_balance: 'credit',
+      currency: 'CNY',
+      merchant_id: M,
+      non_negative: true,
+      balance: 4970,
+      debits_posted: 9940,
+      credits_posted: 14910,
+      posting_count: 3,
+    });
 
     // A hot platform account is several rows (shards); its balance is their sum.
     const fee = await admin('GET', '/accounts?code=platform_fee_revenue&currency=CNY');
     expect(fee.body.data.length).toBeGreaterThan(0);
-    for (const row of fee.body.data) expect(row).toMatchObject({ code: 'platform_fee_revenue', merchant_id: null, non_negative: false, shard: expect.any(Number) });
+    for (const row of fee.body.data)
+      expect(row).toMatchObject({
+        code: 'platform_fee_revenue',
+        merchant_id: null,
+        non_negative: false,
+        shard: expect.any(Number),
+      });
     expect(new Set(fee.body.data.map((a: { shard: number }) => a.shard)).size).toBe(fee.body.data.length);
     expect(fee.body.data.reduce((sum: number, a: { balance: number }) => sum + a.balance, 0)).toBe(90);
 
@@ -74,7 +103,17 @@ describe('admin ledger API (e2e)', () => {
     const s = await admin('GET', `/accounts/${id}/statement`);
     expect(s.status).toBe(200);
     expect(s.body.account).toMatchObject({ id, balance: 4970 });
-    expect(s.body.data.map((l: { seq: number; direction: string; amount: number; balance_after: number; reference_id: string }) => [l.seq, l.direction, l.amount, l.balance_after, l.reference_id])).toEqual([
+    expect(
+      s.body.data.map(
+        (l: { seq: number; direction: string; amount: number; balance_after: number; reference_id: string }) => [
+          l.seq,
+          l.direction,
+          l.amount,
+          l.balance_after,
+          l.reference_id,
+        ],
+      ),
+    ).toEqual([
       [3, 'debit', 9940, 4970, 'stl_e2e'],
       [2, 'credit', 4970, 14910, 'pay_e2e_2'],
       [1, 'credit', 9940, 9940, 'pay_e2e_1'],
@@ -88,7 +127,13 @@ describe('admin ledger API (e2e)', () => {
   it('finds entries by business reference and by id', async () => {
     const byRef = await admin('GET', '/entries?reference_type=payment&reference_id=pay_e2e_1');
     expect(byRef.body.data).toHaveLength(1);
-    expect(byRef.body.data[0]).toMatchObject({ id: paymentEntryId, object: 'journal_entry', type: 'payment.captured', external_id: 'payment:pay_e2e_1:captured', merchant_id: M });
+    expect(byRef.body.data[0]).toMatchObject({
+      id: paymentEntryId,
+      object: 'journal_entry',
+      type: 'payment.captured',
+      external_id: 'payment:pay_e2e_1:captured',
+      merchant_id: M,
+    });
     expect(byRef.body.data[0].postings).toHaveLength(3);
     expect((await admin('GET', `/entries/${paymentEntryId}`)).body).toEqual(byRef.body.data[0]);
     expect((await admin('GET', '/entries?reference_type=payment&reference_id=pay_none')).body).toEqual({ data: [] });
@@ -111,27 +156,58 @@ describe('admin ledger API (e2e)', () => {
   });
 
   it('reverses an entry once for an admin, audits it, and refuses viewers and bad input', async () => {
-    const viewer = await http('POST', `${t.baseUrl}/admin/v1/tokens`, { body: { name: 'ledger-viewer', role: 'viewer' }, token: TEST_ADMIN_TOKEN });
-    expectErrorShape(await admin('POST', `/entries/${paymentEntryId}/reverse`, { reason: 'viewer tries' }, viewer.body.token), 403, 'admin_role_required');
-    expectErrorShape(await http('POST', `${t.baseUrl}/admin/v1/ledger/entries/${paymentEntryId}/reverse`, { body: { reason: 'x' } }), 401);
+    const viewer = await http('POST', `${t.baseUrl}/admin/v1/tokens`, {
+      body: { name: 'ledger-viewer', role: 'viewer' },
+      token: TEST_ADMIN_TOKEN,
+    });
+    expectErrorShape(
+      await admin('POST', `/entries/${paymentEntryId}/reverse`, { reason: 'viewer tries' }, viewer.body.token),
+      403,
+      'admin_role_required',
+    );
+    expectErrorShape(
+      await http('POST', `${t.baseUrl}/admin/v1/ledger/entries/${paymentEntryId}/reverse`, { body: { reason: 'x' } }),
+      401,
+    );
     expectErrorShape(await admin('POST', `/entries/${paymentEntryId}/reverse`, {}), 400, 'parameter_invalid');
-    expectErrorShape(await admin('POST', `/entries/${paymentEntryId}/reverse`, { reason: 'x', amount: 5 }), 400, 'parameter_unknown');
+    expectErrorShape(
+      await admin('POST', `/entries/${paymentEntryId}/reverse`, { reason: 'x', amount: 5 }),
+      400,
+      'parameter_unknown',
+    );
     expect(await ledger.entriesByReference('payment', 'pay_e2e_1')).toHaveLength(1);
 
     // The payment's 9940 was settled, so reversing it would take merchant_pending (4970) below zero.
-    expectErrorShape(await admin('POST', `/entries/${paymentEntryId}/reverse`, { reason: 'too late' }), 409, 'insufficient_funds');
+    expectErrorShape(
+      await admin('POST', `/entries/${paymentEntryId}/reverse`, { reason: 'too late' }),
+      409,
+      'insufficient_funds',
+    );
 
     const second = (await ledger.entriesByReference('payment', 'pay_e2e_2'))[0];
     const reversed = await admin('POST', `/entries/${second.id}/reverse`, { reason: 'duplicate capture' });
     expect(reversed.status).toBe(201);
-    expect(reversed.body).toMatchObject({ type: 'reversal', reverses_entry_id: second.id, description: 'duplicate capture', reference_id: 'pay_e2e_2' });
+    expect(reversed.body).toMatchObject({
+      type: 'reversal',
+      reverses_entry_id: second.id,
+      description: 'duplicate capture',
+      reference_id: 'pay_e2e_2',
+    });
     const again = await admin('POST', `/entries/${second.id}/reverse`, { reason: 'clicked twice' });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(reversed.body.id);
-    expectErrorShape(await admin('POST', `/entries/${reversed.body.id}/reverse`, { reason: 'undo' }), 409, 'ledger_entry_not_reversible');
+    expectErrorShape(
+      await admin('POST', `/entries/${reversed.body.id}/reverse`, { reason: 'undo' }),
+      409,
+      'ledger_entry_not_reversible',
+    );
 
-    const audit = await http('GET', `${t.baseUrl}/admin/v1/audit-log?target_id=${second.id}`, { token: TEST_ADMIN_TOKEN });
-    expect(audit.body.data).toEqual([expect.objectContaining({ action: 'ledger_entry.reverse', target_type: 'ledger_entry', target_id: second.id })]);
+    const audit = await http('GET', `${t.baseUrl}/admin/v1/audit-log?target_id=${second.id}`, {
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(audit.body.data).toEqual([
+      expect.objectContaining({ action: 'ledger_entry.reverse', target_type: 'ledger_entry', target_id: second.id }),
+    ]);
     expect(audit.body.data[0].after).toMatchObject({ reason: 'duplicate capture', reversal: { id: reversed.body.id } });
     expect((await admin('GET', '/trial-balance')).body.balanced).toBe(true);
     expect((await ledger.verifyBalances()).drift).toEqual([]);

@@ -5,7 +5,8 @@ import { rawClient } from '../utils/test-db';
 
 describe('admin onboarding (e2e)', () => {
   let t: TestApp;
-  const admin = (method: string, path: string, body?: unknown, token = TEST_ADMIN_TOKEN) => http(method, `${t.baseUrl}${path}`, { body, token });
+  const admin = (method: string, path: string, body?: unknown, token = TEST_ADMIN_TOKEN) =>
+    http(method, `${t.baseUrl}${path}`, { body, token });
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -15,15 +16,36 @@ describe('admin onboarding (e2e)', () => {
   it('onboards a merchant, an app with a webhook and an HMAC key, over HTTP', async () => {
     const m = await admin('POST', '/admin/v1/merchants', { name: 'Acme', fee_bps: 60, timezone: 'Asia/Tokyo' });
     expect(m.status).toBe(201);
-    expect(m.body).toMatchObject({ id: expect.stringMatching(/^mch_/), name: 'Acme', fee_bps: 60, timezone: 'Asia/Tokyo', settlement_currency: 'CNY', status: 'active' });
+    expect(m.body).toMatchObject({
+      id: expect.stringMatching(/^mch_/),
+      name: 'Acme',
+      fee_bps: 60,
+      timezone: 'Asia/Tokyo',
+      settlement_currency: 'CNY',
+      status: 'active',
+    });
 
-    const a = await admin('POST', `/admin/v1/merchants/${m.body.id}/apps`, { name: 'Shop', channels: ['alipay_qr', 'card'], webhook_url: 'http://127.0.0.1:9/hook' });
+    const a = await admin('POST', `/admin/v1/merchants/${m.body.id}/apps`, {
+      name: 'Shop',
+      channels: ['alipay_qr', 'card'],
+      webhook_url: 'http://127.0.0.1:9/hook',
+    });
     expect(a.status).toBe(201);
-    expect(a.body).toMatchObject({ id: expect.stringMatching(/^app_/), merchant_id: m.body.id, channels: ['alipay_qr', 'card'], webhook_secret: expect.stringMatching(/^whsec_/) });
+    expect(a.body).toMatchObject({
+      id: expect.stringMatching(/^app_/),
+      merchant_id: m.body.id,
+      channels: ['alipay_qr', 'card'],
+      webhook_secret: expect.stringMatching(/^whsec_/),
+    });
 
     const k = await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'hmac' });
     expect(k.status).toBe(201);
-    expect(k.body).toMatchObject({ id: expect.stringMatching(/^key_/), type: 'hmac', status: 'active', secret: expect.stringMatching(/^sk_/) });
+    expect(k.body).toMatchObject({
+      id: expect.stringMatching(/^key_/),
+      type: 'hmac',
+      status: 'active',
+      secret: expect.stringMatching(/^sk_/),
+    });
 
     // The secret is shown once: reads never return it.
     const keys = await admin('GET', `/admin/v1/apps/${a.body.id}/keys`);
@@ -52,7 +74,10 @@ describe('admin onboarding (e2e)', () => {
     const a = await admin('POST', `/admin/v1/merchants/${m.body.id}/apps`, { name: 'A', channels: ['card'] });
     const k1 = await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'hmac' });
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const k2 = await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'rsa', public_key: publicKey.export({ type: 'spki', format: 'pem' }) });
+    const k2 = await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, {
+      type: 'rsa',
+      public_key: publicKey.export({ type: 'spki', format: 'pem' }),
+    });
     expect(k2.status).toBe(201);
     expect(k2.body.secret).toBeUndefined();
     const k3 = await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'hmac' });
@@ -66,14 +91,38 @@ describe('admin onboarding (e2e)', () => {
   it('rejects a weak or malformed RSA key and a private webhook URL, writing nothing', async () => {
     const m = await admin('POST', '/admin/v1/merchants', { name: 'Bad' });
     const a = await admin('POST', `/admin/v1/merchants/${m.body.id}/apps`, { name: 'A', channels: ['card'] });
-    expectErrorShape(await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'rsa', public_key: 'not a key' }), 400, 'public_key_invalid');
+    expectErrorShape(
+      await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'rsa', public_key: 'not a key' }),
+      400,
+      'public_key_invalid',
+    );
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expectErrorShape(await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, { type: 'rsa', public_key: publicKey.export({ type: 'spki', format: 'pem' }) }), 400, 'public_key_invalid');
+    expectErrorShape(
+      await admin('POST', `/admin/v1/apps/${a.body.id}/keys`, {
+        type: 'rsa',
+        public_key: publicKey.export({ type: 'spki', format: 'pem' }),
+      }),
+      400,
+      'public_key_invalid',
+    );
     expect((await admin('GET', `/admin/v1/apps/${a.body.id}/keys`)).body).toHaveLength(0);
 
     const before = (await admin('GET', `/admin/v1/merchants/${m.body.id}/apps`)).body.length;
-    for (const url of ['http://10.0.0.1/hook', 'https://169.254.169.254/latest', 'ftp://example.com/x', 'https://user:pw@example.com/']) {
-      expectErrorShape(await admin('POST', `/admin/v1/merchants/${m.body.id}/apps`, { name: 'B', channels: ['card'], webhook_url: url }), 400, 'webhook_url_invalid');
+    for (const url of [
+      'http://10.0.0.1/hook',
+      'https://169.254.169.254/latest',
+      'ftp://example.com/x',
+      'https://user:pw@example.com/',
+    ]) {
+      expectErrorShape(
+        await admin('POST', `/admin/v1/merchants/${m.body.id}/apps`, {
+          name: 'B',
+          channels: ['card'],
+          webhook_url: url,
+        }),
+        400,
+        'webhook_url_invalid',
+      );
     }
     expect((await admin('GET', `/admin/v1/merchants/${m.body.id}/apps`)).body.length).toBe(before);
   });
@@ -82,9 +131,17 @@ describe('admin onboarding (e2e)', () => {
     const extra = await admin('POST', '/admin/v1/merchants', { name: 'X', status: 'suspended' });
     expectErrorShape(extra, 400, 'parameter_unknown');
     expect(extra.body.error.param).toBe('status');
-    expectErrorShape(await admin('POST', '/admin/v1/merchants', { name: 'X', timezone: 'Mars/Base' }), 400, 'parameter_invalid');
+    expectErrorShape(
+      await admin('POST', '/admin/v1/merchants', { name: 'X', timezone: 'Mars/Base' }),
+      400,
+      'parameter_invalid',
+    );
     expectErrorShape(await admin('POST', '/admin/v1/merchants', { name: 'X', fee_bps: 1.5 }), 400, 'parameter_invalid');
-    expectErrorShape(await admin('POST', '/admin/v1/merchants', { name: 'X', settlement_currency: 'cny' }), 400, 'parameter_invalid');
+    expectErrorShape(
+      await admin('POST', '/admin/v1/merchants', { name: 'X', settlement_currency: 'cny' }),
+      400,
+      'parameter_invalid',
+    );
     const list = await admin('GET', '/admin/v1/merchants?limit=100');
     expect(list.body.data.map((m: { name: string }) => m.name)).not.toContain('X');
   });

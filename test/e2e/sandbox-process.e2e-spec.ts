@@ -27,7 +27,14 @@ describe('simulators in a separate process (SANDBOX_URL)', () => {
     db = await createTestDatabase();
     const port = await freePort();
     sandboxUrl = `http://127.0.0.1:${port}`;
-    const env = { ...FAST_SANDBOX_ENV, NODE_ENV: 'test', DATABASE_URL: db.url, PAYGRID_DATA_KEYS: dataKeys, HOST: '127.0.0.1', PAYGRID_MODE: 'sandbox' };
+    const env = {
+      ...FAST_SANDBOX_ENV,
+      NODE_ENV: 'test',
+      DATABASE_URL: db.url,
+      PAYGRID_DATA_KEYS: dataKeys,
+      HOST: '127.0.0.1',
+      PAYGRID_MODE: 'sandbox',
+    };
     sandbox = await startSandboxProcess(loadConfig({ ...env, SANDBOX_PORT: String(port) }));
     t = await startTestApp({ ...FAST_SANDBOX_ENV, PAYGRID_DATA_KEYS: dataKeys, SANDBOX_URL: sandboxUrl }, { db });
     m = await onboardMerchant(t, { merchant: { fee_bps: 60 } });
@@ -39,7 +46,14 @@ describe('simulators in a separate process (SANDBOX_URL)', () => {
     await db.drop();
   });
 
-  const create = (body: Record<string, unknown>) => m.client.post<any>('/v1/payments', { out_trade_no: order(), amount: 10000, currency: 'CNY', subject: 'Coffee', ...body });
+  const create = (body: Record<string, unknown>) =>
+    m.client.post<any>('/v1/payments', {
+      out_trade_no: order(),
+      amount: 10000,
+      currency: 'CNY',
+      subject: 'Coffee',
+      ...body,
+    });
 
   it('the API does not serve the simulators when SANDBOX_URL is set', async () => {
     const res = await fetch(`${t.baseUrl}/sandbox/alipay/gateway.do`, { method: 'POST' });
@@ -50,20 +64,30 @@ describe('simulators in a separate process (SANDBOX_URL)', () => {
   it.each([
     ['alipay_qr', {}],
     ['wechat_native', {}],
-  ])('%s: the payer is sent to the simulator process, its callback reaches the API, one ledger entry, one event', async (channel, extra) => {
-    const p = await create({ channel, ...extra });
-    expect(p.status).toBe('pending');
-    expect(p.next_action.qr_code.startsWith(`${sandboxUrl}/sandbox/`)).toBe(true);
-    expect(await pay(t.baseUrl, p)).toBeLessThan(300);
-    await waitForStatus(m.client, p.id, 'succeeded');
-    expect(await effectsOf(t.dataSource, p.id)).toEqual({ entries: 1, events: ['payment.succeeded'] });
-    // The simulator process's callback went to the API and was acknowledged (not only a resolver query).
-    const sim = channel === 'alipay_qr' ? sandbox.simulators.alipay : sandbox.simulators.wechatpay;
-    await waitFor(async () => sim.deliveries().some((d) => d.url.startsWith(`${t.baseUrl}/callbacks/`) && d.state === 'delivered'), { what: 'an acknowledged callback' });
-  });
+  ])(
+    '%s: the payer is sent to the simulator process, its callback reaches the API, one ledger entry, one event',
+    async (channel, extra) => {
+      const p = await create({ channel, ...extra });
+      expect(p.status).toBe('pending');
+      expect(p.next_action.qr_code.startsWith(`${sandboxUrl}/sandbox/`)).toBe(true);
+      expect(await pay(t.baseUrl, p)).toBeLessThan(300);
+      await waitForStatus(m.client, p.id, 'succeeded');
+      expect(await effectsOf(t.dataSource, p.id)).toEqual({ entries: 1, events: ['payment.succeeded'] });
+      // The simulator process's callback went to the API and was acknowledged (not only a resolver query).
+      const sim = channel === 'alipay_qr' ? sandbox.simulators.alipay : sandbox.simulators.wechatpay;
+      await waitFor(
+        async () =>
+          sim.deliveries().some((d) => d.url.startsWith(`${t.baseUrl}/callbacks/`) && d.state === 'delivered'),
+        { what: 'an acknowledged callback' },
+      );
+    },
+  );
 
   it('card: 3-D Secure pages are the simulator process’s', async () => {
-    const p = await create({ channel: 'card', card: { encrypted: await m.client.encryptCard(card('4000000000003220')) } });
+    const p = await create({
+      channel: 'card',
+      card: { encrypted: await m.client.encryptCard(card('4000000000003220')) },
+    });
     expect(p).toMatchObject({ status: 'requires_action', next_action: { type: 'three_d_secure' } });
     expect(p.next_action.url.startsWith(`${sandboxUrl}/sandbox/card/`)).toBe(true);
     expect(await pay(t.baseUrl, p)).toBeLessThan(300);
@@ -71,8 +95,17 @@ describe('simulators in a separate process (SANDBOX_URL)', () => {
   });
 
   it('refuses to start outside sandbox mode or without the shared database, and changes nothing', async () => {
-    const base = { NODE_ENV: 'test', PAYGRID_DATA_KEYS: dataKeys, HOST: '127.0.0.1', SANDBOX_PORT: String(await freePort()) };
-    await expect(startSandboxProcess(loadConfig({ ...base, DATABASE_URL: db.url, PAYGRID_MODE: 'live' }))).rejects.toThrow(/sandbox mode only/);
-    await expect(startSandboxProcess(loadConfig({ ...base, PAYGRID_MODE: 'sandbox' }))).rejects.toThrow(/set DATABASE_URL/);
+    const base = {
+      NODE_ENV: 'test',
+      PAYGRID_DATA_KEYS: dataKeys,
+      HOST: '127.0.0.1',
+      SANDBOX_PORT: String(await freePort()),
+    };
+    await expect(
+      startSandboxProcess(loadConfig({ ...base, DATABASE_URL: db.url, PAYGRID_MODE: 'live' })),
+    ).rejects.toThrow(/sandbox mode only/);
+    await expect(startSandboxProcess(loadConfig({ ...base, PAYGRID_MODE: 'sandbox' }))).rejects.toThrow(
+      /set DATABASE_URL/,
+    );
   });
 });

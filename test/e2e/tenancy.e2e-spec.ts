@@ -19,21 +19,53 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     t = await startTestApp(FAST_SANDBOX_ENV);
     a = await onboardMerchant(t, { name: 'A' });
     b = await onboardMerchant(t, { name: 'B' });
-    const paid = await a.client.post<any>('/v1/payments', { out_trade_no: 'a-1', amount: 1000, currency: 'CNY', channel: 'card', subject: 'A', card: { encrypted: await a.client.encryptCard(card('4242424242424242')) } });
-    const authorized = await a.client.post<any>('/v1/payments', { out_trade_no: 'a-2', amount: 1000, currency: 'CNY', channel: 'card', capture_method: 'manual', subject: 'A', card: { token: paid.card.token } });
+    const paid = await a.client.post<any>('/v1/payments', {
+      out_trade_no: 'a-1',
+      amount: 1000,
+      currency: 'CNY',
+      channel: 'card',
+      subject: 'A',
+      card: { encrypted: await a.client.encryptCard(card('4242424242424242')) },
+    });
+    const authorized = await a.client.post<any>('/v1/payments', {
+      out_trade_no: 'a-2',
+      amount: 1000,
+      currency: 'CNY',
+      channel: 'card',
+      capture_method: 'manual',
+      subject: 'A',
+      card: { token: paid.card.token },
+    });
     const refund = await a.client.post<any>('/v1/refunds', { payment_id: paid.id, out_refund_no: 'a-r1', amount: 100 });
     ids.payment = authorized.id;
     ids.paidPayment = paid.id;
     ids.refund = refund.id;
     ids.token = paid.card.token;
-    const [{ id: eventId }] = await t.dataSource.query('SELECT id FROM events WHERE merchant_id = $1 LIMIT 1', [a.merchantId]);
+    const session = await a.client.post<any>('/v1/checkout_sessions', {
+      out_trade_no: 'a-cs1',
+      amount: 1000,
+      currency: 'CNY',
+      subject: 'A',
+      return_url: 'https://shop.example/paid',
+    });
+    ids.checkoutSession = session.id;
+    const counterCode = await a.client.post<any>('/v1/counter_codes', { currency: 'CNY', subject: 'A counter' });
+    ids.counterCode = counterCode.id;
+    const [{ id: eventId }] = await t.dataSource.query('SELECT id FROM events WHERE merchant_id = $1 LIMIT 1', [
+      a.merchantId,
+    ]);
     ids.event = eventId;
     const delivery = await t.dataSource.query('SELECT id FROM webhook_deliveries LIMIT 1').catch(() => []);
     ids.delivery = delivery[0]?.id ?? 'whd_01m8aaaaaaaaaaaaaaaaaaaaaa';
     // Settle A's (still open) day now, so the settlement route is probed with a real id of A's.
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    await http('POST', `${t.baseUrl}/admin/v1/settlements/run`, { token: TEST_ADMIN_TOKEN, body: { day: today, merchant_id: a.merchantId, force: true } });
-    const settlement = await t.dataSource.query('SELECT id FROM settlements WHERE merchant_id = $1 LIMIT 1', [a.merchantId]).catch(() => []);
+    await http('POST', `${t.baseUrl}/admin/v1/settlements/run`, {
+      token: TEST_ADMIN_TOKEN,
+      body: { day: today, merchant_id: a.merchantId, force: true },
+    });
+    const settlement = await t.dataSource
+      .query('SELECT id FROM settlements WHERE merchant_id = $1 LIMIT 1', [a.merchantId])
+      .catch(() => []);
     ids.settlement = settlement[0]?.id ?? 'stl_01m8aaaaaaaaaaaaaaaaaaaaaa';
   });
   afterAll(() => t.close());
@@ -45,6 +77,8 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     if (path.startsWith('/v1/events/{id}')) return ids.event;
     if (path.startsWith('/v1/webhook-deliveries/{id}')) return ids.delivery;
     if (path.startsWith('/v1/settlements/{id}')) return ids.settlement;
+    if (path.startsWith('/v1/checkout_sessions/{id}')) return ids.checkoutSession;
+    if (path.startsWith('/v1/counter_codes/{id}')) return ids.counterCode;
     return undefined;
   };
 
@@ -58,16 +92,34 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     for (const { path, method } of routes) {
       const id = idFor(path);
       expect({ path, covered: id !== undefined }).toEqual({ path, covered: true });
-      const res = await b.client.request<any>(method, path.replace('{id}', id!), { body: method === 'POST' ? {} : undefined });
-      expect({ method, path, status: res.status, code: (res.body as any)?.error?.code }).toEqual({ method, path, status: 404, code: 'resource_missing' });
+      const res = await b.client.request<any>(method, path.replace('{id}', id!), {
+        body: method === 'POST' ? {} : undefined,
+      });
+      expect({ method, path, status: res.status, code: (res.body as any)?.error?.code }).toEqual({
+        method,
+        path,
+        status: 404,
+        code: 'resource_missing',
+      });
     }
-    expect(await t.dataSource.query('SELECT id, status, amount_refunded, version FROM payments ORDER BY id')).toEqual(before);
+    expect(await t.dataSource.query('SELECT id, status, amount_refunded, version FROM payments ORDER BY id')).toEqual(
+      before,
+    );
   });
 
   it('refuses B a refund of A’s payment, A’s card token, and finds nothing of A’s in B’s lists', async () => {
-    await expect(b.client.post('/v1/refunds', { payment_id: ids.paidPayment, out_refund_no: 'b-r1', amount: 1 })).rejects.toMatchObject({ status: 404 });
     await expect(
-      b.client.post('/v1/payments', { out_trade_no: 'b-1', amount: 100, currency: 'CNY', channel: 'card', subject: 'B', card: { token: ids.token } }),
+      b.client.post('/v1/refunds', { payment_id: ids.paidPayment, out_refund_no: 'b-r1', amount: 1 }),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(
+      b.client.post('/v1/payments', {
+        out_trade_no: 'b-1',
+        amount: 100,
+        currency: 'CNY',
+        channel: 'card',
+        subject: 'B',
+        card: { token: ids.token },
+      }),
     ).rejects.toMatchObject({ status: 404 });
     expect(await count(t.dataSource, 'SELECT 1 FROM refunds WHERE app_id = $1', [b.appId])).toBe(0);
     expect((await b.client.get<any>('/v1/payments', { out_trade_no: 'a-1' })).data).toEqual([]);

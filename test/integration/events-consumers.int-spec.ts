@@ -1,6 +1,14 @@
 import type { EventEnvelope } from '@paygrid/contracts';
 import { EVENT_BUS, EventBus, PoisonEventError } from '../../src/modules/notifications/event-bus';
-import { AMQP_URL, AmqpObserver, FAST_EVENTS_ENV, createMerchantApp, enqueueEvents, testNamespace, unpublishedCount } from '../utils/events-kit';
+import {
+  AMQP_URL,
+  AmqpObserver,
+  FAST_EVENTS_ENV,
+  createMerchantApp,
+  enqueueEvents,
+  testNamespace,
+  unpublishedCount,
+} from '../utils/events-kit';
 import { waitFor } from '../utils/http';
 import { TestApp, startTestApp } from '../utils/test-app';
 
@@ -19,7 +27,8 @@ describe.each([
   let owner: { merchantId: string; appId: string };
   const attempts = new Map<string, number[]>();
 
-  const record = (name: string, e: EventEnvelope, attempt: number) => attempts.set(`${name}:${e.id}`, [...(attempts.get(`${name}:${e.id}`) ?? []), attempt]);
+  const record = (name: string, e: EventEnvelope, attempt: number) =>
+    attempts.set(`${name}:${e.id}`, [...(attempts.get(`${name}:${e.id}`) ?? []), attempt]);
 
   beforeAll(async () => {
     if (useAmqp) {
@@ -66,7 +75,10 @@ describe.each([
   it('retries a consumer that throws, then dead-letters the event after its limit, losing nothing', async () => {
     const events = await enqueueEvents(t, owner, 4, { type: 'refund.succeeded' });
     await waitFor(async () => (await unpublishedCount(t)) === 0, { what: 'publish' });
-    for (const e of events) await waitFor(async () => (attempts.get(`always-fails:${e.id}`)?.length ?? 0) >= 3, { what: `3 attempts of ${e.id}` });
+    for (const e of events)
+      await waitFor(async () => (attempts.get(`always-fails:${e.id}`)?.length ?? 0) >= 3, {
+        what: `3 attempts of ${e.id}`,
+      });
 
     if (useAmqp) {
       const dead: Awaited<ReturnType<AmqpObserver['drain']>> = [];
@@ -82,30 +94,49 @@ describe.each([
     } else {
       const rows = await waitFor(
         async () => {
-          const r = await t.dataSource.query(`SELECT event_id, attempts, error FROM event_dead_letters WHERE consumer = 'always-fails'`);
+          const r = await t.dataSource.query(
+            `SELECT event_id, attempts, error FROM event_dead_letters WHERE consumer = 'always-fails'`,
+          );
           return r.length >= 4 ? r : undefined;
         },
         { what: 'dead letters' },
       );
       expect(new Set(rows.map((r: { event_id: string }) => r.event_id))).toEqual(new Set(events.map((e) => e.id)));
-      expect(rows.every((r: { attempts: number; error: string }) => r.attempts === 3 && r.error.includes('says no'))).toBe(true);
+      expect(
+        rows.every((r: { attempts: number; error: string }) => r.attempts === 3 && r.error.includes('says no')),
+      ).toBe(true);
     }
     // Exactly the limit: never a fourth attempt, and no inbox entry for a failed event.
     for (const e of events) expect(attempts.get(`always-fails:${e.id}`)).toEqual([1, 2, 3]);
-    const inbox = await t.dataSource.query(`SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'always-fails'`);
+    const inbox = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'always-fails'`,
+    );
     expect(inbox[0].n).toBe(0);
   });
 
   it('applies an event once after transient failures, and dead-letters a poison event at once', async () => {
     const [refund] = await enqueueEvents(t, owner, 1, { type: 'refund.failed', aggregateId: () => 're_flaky' });
-    const [payout] = await enqueueEvents(t, { merchantId: owner.merchantId, appId: null }, 1, { type: 'payout.failed', aggregateId: () => 'po_poison' });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [refund.id])).length === 1, {
-      what: 'flaky to succeed',
+    const [payout] = await enqueueEvents(t, { merchantId: owner.merchantId, appId: null }, 1, {
+      type: 'payout.failed',
+      aggregateId: () => 'po_poison',
     });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [refund.id]))
+          .length === 1,
+      {
+        what: 'flaky to succeed',
+      },
+    );
     expect(attempts.get(`flaky:${refund.id}`)).toEqual([1, 2, 3]);
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [payout.id])).length === 1, {
-      what: 'flaky on the payout',
-    });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [payout.id]))
+          .length === 1,
+      {
+        what: 'flaky on the payout',
+      },
+    );
     await waitFor(async () => (attempts.get(`poison:${payout.id}`)?.length ?? 0) === 1, { what: 'the poison attempt' });
     if (useAmqp) {
       const dead = await waitFor(
@@ -118,7 +149,12 @@ describe.each([
       expect(dead.map((m) => m.properties.messageId)).toEqual([payout.id]);
     } else {
       await waitFor(
-        async () => (await t.dataSource.query(`SELECT 1 FROM event_dead_letters WHERE consumer = 'poison' AND event_id = $1`, [payout.id])).length === 1,
+        async () =>
+          (
+            await t.dataSource.query(`SELECT 1 FROM event_dead_letters WHERE consumer = 'poison' AND event_id = $1`, [
+              payout.id,
+            ])
+          ).length === 1,
         { what: 'poison dead letter' },
       );
     }
@@ -127,9 +163,14 @@ describe.each([
 
   it('hands an event redelivered to the same consumer to its handler only once', async () => {
     const [e] = await enqueueEvents(t, owner, 1, { type: 'refund.failed', aggregateId: () => 're_twice' });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [e.id])).length === 1, {
-      what: 'first application',
-    });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = 'flaky' AND event_id = $1`, [e.id]))
+          .length === 1,
+      {
+        what: 'first application',
+      },
+    );
     const before = attempts.get(`flaky:${e.id}`)!.length;
     await bus.publish([e, e]); // a relay republish, twice over
     await waitFor(async () => (await unpublishedCount(t)) === 0, { what: 'settle' });

@@ -32,7 +32,10 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
   });
 
   /** Starts all transactions first, then lets them run: each has its connection before the first posts. */
-  async function race<T>(n: number, fn: (manager: EntityManager, i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+  async function race<T>(
+    n: number,
+    fn: (manager: EntityManager, i: number) => Promise<T>,
+  ): Promise<PromiseSettledResult<T>[]> {
     const runners = await Promise.all(Array.from({ length: n }, () => ds.createQueryRunner()));
     await Promise.all(runners.map((r) => r.connect()));
     try {
@@ -64,7 +67,11 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
       referenceType: 'settlement',
       referenceId: 'stl_fund',
       postings: [
-        { account: { code: 'merchant_pending', currency: 'CNY', merchantId: merchant }, direction: 'credit', amount: 1000n },
+        {
+          account: { code: 'merchant_pending', currency: 'CNY', merchantId: merchant },
+          direction: 'credit',
+          amount: 1000n,
+        },
         { account: { code: 'provider_clearing', currency: 'CNY', subkey: 'card' }, direction: 'debit', amount: 1000n },
       ],
     });
@@ -74,7 +81,11 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
       referenceType: 'settlement',
       referenceId: 'stl_fund',
       postings: [
-        { account: { code: 'merchant_pending', currency: 'CNY', merchantId: merchant }, direction: 'debit', amount: 1000n },
+        {
+          account: { code: 'merchant_pending', currency: 'CNY', merchantId: merchant },
+          direction: 'debit',
+          amount: 1000n,
+        },
         { account: available, direction: 'credit', amount: 1000n },
       ],
     });
@@ -111,7 +122,8 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(ok).toHaveLength(10);
     expect(refused).toHaveLength(40);
-    for (const r of refused) expect(r.reason).toEqual(expect.objectContaining({ code: 'insufficient_funds', status: 409 }));
+    for (const r of refused)
+      expect(r.reason).toEqual(expect.objectContaining({ code: 'insufficient_funds', status: 409 }));
     expect(refused.every((r) => r.reason instanceof DomainError)).toBe(true);
 
     expect(await ledger.accountBalance(available)).toBe(0n);
@@ -132,7 +144,9 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
       expect(BigInt(l.after)).toBe(running);
       expect(running >= 0n).toBe(true);
     }
-    expect((await pg.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'payout.initiated'`)).rows[0].n).toBe(10);
+    expect(
+      (await pg.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE type = 'payout.initiated'`)).rows[0].n,
+    ).toBe(10);
     expect((await ledger.verifyBalances()).drift).toEqual([]);
   });
 
@@ -143,8 +157,16 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
       referenceType: 'payment',
       referenceId: 'pay_race',
       postings: [
-        { account: { code: 'provider_clearing', currency: 'CNY', subkey: 'wechatpay' }, direction: 'debit', amount: 5000n },
-        { account: { code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_racingracingracingracing0' }, direction: 'credit', amount: 4970n },
+        {
+          account: { code: 'provider_clearing', currency: 'CNY', subkey: 'wechatpay' },
+          direction: 'debit',
+          amount: 5000n,
+        },
+        {
+          account: { code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_racingracingracingracing0' },
+          direction: 'credit',
+          amount: 4970n,
+        },
         { account: { code: 'platform_fee_revenue', currency: 'CNY' }, direction: 'credit', amount: 30n },
       ],
     };
@@ -153,8 +175,18 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
     const values = results.map((r) => (r as PromiseFulfilledResult<PostResult>).value);
     expect(values.filter((v) => v.created)).toHaveLength(1);
     expect(new Set(values.map((v) => v.entry.id)).size).toBe(1);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE external_id = $1`, [input.externalId])).rows[0].n).toBe(1);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id WHERE e.external_id = $1`, [input.externalId])).rows[0].n).toBe(3);
+    expect(
+      (await pg.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE external_id = $1`, [input.externalId]))
+        .rows[0].n,
+    ).toBe(1);
+    expect(
+      (
+        await pg.query(
+          `SELECT count(*)::int AS n FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id WHERE e.external_id = $1`,
+          [input.externalId],
+        )
+      ).rows[0].n,
+    ).toBe(3);
     expect(await ledger.accountBalance(input.postings[1].account)).toBe(4970n);
   });
 
@@ -168,13 +200,21 @@ describe('ledger under concurrency (integration, real PostgreSQL)', () => {
         referenceId: `pay_new_${i}`,
         postings: [
           { account: { code: 'provider_clearing', currency: 'JPY', subkey: 'card' }, direction: 'debit', amount: 100n },
-          { account: { code: 'merchant_pending', currency: 'JPY', merchantId: merchant }, direction: 'credit', amount: 100n },
+          {
+            account: { code: 'merchant_pending', currency: 'JPY', merchantId: merchant },
+            direction: 'credit',
+            amount: 100n,
+          },
         ],
       }),
     );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
-    expect((await pg.query(`SELECT count(*)::int AS n FROM ledger_accounts WHERE merchant_id = $1`, [merchant])).rows[0].n).toBe(1);
-    expect(await ledger.balances(merchant)).toEqual([{ currency: 'JPY', pending: 2000n, available: 0n, in_transit: 0n }]);
+    expect(
+      (await pg.query(`SELECT count(*)::int AS n FROM ledger_accounts WHERE merchant_id = $1`, [merchant])).rows[0].n,
+    ).toBe(1);
+    expect(await ledger.balances(merchant)).toEqual([
+      { currency: 'JPY', pending: 2000n, available: 0n, in_transit: 0n },
+    ]);
   });
 
   it('does not deadlock when concurrent entries touch the same accounts in opposite orders', async () => {

@@ -3,11 +3,16 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../../src/common/errors/domain-error';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { withTransaction } from '../../src/database/transaction.util';
+import { withTransaction } from '../../src/persistence/transaction.util';
 import { CHART_OF_ACCOUNTS, balanceDelta } from '../../src/modules/ledger/chart-of-accounts';
 import { canonicalRef, refKey } from '../../src/modules/ledger/journal.util';
 import { createStandaloneLedger } from '../../src/modules/ledger/ledger.factory';
-import type { AccountRef, JournalEntryInput, LedgerService, PostingInput } from '../../src/modules/ledger/ledger.service';
+import type {
+  AccountRef,
+  JournalEntryInput,
+  LedgerService,
+  PostingInput,
+} from '../../src/modules/ledger/ledger.service';
 import { TestDatabase, createTestDatabase, rawClient } from '../utils/test-db';
 
 const CURRENCIES = ['CNY', 'JPY'];
@@ -17,7 +22,11 @@ const POOL: Record<string, AccountRef[]> = Object.fromEntries(
     currency,
     [
       ...MERCHANTS.flatMap((merchantId) =>
-        (['merchant_pending', 'merchant_available', 'merchant_payouts_in_transit'] as const).map((code) => ({ code, currency, merchantId })),
+        (['merchant_pending', 'merchant_available', 'merchant_payouts_in_transit'] as const).map((code) => ({
+          code,
+          currency,
+          merchantId,
+        })),
       ),
       { code: 'provider_clearing', currency, subkey: 'alipay' },
       { code: 'provider_clearing', currency, subkey: 'card' },
@@ -32,8 +41,20 @@ const POOL: Record<string, AccountRef[]> = Object.fromEntries(
 /** Debits lean towards platform accounts, and take less from merchants, so merchant balances build up and are drained only sometimes. */
 const debitArb = (currency: string) =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.record({ account: fc.constantFrom(...POOL[currency].filter((a) => !a.merchantId)), amount: fc.bigInt({ min: 1n, max: 1_000_000_000n }) }) },
-    { weight: 1, arbitrary: fc.record({ account: fc.constantFrom(...POOL[currency].filter((a) => a.merchantId)), amount: fc.bigInt({ min: 1n, max: 100_000_000n }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        account: fc.constantFrom(...POOL[currency].filter((a) => !a.merchantId)),
+        amount: fc.bigInt({ min: 1n, max: 1_000_000_000n }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        account: fc.constantFrom(...POOL[currency].filter((a) => a.merchantId)),
+        amount: fc.bigInt({ min: 1n, max: 100_000_000n }),
+      }),
+    },
   );
 
 /** Per currency: random debits, and their exact total split over random credits. */
@@ -41,7 +62,10 @@ const groupArb = fc.constantFrom(...CURRENCIES).chain((currency) =>
   fc
     .record({
       debits: fc.array(debitArb(currency), { minLength: 1, maxLength: 3 }),
-      credits: fc.array(fc.record({ account: fc.constantFrom(...POOL[currency]), weight: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 3 }),
+      credits: fc.array(
+        fc.record({ account: fc.constantFrom(...POOL[currency]), weight: fc.integer({ min: 1, max: 5 }) }),
+        { minLength: 1, maxLength: 3 },
+      ),
     })
     .map(({ debits, credits }): PostingInput[] => {
       const total = debits.reduce((s, d) => s + d.amount, 0n);
@@ -50,7 +74,9 @@ const groupArb = fc.constantFrom(...CURRENCIES).chain((currency) =>
       shares[0] += total - shares.reduce((s, x) => s + x, 0n); // the remainder, so Σ credits = Σ debits exactly
       return [
         ...debits.map((d): PostingInput => ({ account: d.account, direction: 'debit', amount: d.amount })),
-        ...credits.map((c, i): PostingInput => ({ account: c.account, direction: 'credit', amount: shares[i] })).filter((p) => p.amount > 0n),
+        ...credits
+          .map((c, i): PostingInput => ({ account: c.account, direction: 'credit', amount: shares[i] }))
+          .filter((p) => p.amount > 0n),
       ];
     }),
 );
@@ -100,8 +126,17 @@ describe('ledger properties (integration, real PostgreSQL, fast-check)', () => {
     const pg = await rawClient(db.url);
     try {
       // A sharded account's balance is the sum of its rows.
-      const rows = (await pg.query(`SELECT code, currency, merchant_id, subkey, sum(balance)::text AS balance FROM ledger_accounts GROUP BY 1, 2, 3, 4`)).rows;
-      const actual = new Map(rows.map((r) => [refKey({ code: r.code, currency: r.currency, merchantId: r.merchant_id, subkey: r.subkey, shard: 0 }), BigInt(r.balance)]));
+      const rows = (
+        await pg.query(
+          `SELECT code, currency, merchant_id, subkey, sum(balance)::text AS balance FROM ledger_accounts GROUP BY 1, 2, 3, 4`,
+        )
+      ).rows;
+      const actual = new Map(
+        rows.map((r) => [
+          refKey({ code: r.code, currency: r.currency, merchantId: r.merchant_id, subkey: r.subkey, shard: 0 }),
+          BigInt(r.balance),
+        ]),
+      );
       const expected = new Map([...model].map(([k, v]) => [k, v.balance]));
       for (const [k, v] of actual) expect([k, v]).toEqual([k, expected.get(k) ?? 0n]);
       for (const [k, v] of expected) if (v !== 0n) expect([k, actual.get(k)]).toEqual([k, v]);
@@ -123,12 +158,25 @@ describe('ledger properties (integration, real PostgreSQL, fast-check)', () => {
             counts.replayed++;
             continue;
           }
-          const input: JournalEntryInput = { externalId: `prop:${++seq}`, type: 'adjustment', referenceType: 'property', referenceId: String(seq), postings: step.postings };
+          const input: JournalEntryInput = {
+            externalId: `prop:${++seq}`,
+            type: 'adjustment',
+            referenceType: 'property',
+            referenceId: String(seq),
+            postings: step.postings,
+          };
           if (step.twist === 'skew' || step.twist === 'float') {
-            const bad = step.twist === 'skew' ? { ...input.postings[0], amount: input.postings[0].amount + 1n } : { ...input.postings[0], amount: Number(input.postings[0].amount) + 0.5 };
-            const err = await withTransaction(ds, (m) => ledger.post(m, { ...input, postings: [bad as PostingInput, ...input.postings.slice(1)] })).catch((e: unknown) => e);
+            const bad =
+              step.twist === 'skew'
+                ? { ...input.postings[0], amount: input.postings[0].amount + 1n }
+                : { ...input.postings[0], amount: Number(input.postings[0].amount) + 0.5 };
+            const err = await withTransaction(ds, (m) =>
+              ledger.post(m, { ...input, postings: [bad as PostingInput, ...input.postings.slice(1)] }),
+            ).catch((e: unknown) => e);
             expect(err).toBeInstanceOf(DomainError);
-            expect((err as DomainError).code).toBe(step.twist === 'skew' ? 'ledger_entry_unbalanced' : 'ledger_amount_invalid');
+            expect((err as DomainError).code).toBe(
+              step.twist === 'skew' ? 'ledger_entry_unbalanced' : 'ledger_amount_invalid',
+            );
             counts.rejected++;
             continue;
           }

@@ -2,7 +2,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { Client } from 'pg';
 import { EVENT_BUS, EventBus } from '../../src/modules/notifications/event-bus';
 import { OutboxRelay } from '../../src/modules/notifications/outbox-relay.worker';
-import { AMQP_URL, AmqpObserver, FAST_EVENTS_ENV, createMerchantApp, enqueueEvents, testNamespace, unpublishedCount } from '../utils/events-kit';
+import {
+  AMQP_URL,
+  AmqpObserver,
+  FAST_EVENTS_ENV,
+  createMerchantApp,
+  enqueueEvents,
+  testNamespace,
+  unpublishedCount,
+} from '../utils/events-kit';
 import { http, waitFor } from '../utils/http';
 import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 import { TcpProxy, viaProxy } from '../utils/tcp-proxy';
@@ -47,7 +55,10 @@ describe('outbox faults (integration)', () => {
       patterns: ['#'],
       handle: async (e, { manager }) => {
         applied.set(e.id, (applied.get(e.id) ?? 0) + 1);
-        await manager.query(`INSERT INTO test_effects VALUES ($1, 1) ON CONFLICT (event_id) DO UPDATE SET n = test_effects.n + 1`, [e.id]);
+        await manager.query(
+          `INSERT INTO test_effects VALUES ($1, 1) ON CONFLICT (event_id) DO UPDATE SET n = test_effects.n + 1`,
+          [e.id],
+        );
       },
     });
     owner = await createMerchantApp(t);
@@ -63,7 +74,10 @@ describe('outbox faults (integration)', () => {
     await proxy.cut();
 
     // The API keeps working: admin writes and event-producing transactions commit.
-    const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name: 'During outage' } });
+    const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, {
+      token: TEST_ADMIN_TOKEN,
+      body: { name: 'During outage' },
+    });
     expect(m.status).toBe(201);
     const ready = await http('GET', `${t.baseUrl}/health/ready`);
     expect(ready.status).toBe(503);
@@ -72,11 +86,16 @@ describe('outbox faults (integration)', () => {
     expect(events.some((e) => observer.ids().includes(e.id))).toBe(false);
 
     await proxy.restore();
-    await waitFor(async () => events.every((e) => observer.ids().includes(e.id)), { timeoutMs: 45_000, what: 'every event after the outage' });
+    await waitFor(async () => events.every((e) => observer.ids().includes(e.id)), {
+      timeoutMs: 45_000,
+      what: 'every event after the outage',
+    });
     await waitFor(async () => (await unpublishedCount(t)) === 0, { what: 'outbox drained' });
     const rows: Array<{ event_id: string; n: number }> = await waitFor(
       async () => {
-        const r = await t.dataSource.query(`SELECT event_id, n FROM test_effects WHERE event_id = ANY($1)`, [events.map((e) => e.id)]);
+        const r = await t.dataSource.query(`SELECT event_id, n FROM test_effects WHERE event_id = ANY($1)`, [
+          events.map((e) => e.id),
+        ]);
         return r.length === 150 ? r : undefined;
       },
       { timeoutMs: 20_000, what: 'the consumer to apply every event' },
@@ -96,7 +115,10 @@ describe('outbox faults (integration)', () => {
     await locker.query('LOCK TABLE events IN SHARE MODE');
     let worker: ChildProcess | undefined = spawnWorker(t, ns, AMQP_URL);
     try {
-      await waitFor(async () => events.every((e) => observer.ids().includes(e.id)), { timeoutMs: 30_000, what: 'the doomed relay to publish' });
+      await waitFor(async () => events.every((e) => observer.ids().includes(e.id)), {
+        timeoutMs: 30_000,
+        what: 'the doomed relay to publish',
+      });
       worker.kill('SIGKILL');
       await new Promise((r) => worker!.once('exit', r));
       worker = undefined;
@@ -104,20 +126,28 @@ describe('outbox faults (integration)', () => {
       expect(await unpublishedCount(t)).toBe(20); // published, confirmed, but never marked
 
       worker = spawnWorker(t, ns, AMQP_URL);
-      await waitFor(async () => (await unpublishedCount(t)) === 0, { timeoutMs: 30_000, what: 'a new relay to republish' });
-      await waitFor(async () => events.every((e) => observer.ids().filter((id) => id === e.id).length === 2), { what: 'each event seen twice on the wire' });
+      await waitFor(async () => (await unpublishedCount(t)) === 0, {
+        timeoutMs: 30_000,
+        what: 'a new relay to republish',
+      });
+      await waitFor(async () => events.every((e) => observer.ids().filter((id) => id === e.id).length === 2), {
+        what: 'each event seen twice on the wire',
+      });
       const rows: Array<{ n: number }> = await waitFor(
         async () => {
-          const r = await t.dataSource.query(`SELECT n FROM test_effects WHERE event_id = ANY($1)`, [events.map((e) => e.id)]);
+          const r = await t.dataSource.query(`SELECT n FROM test_effects WHERE event_id = ANY($1)`, [
+            events.map((e) => e.id),
+          ]);
           return r.length === 20 ? r : undefined;
         },
         { what: 'the consumer to apply the events' },
       );
       // Delivered twice, applied once: the inbox absorbed the duplicates.
       expect(rows.every((r) => r.n === 1)).toBe(true);
-      const inbox = await t.dataSource.query(`SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'effects' AND event_id = ANY($1)`, [
-        events.map((e) => e.id),
-      ]);
+      const inbox = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'effects' AND event_id = ANY($1)`,
+        [events.map((e) => e.id)],
+      );
       expect(inbox[0].n).toBe(20);
     } finally {
       worker?.kill('SIGKILL');

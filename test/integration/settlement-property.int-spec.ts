@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { feeRefundFor } from '../../src/modules/payments/payment-money.util';
 import { addDays, localDay } from '../../src/modules/settlements/settlement-day.util';
 import { trialBalanceIsZero } from '../utils/payments-kit';
-import { ADMIN, PostedPayment, SETTLEMENT_TEST_ENV, balanceOf, createMerchant, postPayment, postRefund, settlements } from '../utils/settlement-kit';
+import {
+  ADMIN,
+  PostedPayment,
+  SETTLEMENT_TEST_ENV,
+  balanceOf,
+  createMerchant,
+  postPayment,
+  postRefund,
+  settlements,
+} from '../utils/settlement-kit';
 import { TestApp, startTestApp } from '../utils/test-app';
 
 const ZONES = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Pacific/Auckland', 'UTC'];
@@ -35,7 +44,10 @@ describe('settlement sums (property, integration)', () => {
       fc.record({
         amount: fc.bigInt({ min: 1n, max: 50_000_000n }),
         atMs: fc.integer({ min: 0, max: 96 * HOUR }),
-        refunds: fc.array(fc.record({ parts: fc.integer({ min: 1, max: 100 }), delayMs: fc.integer({ min: 0, max: 60 * HOUR }) }), { maxLength: 3 }),
+        refunds: fc.array(
+          fc.record({ parts: fc.integer({ min: 1, max: 100 }), delayMs: fc.integer({ min: 0, max: 60 * HOUR }) }),
+          { maxLength: 3 },
+        ),
       }),
       { minLength: 1, maxLength: 8 },
     ),
@@ -53,7 +65,11 @@ describe('settlement sums (property, integration)', () => {
           const at = START + p.atMs;
           let posted: PostedPayment | undefined;
           let refunded = 0n;
-          ops.push({ at, run: async () => void (posted = await postPayment(t, { merchantId, amount: p.amount, feeBps, at: new Date(at) })) });
+          ops.push({
+            at,
+            run: async () =>
+              void (posted = await postPayment(t, { merchantId, amount: p.amount, feeBps, at: new Date(at) })),
+          });
           entries++;
           for (const r of p.refunds) {
             ops.push({
@@ -62,9 +78,9 @@ describe('settlement sums (property, integration)', () => {
                 // A share of what is left (at least 1), the fee back by the payments module's own rule.
                 const left = posted!.amount - refunded;
                 if (left <= 0n) return;
-                const amount = left * BigInt(r.parts) / 100n || 1n;
+                const amount = (left * BigInt(r.parts)) / 100n || 1n;
                 const back = feeRefundFor(posted!.fee, posted!.amount, refunded, amount);
-                // Neither pending nor available alone covers it: the product leaves such a refund pending.
+                // Not even pending and available together cover it: the product leaves such a refund pending.
                 if (!(await postRefund(t, posted!, amount, back, new Date(at + r.delayMs + 1)))) return;
                 refunded += amount;
                 expectedNet -= amount - back;
@@ -73,7 +89,10 @@ describe('settlement sums (property, integration)', () => {
               },
             });
           }
-          ops.push({ at: Number.MAX_SAFE_INTEGER, run: async () => void (expectedNet += posted!.amount - posted!.fee) });
+          ops.push({
+            at: Number.MAX_SAFE_INTEGER,
+            run: async () => void (expectedNet += posted!.amount - posted!.fee),
+          });
         }
         ops.sort((a, b) => a.at - b.at);
         // T+1: day d is settled as soon as the clock is on d+1 in the merchant's zone, before the next event.

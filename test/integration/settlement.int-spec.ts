@@ -3,7 +3,17 @@ import { SettlementSchedulerWorker } from '../../src/modules/settlements/settlem
 import { http } from '../utils/http';
 import { onboardMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV, card, count, trialBalanceIsZero } from '../utils/payments-kit';
-import { ADMIN, SETTLEMENT_TEST_ENV, balanceOf, createMerchant, linesOf, localInstant, postPayment, postRefund, settlements } from '../utils/settlement-kit';
+import {
+  ADMIN,
+  SETTLEMENT_TEST_ENV,
+  balanceOf,
+  createMerchant,
+  linesOf,
+  localInstant,
+  postPayment,
+  postRefund,
+  settlements,
+} from '../utils/settlement-kit';
 import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 
 /** Daily settlement per merchant and currency: cut-offs, once-only, scheduling, and the merchant API (integration, real PostgreSQL). */
@@ -30,10 +40,25 @@ describe('settlements (integration)', () => {
     // The same two instants are 11:59:59.999 and 12:00 on 2025-03-10 in New York: one day there.
     const b1 = await postPayment(t, { merchantId: newYork, amount: 300n, feeBps: 100, at: lastMs });
     const b2 = await postPayment(t, { merchantId: newYork, amount: 400n, feeBps: 100, at: firstMs });
-    const b3 = await postPayment(t, { merchantId: newYork, amount: 500n, feeBps: 100, at: await localInstant(t, '2025-03-10 23:59:59.999', 'America/New_York') });
-    const b4 = await postPayment(t, { merchantId: newYork, amount: 600n, feeBps: 100, at: await localInstant(t, '2025-03-11 00:00:00.000', 'America/New_York') });
+    const b3 = await postPayment(t, {
+      merchantId: newYork,
+      amount: 500n,
+      feeBps: 100,
+      at: await localInstant(t, '2025-03-10 23:59:59.999', 'America/New_York'),
+    });
+    const b4 = await postPayment(t, {
+      merchantId: newYork,
+      amount: 600n,
+      feeBps: 100,
+      at: await localInstant(t, '2025-03-11 00:00:00.000', 'America/New_York'),
+    });
     // 2025-03-09 is the 23-hour DST day in New York.
-    const b0 = await postPayment(t, { merchantId: newYork, amount: 700n, feeBps: 100, at: await localInstant(t, '2025-03-09 23:59:59.999', 'America/New_York') });
+    const b0 = await postPayment(t, {
+      merchantId: newYork,
+      amount: 700n,
+      feeBps: 100,
+      at: await localInstant(t, '2025-03-09 23:59:59.999', 'America/New_York'),
+    });
 
     const a10 = (await settlements(t).settleDay(shanghai, 'CNY', '2025-03-10', ADMIN)).settlement!;
     const a11 = (await settlements(t).settleDay(shanghai, 'CNY', '2025-03-11', ADMIN)).settlement!;
@@ -63,7 +88,9 @@ describe('settlements (integration)', () => {
     const back = feeRefundFor(p1.fee, p1.amount, 0n, 3000n);
     await postRefund(t, p1, 3000n, back, new Date(at.getTime() + 60_000));
 
-    const results = await Promise.all(Array.from({ length: 8 }, () => settlements(t).settleDay(m, 'CNY', '2025-04-01', ADMIN)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => settlements(t).settleDay(m, 'CNY', '2025-04-01', ADMIN)),
+    );
     const ids = new Set(results.map((r) => r.settlement!.id));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.created)).toHaveLength(1);
@@ -72,10 +99,25 @@ describe('settlements (integration)', () => {
 
     const s = again.settlement!;
     expect(await count(t.dataSource, 'SELECT 1 FROM settlements WHERE merchant_id = $1', [m])).toBe(1);
-    expect(await count(t.dataSource, `SELECT 1 FROM ledger_entries WHERE reference_type = 'settlement' AND merchant_id = $1`, [m])).toBe(1);
-    expect(await count(t.dataSource, `SELECT 1 FROM events WHERE type = 'settlement.completed' AND aggregate_id = $1`, [s.id])).toBe(1);
+    expect(
+      await count(
+        t.dataSource,
+        `SELECT 1 FROM ledger_entries WHERE reference_type = 'settlement' AND merchant_id = $1`,
+        [m],
+      ),
+    ).toBe(1);
+    expect(
+      await count(t.dataSource, `SELECT 1 FROM events WHERE type = 'settlement.completed' AND aggregate_id = $1`, [
+        s.id,
+      ]),
+    ).toBe(1);
     expect(await count(t.dataSource, 'SELECT 1 FROM settlement_lines WHERE settlement_id = $1', [s.id])).toBe(3);
-    expect(s).toMatchObject({ paymentsAmount: 13333n, refundsAmount: 3000n, feeAmount: p1.fee + p2.fee - back, lineCount: 3 });
+    expect(s).toMatchObject({
+      paymentsAmount: 13333n,
+      refundsAmount: 3000n,
+      feeAmount: p1.fee + p2.fee - back,
+      lineCount: 3,
+    });
     expect(s.netAmount).toBe(13333n - 3000n - (p1.fee + p2.fee - back));
     expect(s.transferredAmount).toBe(s.netAmount);
     expect(await balanceOf(t, m, 'merchant_available')).toBe(s.netAmount);
@@ -85,20 +127,32 @@ describe('settlements (integration)', () => {
   it('refuses a day that has not ended unless forced, and finds nothing to settle for an empty day', async () => {
     const m = await createMerchant(t);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    await expect(settlements(t).settleDay(m, 'CNY', today, ADMIN)).rejects.toMatchObject({ code: 'settlement_day_not_closed' });
-    await expect(settlements(t).settleDay(m, 'CNY', '2025-02-30', ADMIN)).rejects.toMatchObject({ code: 'day_invalid' });
+    await expect(settlements(t).settleDay(m, 'CNY', today, ADMIN)).rejects.toMatchObject({
+      code: 'settlement_day_not_closed',
+    });
+    await expect(settlements(t).settleDay(m, 'CNY', '2025-02-30', ADMIN)).rejects.toMatchObject({
+      code: 'day_invalid',
+    });
     expect(await settlements(t).settleDay(m, 'CNY', '2025-01-02', ADMIN)).toEqual({ settlement: null, created: false });
   });
 
   it('the scheduler settles T+N in the merchant timezone, once even when two replicas tick together', async () => {
     const m = await createMerchant(t, { settlement_delay_days: 2, timezone: 'Europe/Berlin' });
-    const p = await postPayment(t, { merchantId: m, amount: 777n, feeBps: 0, at: await localInstant(t, '2025-05-05 18:00:00', 'Europe/Berlin') });
+    const p = await postPayment(t, {
+      merchantId: m,
+      amount: 777n,
+      feeBps: 0,
+      at: await localInstant(t, '2025-05-05 18:00:00', 'Europe/Berlin'),
+    });
     const scheduler = t.app.get(SettlementSchedulerWorker);
     await scheduler.tick(await localInstant(t, '2025-05-06 23:59:59', 'Europe/Berlin'));
     expect(await count(t.dataSource, 'SELECT 1 FROM settlements WHERE merchant_id = $1', [m])).toBe(0);
     const due = await localInstant(t, '2025-05-07 00:00:01', 'Europe/Berlin');
     await Promise.all([scheduler.tick(due), scheduler.tick(due)]);
-    const rows = await t.dataSource.query(`SELECT id, business_day::text AS day, actor FROM settlements WHERE merchant_id = $1`, [m]);
+    const rows = await t.dataSource.query(
+      `SELECT id, business_day::text AS day, actor FROM settlements WHERE merchant_id = $1`,
+      [m],
+    );
     expect(rows).toEqual([{ id: expect.stringMatching(/^stl_/), day: '2025-05-05', actor: 'scheduler' }]);
     expect(await linesOf(t, rows[0].id)).toEqual([p.id]);
   });
@@ -123,9 +177,20 @@ describe('settlements (integration)', () => {
   it('a real card payment and refund settle with their own fee figures; the merchant reads its settlements, another merchant gets 404', async () => {
     const a = await onboardMerchant(t, { merchant: { fee_bps: 250 } });
     const b = await onboardMerchant(t, { name: 'Other' });
-    const paid = await a.client.post<any>('/v1/payments', { out_trade_no: 'stl-1', amount: 12345, currency: 'CNY', channel: 'card', subject: 'Settle me', card: { encrypted: await a.client.encryptCard(card('4242424242424242')) } });
+    const paid = await a.client.post<any>('/v1/payments', {
+      out_trade_no: 'stl-1',
+      amount: 12345,
+      currency: 'CNY',
+      channel: 'card',
+      subject: 'Settle me',
+      card: { encrypted: await a.client.encryptCard(card('4242424242424242')) },
+    });
     expect(paid.status).toBe('succeeded');
-    const refund = await a.client.post<any>('/v1/refunds', { payment_id: paid.id, out_refund_no: 'stl-r1', amount: 2345 });
+    const refund = await a.client.post<any>('/v1/refunds', {
+      payment_id: paid.id,
+      out_refund_no: 'stl-r1',
+      amount: 2345,
+    });
     expect(refund.status).toBe('succeeded');
     const [{ succeeded_at, occurred_at }] = await t.dataSource.query(
       `SELECT p.succeeded_at, e.occurred_at FROM payments p JOIN ledger_entries e ON e.reference_id = p.id AND e.type = 'payment.captured' WHERE p.id = $1`,
@@ -134,13 +199,28 @@ describe('settlements (integration)', () => {
     expect(occurred_at).toEqual(succeeded_at);
 
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    const run = await http('POST', `${t.baseUrl}/admin/v1/settlements/run`, { token: TEST_ADMIN_TOKEN, body: { day: today, merchant_id: a.merchantId, force: true } });
+    const run = await http('POST', `${t.baseUrl}/admin/v1/settlements/run`, {
+      token: TEST_ADMIN_TOKEN,
+      body: { day: today, merchant_id: a.merchantId, force: true },
+    });
     expect(run.status).toBe(200);
     const [s] = run.body.data;
-    const [{ fee_amount, fee_refunded }] = await t.dataSource.query('SELECT fee_amount::int, fee_refunded::int FROM payments WHERE id = $1', [paid.id]);
-    expect(s).toMatchObject({ object: 'settlement', merchant_id: a.merchantId, payments_amount: 12345, refunds_amount: 2345, fee_amount: fee_amount - fee_refunded, line_count: 2 });
+    const [{ fee_amount, fee_refunded }] = await t.dataSource.query(
+      'SELECT fee_amount::int, fee_refunded::int FROM payments WHERE id = $1',
+      [paid.id],
+    );
+    expect(s).toMatchObject({
+      object: 'settlement',
+      merchant_id: a.merchantId,
+      payments_amount: 12345,
+      refunds_amount: 2345,
+      fee_amount: fee_amount - fee_refunded,
+      line_count: 2,
+    });
     expect(s.net_amount).toBe(12345 - 2345 - (fee_amount - fee_refunded));
-    expect(await count(t.dataSource, `SELECT 1 FROM audit_log WHERE action = 'settlement.run' AND target_id = $1`, [s.id])).toBe(1);
+    expect(
+      await count(t.dataSource, `SELECT 1 FROM audit_log WHERE action = 'settlement.run' AND target_id = $1`, [s.id]),
+    ).toBe(1);
 
     const list = await a.client.listSettlements();
     expect(list.data.map((x) => x.id)).toEqual([s.id]);
@@ -152,6 +232,8 @@ describe('settlements (integration)', () => {
     expect((await b.client.listSettlements()).data).toEqual([]);
     await expect(b.client.getSettlement(s.id)).rejects.toMatchObject({ status: 404, code: 'resource_missing' });
     const balance = await a.client.getBalance();
-    expect(balance.balances).toEqual([expect.objectContaining({ currency: 'CNY', pending: 0, available: s.net_amount })]);
+    expect(balance.balances).toEqual([
+      expect.objectContaining({ currency: 'CNY', pending: 0, available: s.net_amount }),
+    ]);
   });
 });

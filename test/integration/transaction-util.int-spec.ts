@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/database/data-source';
-import { beforeCommit, withTransaction } from '../../src/database/transaction.util';
+import { beforeCommit, withTransaction } from '../../src/persistence/transaction.util';
 import { TestDatabase, createTestDatabase, rawClient } from '../utils/test-db';
 
 /**
@@ -27,7 +27,8 @@ describe('withTransaction and beforeCommit', () => {
     await db.drop();
   });
 
-  const rows = async () => (await ds.query(`SELECT what FROM tx_probe ORDER BY seq`)).map((r: { what: string }) => r.what);
+  const rows = async () =>
+    (await ds.query(`SELECT what FROM tx_probe ORDER BY seq`)).map((r: { what: string }) => r.what);
 
   it('runs queued work after everything the transaction does, before COMMIT, in order', async () => {
     await ds.query(`TRUNCATE tx_probe`);

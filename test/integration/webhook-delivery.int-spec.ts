@@ -1,7 +1,14 @@
 import type { EventEnvelope } from '@paygrid/contracts';
 import { IncomingHttpHeaders, Server, createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
-import { AMQP_URL, AmqpObserver, FAST_EVENTS_ENV, createMerchantApp, enqueueEvents, testNamespace } from '../utils/events-kit';
+import {
+  AMQP_URL,
+  AmqpObserver,
+  FAST_EVENTS_ENV,
+  createMerchantApp,
+  enqueueEvents,
+  testNamespace,
+} from '../utils/events-kit';
 import { http, waitFor } from '../utils/http';
 import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 
@@ -58,19 +65,28 @@ describe('webhook delivery (integration)', () => {
   let t: TestApp;
   let observer: AmqpObserver;
   const receivers: Receiver[] = [];
-  const admin = (method: string, path: string, body?: unknown) => http(method, `${t.baseUrl}${path}`, { token: TEST_ADMIN_TOKEN, body });
+  const admin = (method: string, path: string, body?: unknown) =>
+    http(method, `${t.baseUrl}${path}`, { token: TEST_ADMIN_TOKEN, body });
   const receiver = async () => {
     const r = await new Receiver().start();
     receivers.push(r);
     return r;
   };
   const deliveriesOf = async (appId: string) =>
-    (await admin('GET', `/admin/v1/webhook-deliveries?app_id=${appId}&limit=100`)).body.data as Array<Record<string, any>>;
+    (await admin('GET', `/admin/v1/webhook-deliveries?app_id=${appId}&limit=100`)).body.data as Array<
+      Record<string, any>
+    >;
 
   beforeAll(async () => {
     observer = new AmqpObserver(ns);
     await observer.start();
-    t = await startTestApp({ AMQP_URL, EVENTS_NAMESPACE: ns, ...FAST_EVENTS_ENV, WEBHOOK_TIMEOUT_MS: '3000', WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '4' });
+    t = await startTestApp({
+      AMQP_URL,
+      EVENTS_NAMESPACE: ns,
+      ...FAST_EVENTS_ENV,
+      WEBHOOK_TIMEOUT_MS: '3000',
+      WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '4',
+    });
   });
   afterAll(async () => {
     await t?.close();
@@ -84,7 +100,9 @@ describe('webhook delivery (integration)', () => {
     const owner = await createMerchantApp(t, rx.url);
     const events = await enqueueEvents(t, owner, 10);
     // Down long enough for several scheduled retries of each delivery.
-    await waitFor(async () => events.every((e) => rx.ids().filter((id) => id === e.id).length >= 3), { what: 'three failed attempts each' });
+    await waitFor(async () => events.every((e) => rx.ids().filter((id) => id === e.id).length >= 3), {
+      what: 'three failed attempts each',
+    });
     rx.mode = 'ok';
     await waitFor(async () => (await deliveriesOf(owner.appId)).filter((d) => d.status === 'succeeded').length === 10, {
       timeoutMs: 20_000,
@@ -98,9 +116,20 @@ describe('webhook delivery (integration)', () => {
     }
     const [d] = (await deliveriesOf(owner.appId)).filter((x) => x.event_id === events[0].id);
     const log = (await admin('GET', `/admin/v1/webhook-deliveries/${d.id}`)).body;
-    expect(log).toMatchObject({ id: expect.stringMatching(/^whd_/), status: 'succeeded', next_attempt_at: null, last_status_code: 204 });
+    expect(log).toMatchObject({
+      id: expect.stringMatching(/^whd_/),
+      status: 'succeeded',
+      next_attempt_at: null,
+      last_status_code: 204,
+    });
     expect(log.attempt_log.length).toBe(log.attempts);
-    expect(log.attempt_log[0]).toMatchObject({ trigger: 'initial', status_code: 503, succeeded: false, error: 'HTTP 503', latency_ms: expect.any(Number) });
+    expect(log.attempt_log[0]).toMatchObject({
+      trigger: 'initial',
+      status_code: 503,
+      succeeded: false,
+      error: 'HTTP 503',
+      latency_ms: expect.any(Number),
+    });
     expect(log.attempt_log.at(-1)).toMatchObject({ trigger: 'retry', status_code: 204, succeeded: true });
     expect(JSON.stringify(log)).not.toContain('maintenance'); // response bodies are never stored or echoed
   });
@@ -115,7 +144,10 @@ describe('webhook delivery (integration)', () => {
     await waitFor(async () => hanging.received.length >= 4, { what: 'the hanging endpoint to hold its slots' });
     const started = Date.now();
     const fastEvents = await enqueueEvents(t, fast, 40);
-    await waitFor(async () => fastEvents.every((e) => healthy.ids().includes(e.id)), { timeoutMs: 2_500, what: 'the healthy endpoint' });
+    await waitFor(async () => fastEvents.every((e) => healthy.ids().includes(e.id)), {
+      timeoutMs: 2_500,
+      what: 'the healthy endpoint',
+    });
     const lag = Date.now() - started;
     // Well within the hanging endpoint's 3 s timeout: no head-of-line blocking.
     expect(lag).toBeLessThan(2_500);
@@ -141,7 +173,9 @@ describe('webhook delivery (integration)', () => {
   it('signs with both secrets during a rotation, so receivers holding the old or the new one both verify', async () => {
     const rx = await receiver();
     const owner = await createMerchantApp(t, rx.url);
-    const rotated = await admin('POST', `/admin/v1/apps/${owner.appId}/webhook-secret/rotate`, { overlap_seconds: 3600 });
+    const rotated = await admin('POST', `/admin/v1/apps/${owner.appId}/webhook-secret/rotate`, {
+      overlap_seconds: 3600,
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({
       app_id: owner.appId,
@@ -149,22 +183,27 @@ describe('webhook delivery (integration)', () => {
       previous_secret_expires_at: expect.any(String),
     });
     const [e] = await enqueueEvents(t, owner, 1);
-    const got = await waitFor(async () => rx.received.find((r) => r.headers['webhook-id'] === e.id), { what: 'the webhook' });
+    const got = await waitFor(async () => rx.received.find((r) => r.headers['webhook-id'] === e.id), {
+      what: 'the webhook',
+    });
     expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verify(owner.webhookSecret!, got).id).toBe(e.id); // old-only receiver
     expect(verify(rotated.body.webhook_secret, got).id).toBe(e.id); // new-only receiver
     expect(() => verify('whsec_' + Buffer.alloc(32, 7).toString('base64'), got)).toThrow();
 
-    const audit = await t.dataSource.query(`SELECT after::text AS after FROM audit_log WHERE action = 'app.webhook_secret.rotate' AND target_id = $1`, [
-      owner.appId,
-    ]);
+    const audit = await t.dataSource.query(
+      `SELECT after::text AS after FROM audit_log WHERE action = 'app.webhook_secret.rotate' AND target_id = $1`,
+      [owner.appId],
+    );
     expect(audit).toHaveLength(1);
     expect(audit[0].after).not.toContain(rotated.body.webhook_secret.slice(6, 20));
 
     // With no overlap the old secret stops working at once.
     const again = await admin('POST', `/admin/v1/apps/${owner.appId}/webhook-secret/rotate`, { overlap_seconds: 0 });
     const [e2] = await enqueueEvents(t, owner, 1, { aggregateId: () => 'pay_after_rotation' });
-    const got2 = await waitFor(async () => rx.received.find((r) => r.headers['webhook-id'] === e2.id), { what: 'the second webhook' });
+    const got2 = await waitFor(async () => rx.received.find((r) => r.headers['webhook-id'] === e2.id), {
+      what: 'the second webhook',
+    });
     expect(String(got2.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(verify(again.body.webhook_secret, got2).id).toBe(e2.id);
   });
@@ -188,8 +227,13 @@ describe('webhook delivery (integration)', () => {
       { what: 'the redelivery attempt in the log' },
     );
     expect(log.attempt_log.map((a: { trigger: string }) => a.trigger)).toEqual(['initial', 'manual']);
-    expect((await admin('POST', `/admin/v1/webhook-deliveries/whd_00000000000000000000000000/redeliver`)).status).toBe(404);
-    const audit = await t.dataSource.query(`SELECT 1 FROM audit_log WHERE action = 'webhook_delivery.redeliver' AND target_id = $1`, [d.id]);
+    expect((await admin('POST', `/admin/v1/webhook-deliveries/whd_00000000000000000000000000/redeliver`)).status).toBe(
+      404,
+    );
+    const audit = await t.dataSource.query(
+      `SELECT 1 FROM audit_log WHERE action = 'webhook_delivery.redeliver' AND target_id = $1`,
+      [d.id],
+    );
     expect(audit).toHaveLength(1);
   });
 });

@@ -18,7 +18,8 @@ async function canary(status = 500): Promise<{ server: Server; url: string; hits
 describe('webhook endpoint health (integration, in-process bus)', () => {
   let t: TestApp;
   let endpoint: Awaited<ReturnType<typeof canary>>;
-  const admin = (method: string, path: string, body?: unknown) => http(method, `${t.baseUrl}${path}`, { token: TEST_ADMIN_TOKEN, body });
+  const admin = (method: string, path: string, body?: unknown) =>
+    http(method, `${t.baseUrl}${path}`, { token: TEST_ADMIN_TOKEN, body });
 
   beforeAll(async () => {
     endpoint = await canary(500);
@@ -36,7 +37,9 @@ describe('webhook endpoint health (integration, in-process bus)', () => {
     const failed = await waitFor(
       async () => {
         const r = await admin('GET', `/admin/v1/webhook-deliveries?app_id=${owner.appId}`);
-        return r.body.data.find((d: { event_id: string; status: string }) => d.event_id === e.id && d.status === 'failed');
+        return r.body.data.find(
+          (d: { event_id: string; status: string }) => d.event_id === e.id && d.status === 'failed',
+        );
       },
       { timeoutMs: 20_000, what: 'the delivery to fail for good' },
     );
@@ -45,7 +48,10 @@ describe('webhook endpoint health (integration, in-process bus)', () => {
 
     const disabled = await waitFor(
       async () => {
-        const rows = await t.dataSource.query(`SELECT * FROM events WHERE type = 'webhook_endpoint.disabled' AND app_id = $1`, [owner.appId]);
+        const rows = await t.dataSource.query(
+          `SELECT * FROM events WHERE type = 'webhook_endpoint.disabled' AND app_id = $1`,
+          [owner.appId],
+        );
         return rows[0];
       },
       { what: 'the webhook_endpoint.disabled event' },
@@ -57,15 +63,24 @@ describe('webhook endpoint health (integration, in-process bus)', () => {
       status: 'disabled',
       disabled_reason: expect.stringContaining(failed.id),
     });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM events WHERE id = $1 AND published_at IS NOT NULL`, [disabled.id])).length === 1, {
-      what: 'the event to be published',
-    });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM events WHERE id = $1 AND published_at IS NOT NULL`, [disabled.id]))
+          .length === 1,
+      {
+        what: 'the event to be published',
+      },
+    );
 
     // While disabled nothing is sent; deliveries wait (nothing is lost).
     const [later] = await enqueueEvents(t, owner, 1, { aggregateId: () => 'pay_while_disabled' });
-    await waitFor(async () => (await t.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [later.id])).length === 1, {
-      what: 'the delivery row',
-    });
+    await waitFor(
+      async () =>
+        (await t.dataSource.query(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [later.id])).length === 1,
+      {
+        what: 'the delivery row',
+      },
+    );
     const hitsWhileDisabled = endpoint.hits();
 
     const enabled = await admin('POST', `/admin/v1/apps/${owner.appId}/webhook-endpoint/enable`);
@@ -128,9 +143,10 @@ describe('webhook SSRF guard at delivery time (integration, loopback not allowed
       const [e] = await enqueueEvents(t, owner, 1, { aggregateId: () => `pay_ssrf_${targets.indexOf(url)}` });
       const attempt = await waitFor(
         async () => {
-          const rows = await t.dataSource.query(`SELECT a.* FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1`, [
-            e.id,
-          ]);
+          const rows = await t.dataSource.query(
+            `SELECT a.* FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id WHERE d.event_id = $1`,
+            [e.id],
+          );
           return rows[0];
         },
         { what: `an attempt for ${url}` },
@@ -142,7 +158,10 @@ describe('webhook SSRF guard at delivery time (integration, loopback not allowed
   });
 
   it('refuses the same destinations at registration', async () => {
-    const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name: 'SSRF' } });
+    const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, {
+      token: TEST_ADMIN_TOKEN,
+      body: { name: 'SSRF' },
+    });
     for (const url of [
       'https://0x7f000001/x',
       'https://2130706433/x',

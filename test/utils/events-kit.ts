@@ -7,7 +7,7 @@
 import type { EventEnvelope, EventType } from '@paygrid/contracts';
 import { ChannelModel, ConsumeMessage, GetMessage, connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
-import { withTransaction } from '../../src/database/transaction.util';
+import { withTransaction } from '../../src/persistence/transaction.util';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { http } from './http';
 import { TEST_ADMIN_TOKEN, TestApp } from './test-app';
@@ -22,6 +22,7 @@ export const FAST_EVENTS_ENV = {
   WEBHOOK_POLL_MS: '20',
   WEBHOOK_RETRY_SCALE: '0.0002',
   EVENT_CONSUMER_RETRY_DELAY_MS: '5',
+  EVENT_CONSUMER_RETRY_TIERS_MS: '10,20,40',
 };
 
 export interface ObservedMessage {
@@ -42,7 +43,11 @@ export class AmqpObserver {
     await ch.assertExchange(`${this.namespace}.events`, 'topic', { durable: true });
     const q = await ch.assertQueue('', { exclusive: true, autoDelete: true });
     await ch.bindQueue(q.queue, `${this.namespace}.events`, pattern);
-    await ch.consume(q.queue, (msg) => msg && this.messages.push({ envelope: JSON.parse(msg.content.toString()), msg }), { noAck: true });
+    await ch.consume(
+      q.queue,
+      (msg) => msg && this.messages.push({ envelope: JSON.parse(msg.content.toString()), msg }),
+      { noAck: true },
+    );
   }
 
   ids(): string[] {
@@ -63,12 +68,14 @@ export class AmqpObserver {
   }
 
   /** Deletes everything the app and the test declared under the namespace. */
-  async cleanup(consumers: string[]): Promise<void> {
+  async cleanup(consumers: string[], retryTiersMs: number[] = [10, 20, 40]): Promise<void> {
     if (!this.conn) return;
     const ch = await this.conn.createChannel();
     for (const c of consumers) {
       await ch.deleteQueue(`${this.namespace}.${c}`).catch(() => undefined);
       await ch.deleteQueue(`${this.namespace}.${c}.dlq`).catch(() => undefined);
+      for (const ms of retryTiersMs)
+        await ch.deleteQueue(`${this.namespace}.${c}.retry.${ms}ms`).catch(() => undefined);
     }
     await ch.deleteExchange(`${this.namespace}.events`).catch(() => undefined);
     await ch.deleteExchange(`${this.namespace}.dlx`).catch(() => undefined);
@@ -76,8 +83,14 @@ export class AmqpObserver {
   }
 }
 
-export async function createMerchantApp(t: TestApp, webhookUrl?: string): Promise<{ merchantId: string; appId: string; webhookSecret?: string }> {
-  const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name: 'Events Co' } });
+export async function createMerchantApp(
+  t: TestApp,
+  webhookUrl?: string,
+): Promise<{ merchantId: string; appId: string; webhookSecret?: string }> {
+  const m = await http('POST', `${t.baseUrl}/admin/v1/merchants`, {
+    token: TEST_ADMIN_TOKEN,
+    body: { name: 'Events Co' },
+  });
   if (m.status !== 201) throw new Error(`merchant: ${m.status} ${m.text}`);
   const a = await http('POST', `${t.baseUrl}/admin/v1/merchants/${m.body.id}/apps`, {
     token: TEST_ADMIN_TOKEN,
@@ -105,7 +118,15 @@ export async function enqueueEvents(
           merchantId: owner.merchantId,
           appId: owner.appId,
           aggregateId: opts.aggregateId?.(i) ?? `pay_${String(i).padStart(26, '0')}`,
-          object: { id: `pay_${i}`, object: 'payment', status: 'succeeded', amount: 100 + i, currency: 'CNY', channel: 'card', out_trade_no: `o-${i}` },
+          object: {
+            id: `pay_${i}`,
+            object: 'payment',
+            status: 'succeeded',
+            amount: 100 + i,
+            currency: 'CNY',
+            channel: 'card',
+            out_trade_no: `o-${i}`,
+          },
         }),
       );
     }
@@ -115,6 +136,8 @@ export async function enqueueEvents(
 }
 
 export async function unpublishedCount(t: TestApp): Promise<number> {
-  const rows: Array<{ n: string }> = await t.dataSource.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`);
+  const rows: Array<{ n: string }> = await t.dataSource.query(
+    `SELECT count(*) AS n FROM events WHERE published_at IS NULL`,
+  );
   return Number(rows[0].n);
 }

@@ -6,7 +6,11 @@ export interface HttpResult<T = any> {
   text: string;
 }
 
-export async function http<T = any>(method: string, url: string, opts: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string } = {}): Promise<HttpResult<T>> {
+export async function http<T = any>(
+  method: string,
+  url: string,
+  opts: { body?: unknown; raw?: string; headers?: Record<string, string>; token?: string } = {},
+): Promise<HttpResult<T>> {
   const headers: Record<string, string> = { ...(opts.headers ?? {}) };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   let body: string | undefined = opts.raw;
@@ -27,7 +31,10 @@ export async function http<T = any>(method: string, url: string, opts: { body?: 
 }
 
 /** Polls `probe` until it returns a truthy value or the deadline passes. No fixed sleeps. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {}): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -40,7 +47,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
 export function expectErrorShape(res: HttpResult, status: number, code?: string): void {
   expect(res.status).toBe(status);
   expect(res.body?.error).toEqual(
-    expect.objectContaining({ type: expect.any(String), code: code ?? expect.any(String), message: expect.any(String), request_id: expect.stringMatching(/^req_/) }),
+    expect.objectContaining({
+      type: expect.any(String),
+      code: code ?? expect.any(String),
+      message: expect.any(String),
+      request_id: expect.stringMatching(/^req_/),
+    }),
   );
   expect(res.headers.get('request-id')).toBe(res.body.error.request_id);
 }

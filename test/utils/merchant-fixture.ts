@@ -39,21 +39,41 @@ async function admin<T = any>(t: TestApp, method: string, path: string, body?: u
  * merchant-facing e2e test.
  */
 export async function onboardMerchant(t: TestApp, opts: OnboardOptions = {}): Promise<OnboardedMerchant> {
-  const merchant = await admin<{ id: string }>(t, 'POST', '/admin/v1/merchants', { name: opts.name ?? 'Test merchant', ...(opts.merchant ?? {}) });
-  const app = await admin<{ id: string; webhook_secret?: string }>(t, 'POST', `/admin/v1/merchants/${merchant.id}/apps`, {
-    name: `${opts.name ?? 'Test merchant'} app`,
-    channels: opts.channels ?? ['alipay_qr', 'alipay_page', 'wechat_native', 'wechat_jsapi', 'card'],
-    ...(opts.webhookUrl ? { webhook_url: opts.webhookUrl } : {}),
+  const merchant = await admin<{ id: string }>(t, 'POST', '/admin/v1/merchants', {
+    name: opts.name ?? 'Test merchant',
+    ...(opts.merchant ?? {}),
   });
+  const app = await admin<{ id: string; webhook_secret?: string }>(
+    t,
+    'POST',
+    `/admin/v1/merchants/${merchant.id}/apps`,
+    {
+      name: `${opts.name ?? 'Test merchant'} app`,
+      channels: opts.channels ?? ['alipay_qr', 'alipay_page', 'wechat_native', 'wechat_jsapi', 'card'],
+      ...(opts.webhookUrl ? { webhook_url: opts.webhookUrl } : {}),
+    },
+  );
   const credentials = await addKey(t, app.id, opts.keyType ?? 'hmac');
-  const client = new PaygridClient({ baseUrl: t.baseUrl, appId: app.id, ...credentials, maxRetries: 0, ...(opts.client ?? {}) });
+  const client = new PaygridClient({
+    baseUrl: t.baseUrl,
+    appId: app.id,
+    ...credentials,
+    maxRetries: 0,
+    ...(opts.client ?? {}),
+  });
   return { merchantId: merchant.id, appId: app.id, ...credentials, webhookSecret: app.webhook_secret, client };
 }
 
 /** Issues another key for an app (at most two are active), e.g. to rotate keys. */
-export async function addKey(t: TestApp, appId: string, type: 'hmac' | 'rsa' = 'hmac'): Promise<{ keyId: string; secret?: string; privateKey?: string }> {
+export async function addKey(
+  t: TestApp,
+  appId: string,
+  type: 'hmac' | 'rsa' = 'hmac',
+): Promise<{ keyId: string; secret?: string; privateKey?: string }> {
   if (type === 'hmac') {
-    const key = await admin<{ id: string; secret: string }>(t, 'POST', `/admin/v1/apps/${appId}/keys`, { type: 'hmac' });
+    const key = await admin<{ id: string; secret: string }>(t, 'POST', `/admin/v1/apps/${appId}/keys`, {
+      type: 'hmac',
+    });
     return { keyId: key.id, secret: key.secret };
   }
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -15,8 +15,16 @@ export const FAST_SANDBOX_ENV = {
 export const card = (number: string) => ({ number, exp_month: 12, exp_year: 2030, cvc: '123' });
 
 /** The payer acts on the simulator's page, as a person or script would. */
-export async function payerActs(url: string, outcome: 'success' | 'fail', extra: Record<string, unknown> = {}): Promise<number> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...extra, outcome }) });
+export async function payerActs(
+  url: string,
+  outcome: 'success' | 'fail',
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...extra, outcome }),
+  });
   await res.text();
   return res.status;
 }
@@ -27,10 +35,19 @@ export async function pay(baseUrl: string, payment: any, outcome: 'success' | 'f
   if (!a) throw new Error(`payment ${payment.id} has no next_action`);
   if (a.type === 'qr_code') return payerActs(a.qr_code, outcome);
   if (a.type === 'redirect' || a.type === 'three_d_secure') return payerActs(a.url, outcome);
+  // The apps' SDKs: Alipay's takes the signed order string, WeChat's OpenSDK the signed PayReq.
+  if (a.type === 'alipay_app')
+    return payerActs(`${baseUrl}/sandbox/alipay/app/pay`, outcome, { order_string: a.order_string });
+  if (a.type === 'wechat_app') return payerActs(`${baseUrl}/sandbox/wechatpay/app/pay`, outcome, a.params);
   return payerActs(`${baseUrl}/sandbox/wechatpay/jsapi/pay`, outcome, a.params);
 }
 
-export async function waitForStatus(client: PaygridClient, id: string, status: string, path = '/v1/payments'): Promise<any> {
+export async function waitForStatus(
+  client: PaygridClient,
+  id: string,
+  status: string,
+  path = '/v1/payments',
+): Promise<any> {
   return waitFor(
     async () => {
       const p = await client.get<any>(`${path}/${id}`);
@@ -48,7 +65,10 @@ export async function count(ds: DataSource, sql: string, params: unknown[] = [])
 /** Ledger entries and outbox events about one business object. */
 export async function effectsOf(ds: DataSource, referenceId: string): Promise<{ entries: number; events: string[] }> {
   const entries = await count(ds, 'SELECT 1 FROM ledger_entries WHERE reference_id = $1', [referenceId]);
-  const events: Array<{ type: string }> = await ds.query(`SELECT type FROM events WHERE object->>'id' = $1 ORDER BY id`, [referenceId]);
+  const events: Array<{ type: string }> = await ds.query(
+    `SELECT type FROM events WHERE object->>'id' = $1 ORDER BY id`,
+    [referenceId],
+  );
   return { entries, events: events.map((e) => e.type) };
 }
 

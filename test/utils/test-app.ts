@@ -26,25 +26,14 @@ export interface TestApp {
  * overrides variables as an operator would set them. AMQP_URL is passed
  * through only when a test asks for it (`{ AMQP_URL: process.env.AMQP_URL }`).
  */
-export async function startTestApp(env: Record<string, string | undefined> = {}, opts: { db?: TestDatabase } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  opts: { db?: TestDatabase } = {},
+): Promise<TestApp> {
   const db = opts.db ?? (await createTestDatabase());
   // A fixed port up front, so PUBLIC_BASE_URL (sandbox callbacks and pages) is right before boot.
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'paygrid-test-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: db.url,
-    DATABASE_POOL_SIZE: '20',
-    DATABASE_MIGRATIONS_RUN: 'false',
-    PAYGRID_DATA_DIR: dataDir,
-    PAYGRID_DATA_KEYS: `t1:${randomBytes(32).toString('base64')}`,
-    PAYGRID_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    PAYGRID_DEMO_SEED: 'false',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ...env,
-  });
+  const config = testConfig(db, { PORT: String(port), ...env });
   const app = await createHttpApp(config);
   await app.listen(port, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -60,6 +49,30 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
       if (!opts.db) await db.drop();
     },
   };
+}
+
+/** The configuration the test apps run with: quiet, own database, own data dir and data key. */
+export function testConfig(db: TestDatabase, env: Record<string, string | undefined> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: '20',
+    // The shared CI machine stalls for seconds at times; a test waits for a pool slot longer than production's 10 s.
+    DATABASE_CONNECT_TIMEOUT_MS: '30000',
+    DATABASE_MIGRATIONS_RUN: 'false',
+    PAYGRID_DATA_DIR: mkdtempSync(join(tmpdir(), 'paygrid-test-')),
+    PAYGRID_DATA_KEYS: `t1:${randomBytes(32).toString('base64')}`,
+    PAYGRID_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    PAYGRID_DEMO_SEED: 'false',
+    HOST: '127.0.0.1',
+    // Every test calls from 127.0.0.1: per-IP limits are off unless a test sets them (ip-rate-limit.e2e-spec.ts).
+    IP_RATE_LIMIT_CALLBACKS_PER_MINUTE: '0',
+    IP_RATE_LIMIT_PUBLIC_PER_MINUTE: '0',
+    IP_RATE_LIMIT_ADMIN_PER_MINUTE: '0',
+    ADMIN_AUTH_FAILURES_PER_MINUTE: '0',
+    ...env,
+  });
 }
 
 export function freePort(): Promise<number> {

@@ -24,7 +24,22 @@ export const OBJECT_SCHEMAS = {
       status: { enum: ['pending', 'requires_action', 'authorized', 'succeeded', 'failed', 'closed'] },
       ...money,
       amount_refunded: { type: 'integer', minimum: 0 },
-      channel: { enum: ['alipay_qr', 'alipay_page', 'wechat_native', 'wechat_jsapi', 'card'] },
+      channel: {
+        enum: [
+          'alipay_qr',
+          'alipay_page',
+          'alipay_wap',
+          'alipay_app',
+          'alipay_barcode',
+          'wechat_native',
+          'wechat_jsapi',
+          'wechat_h5',
+          'wechat_app',
+          'wechat_miniprogram',
+          'card',
+          'stripe_card',
+        ],
+      },
       out_trade_no: { type: 'string' },
     },
     additionalProperties: true,
@@ -46,14 +61,23 @@ export const OBJECT_SCHEMAS = {
     $id: 'https://paygrid.dev/schemas/settlement.json',
     type: 'object',
     required: ['id', 'object', 'currency'],
-    properties: { id: { type: 'string', pattern: idPattern('stl') }, object: { const: 'settlement' }, currency: money.currency },
+    properties: {
+      id: { type: 'string', pattern: idPattern('stl') },
+      object: { const: 'settlement' },
+      currency: money.currency,
+    },
     additionalProperties: true,
   },
   payout: {
     $id: 'https://paygrid.dev/schemas/payout.json',
     type: 'object',
     required: ['id', 'object', 'status', 'amount', 'currency'],
-    properties: { id: { type: 'string', pattern: idPattern('po') }, object: { const: 'payout' }, status: { type: 'string' }, ...money },
+    properties: {
+      id: { type: 'string', pattern: idPattern('po') },
+      object: { const: 'payout' },
+      status: { type: 'string' },
+      ...money,
+    },
     additionalProperties: true,
   },
   webhook_endpoint: {
@@ -76,7 +100,17 @@ export const EVENT_ENVELOPE_SCHEMA = {
   $id: 'https://paygrid.dev/schemas/event-envelope.json',
   title: 'Paygrid event envelope (version 1)',
   type: 'object',
-  required: ['id', 'type', 'created_at', 'merchant_id', 'app_id', 'version', 'aggregate_id', 'aggregate_sequence', 'data'],
+  required: [
+    'id',
+    'type',
+    'created_at',
+    'merchant_id',
+    'app_id',
+    'version',
+    'aggregate_id',
+    'aggregate_sequence',
+    'data',
+  ],
   properties: {
     id: { type: 'string', pattern: idPattern('evt') },
     type: { enum: [...EVENT_TYPES] },
@@ -112,11 +146,13 @@ export function envelopeProblem(value: unknown): string | undefined {
   const e = value as Record<string, unknown>;
   if (typeof e.id !== 'string' || !new RegExp(idPattern('evt')).test(e.id)) return 'id must be an evt_ id';
   if (!isEventType(e.type)) return `unknown type ${String(e.type)}`;
-  if (typeof e.created_at !== 'string' || Number.isNaN(Date.parse(e.created_at))) return 'created_at must be a timestamp';
+  if (typeof e.created_at !== 'string' || Number.isNaN(Date.parse(e.created_at)))
+    return 'created_at must be a timestamp';
   if (typeof e.merchant_id !== 'string') return 'merchant_id missing';
   if (e.app_id !== null && typeof e.app_id !== 'string') return 'app_id must be a string or null';
   if (e.version !== 1) return 'version must be 1';
-  if (typeof e.aggregate_id !== 'string' || !Number.isInteger(e.aggregate_sequence)) return 'aggregate_id / aggregate_sequence missing';
+  if (typeof e.aggregate_id !== 'string' || !Number.isInteger(e.aggregate_sequence))
+    return 'aggregate_id / aggregate_sequence missing';
   const data = e.data as { object?: unknown } | undefined;
   if (typeof data?.object !== 'object' || data.object === null) return 'data.object missing';
   return undefined;

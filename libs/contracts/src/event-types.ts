@@ -1,5 +1,5 @@
 /**
- * The event contract of paygrid.events (API.md "Events"): what internal
+ * The event contract of paygrid.events (docs/api.md "Events"): what internal
  * consumers import. The envelope is the same on RabbitMQ, on webhooks and on
  * `GET /v1/events`. Additive changes only within `version: 1`; a breaking
  * change ships as `version: 2` beside it.
@@ -29,7 +29,7 @@ export type EventObjectKind = 'payment' | 'refund' | 'settlement' | 'payout' | '
 export const objectKindOf = (type: EventType): EventObjectKind => type.split('.')[0] as EventObjectKind;
 
 /**
- * The API.md envelope. `aggregate_id` / `aggregate_sequence` let a consumer
+ * The docs/api.md envelope. `aggregate_id` / `aggregate_sequence` let a consumer
  * restore per-object order: the sequence starts at 1 for each object (payment,
  * refund, settlement, payout, endpoint), grows by exactly 1 per event of that
  * object and is assigned in the transaction that changed the object, so a
@@ -37,7 +37,10 @@ export const objectKindOf = (type: EventType): EventObjectKind => type.split('.'
  * and hold back anything > n + 1. Delivery is at-least-once and, across
  * retries and relay instances, not ordered: deduplicate by `id`.
  */
-export interface EventEnvelope<T extends EventType = EventType, O extends Record<string, unknown> = Record<string, unknown>> {
+export interface EventEnvelope<
+  T extends EventType = EventType,
+  O extends Record<string, unknown> = Record<string, unknown>,
+> {
   /** `evt_…`; also the AMQP `message_id` and the webhook's `webhook-id`. */
   id: string;
   type: T;
@@ -55,7 +58,7 @@ export interface EventEnvelope<T extends EventType = EventType, O extends Record
   data: { object: O };
 }
 
-/** AMQP message properties and headers the relay sets (API.md "Events" / docs/asyncapi.yaml). */
+/** AMQP message properties and headers the relay sets (docs/api.md "Events" / docs/asyncapi.yaml). */
 export const AMQP_EVENT_HEADERS = {
   aggregateId: 'x-paygrid-aggregate-id',
   aggregateSequence: 'x-paygrid-aggregate-sequence',

@@ -3,7 +3,7 @@
  * answers with. Only the fields consumers rely on are fixed here; objects may
  * carry more (additive changes are not breaking).
  */
-import type { EventEnvelope } from './event-types';
+import type { EventEnvelope, EventObjectKind, EventType } from './event-types';
 
 interface BaseObject {
   id: string;
@@ -50,10 +50,25 @@ export interface WebhookEndpointObject extends BaseObject {
   disabled_reason: string;
 }
 
-/** Typed envelopes, one per event type, for handlers that switch on `type`. */
-export type PaygridEvent =
-  | EventEnvelope<'payment.succeeded' | 'payment.failed' | 'payment.closed' | 'payment.authorized', PaymentObject>
-  | EventEnvelope<'refund.succeeded' | 'refund.failed', RefundObject>
-  | EventEnvelope<'settlement.completed', SettlementObject>
-  | EventEnvelope<'payout.paid' | 'payout.failed', PayoutObject>
-  | EventEnvelope<'webhook_endpoint.disabled', WebhookEndpointObject>;
+/** The object each kind of event carries (the first segment of its type). */
+export interface EventObjectsByKind {
+  payment: PaymentObject;
+  refund: RefundObject;
+  settlement: SettlementObject;
+  payout: PayoutObject;
+  webhook_endpoint: WebhookEndpointObject;
+}
+
+type KindOf<T extends EventType> = T extends `${infer K extends EventObjectKind}.${string}` ? K : never;
+
+/** The object an event of type T carries in `data.object`. */
+export type EventObjectOf<T extends EventType> = EventObjectsByKind[KindOf<T>];
+
+/** The typed envelope of one event type. */
+export type EventOf<T extends EventType> = EventEnvelope<T, EventObjectOf<T>>;
+
+/**
+ * Typed envelopes, one member per event type, for handlers that switch on
+ * `type`: `Extract<PaygridEvent, { type: 'refund.succeeded' }>` is `EventOf<'refund.succeeded'>`.
+ */
+export type PaygridEvent = { [T in EventType]: EventOf<T> }[EventType];

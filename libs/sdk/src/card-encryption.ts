@@ -1,7 +1,7 @@
 import { CompactEncrypt, importJWK } from 'jose';
 import type { Jwk, Jwks } from './response-verification';
 
-/** Card data as API.md defines it; it is only ever sent encrypted. */
+/** Card data as docs/api.md defines it; it is only ever sent encrypted. */
 export interface CardData {
   number: string;
   exp_month: number;
@@ -21,7 +21,7 @@ export function cardEncryptionKey(jwks: Jwks): Jwk {
 }
 
 /**
- * `card.encrypted` of API.md: a compact JWE (`alg` RSA-OAEP-256, `enc`
+ * `card.encrypted` of docs/api.md: a compact JWE (`alg` RSA-OAEP-256, `enc`
  * A256GCM, `kid` of the platform key) over the card JSON.
  */
 export async function encryptCard(card: CardData, jwks: Jwks): Promise<string> {

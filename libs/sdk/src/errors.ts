@@ -1,4 +1,4 @@
-/** An error answer of the API, in API.md's shape (`{"error": {type, code, message, param, request_id}}`). */
+/** An error answer of the API, in docs/api.md's shape (`{"error": {type, code, message, param, request_id}}`). */
 export class PaygridError extends Error {
   readonly status: number;
   readonly type: string;

@@ -9,16 +9,34 @@ export type { PaygridClientOptions } from './paygrid-client';
 export { PaygridError, PaygridSignatureError, PaygridWebhookError } from './errors';
 export { newNonce, requestStringToSign, signRequest } from './request-signing';
 export type { RequestToSign, SigningCredentials } from './request-signing';
-export { JwksCache, RESPONSE_TOLERANCE_SECONDS, responseStringToSign, verifyResponseSignature } from './response-verification';
+export {
+  JwksCache,
+  RESPONSE_TOLERANCE_SECONDS,
+  responseStringToSign,
+  verifyResponseSignature,
+} from './response-verification';
 export type { Jwk, Jwks } from './response-verification';
 export { CARD_JWE_ALG, CARD_JWE_ENC, cardEncryptionKey, encryptCard } from './card-encryption';
 export type { CardData } from './card-encryption';
 export { signWebhook, verifyWebhook } from './webhooks';
+export { checkoutReturnStringToSign, verifyCheckoutReturn } from './checkout-return';
+export type { CheckoutReturn } from './checkout-return';
 export type { WebhookHeaders } from './webhooks';
-export type { CreatePingParams, PaygridResponse, PingResponse, PostPingResponse, QueryValue, RequestOptions } from './types';
+export type {
+  CreatePingParams,
+  PaygridResponse,
+  PingResponse,
+  PostPingResponse,
+  QueryValue,
+  RequestOptions,
+} from './types';
 export type {
   Balance,
   Channel,
+  CheckoutSession,
+  CounterCode,
+  CreateCheckoutSessionParams,
+  CreateCounterCodeParams,
   CreatePaymentParams,
   CreateRefundParams,
   ListParams,

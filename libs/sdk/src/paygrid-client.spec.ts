@@ -4,14 +4,19 @@ import { PaygridClient } from './paygrid-client';
 import { responseStringToSign } from './response-verification';
 
 /** A fake platform: signs its answers with an Ed25519 key published in a JWKS, as the server does. */
-function fakePlatform(answers: Array<{ status: number; body: unknown; headers?: Record<string, string> }>, opts: { tamper?: boolean } = {}) {
+function fakePlatform(
+  answers: Array<{ status: number; body: unknown; headers?: Record<string, string> }>,
+  opts: { tamper?: boolean } = {},
+) {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const kid = 'pk_test';
   const calls: Array<{ url: string; headers: Record<string, string>; body?: string }> = [];
   const fetchFn = (async (input: string | URL, init?: RequestInit) => {
     const url = String(input);
     if (url.endsWith('/.well-known/jwks.json')) {
-      return new Response(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'EdDSA' }] }));
+      return new Response(
+        JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'EdDSA' }] }),
+      );
     }
     calls.push({ url, headers: init!.headers as Record<string, string>, body: init!.body as string | undefined });
     const answer = answers[Math.min(calls.length - 1, answers.length - 1)];
@@ -22,7 +27,13 @@ function fakePlatform(answers: Array<{ status: number; body: unknown; headers?: 
     const sent = opts.tamper ? text.replace('1', '2') : text;
     return new Response(sent, {
       status: answer.status,
-      headers: { 'paygrid-key-id': kid, 'paygrid-timestamp': ts, 'paygrid-nonce': nonce, 'paygrid-signature': signature, ...(answer.headers ?? {}) },
+      headers: {
+        'paygrid-key-id': kid,
+        'paygrid-timestamp': ts,
+        'paygrid-nonce': nonce,
+        'paygrid-signature': signature,
+        ...(answer.headers ?? {}),
+      },
     });
   }) as typeof fetch;
   return { fetchFn, calls };
@@ -46,7 +57,9 @@ describe('PaygridClient', () => {
   });
 
   it('retries an in-progress 409 with the same idempotency key and a fresh signature', async () => {
-    const inProgress = { error: { type: 'idempotency_error', code: 'idempotency_request_in_progress', message: 'x', request_id: 'req_1' } };
+    const inProgress = {
+      error: { type: 'idempotency_error', code: 'idempotency_request_in_progress', message: 'x', request_id: 'req_1' },
+    };
     const { fetchFn, calls } = fakePlatform([
       { status: 409, body: inProgress, headers: { 'retry-after': '0' } },
       { status: 200, body: { ok: true } },
@@ -61,10 +74,20 @@ describe('PaygridClient', () => {
 
   it('throws PaygridError with the error fields on an error answer', async () => {
     const { fetchFn } = fakePlatform([
-      { status: 401, body: { error: { type: 'authentication_error', code: 'signature_invalid', message: 'bad', request_id: 'req_9' } } },
+      {
+        status: 401,
+        body: {
+          error: { type: 'authentication_error', code: 'signature_invalid', message: 'bad', request_id: 'req_9' },
+        },
+      },
     ]);
     const client = new PaygridClient({ ...creds, fetch: fetchFn });
-    await expect(client.ping()).rejects.toMatchObject({ name: 'PaygridError', status: 401, code: 'signature_invalid', requestId: 'req_9' });
+    await expect(client.ping()).rejects.toMatchObject({
+      name: 'PaygridError',
+      status: 401,
+      code: 'signature_invalid',
+      requestId: 'req_9',
+    });
   });
 
   it('refuses a response whose body was changed after signing', async () => {

@@ -3,7 +3,24 @@ import { CardData, encryptCard } from './card-encryption';
 import { PaygridError } from './errors';
 import { signRequest } from './request-signing';
 import { Jwks, JwksCache, verifyResponseSignature } from './response-verification';
-import type { Balance, CreatePaymentParams, CreateRefundParams, ListParams, ListPaymentsParams, ListSettlementsParams, Page, PaygridEvent, Payment, Refund, Settlement } from './resources';
+import { CheckoutReturn, verifyCheckoutReturn } from './checkout-return';
+import type {
+  Balance,
+  CheckoutSession,
+  CounterCode,
+  CreateCheckoutSessionParams,
+  CreateCounterCodeParams,
+  CreatePaymentParams,
+  CreateRefundParams,
+  ListParams,
+  ListPaymentsParams,
+  ListSettlementsParams,
+  Page,
+  PaygridEvent,
+  Payment,
+  Refund,
+  Settlement,
+} from './resources';
 import type { CreatePingParams, PaygridResponse, PingResponse, PostPingResponse, RequestOptions } from './types';
 
 export interface PaygridClientOptions {
@@ -45,11 +62,17 @@ export class PaygridClient {
   private readonly jwksCache: JwksCache;
 
   constructor(options: PaygridClientOptions) {
-    if (!options.secret && !options.privateKey) throw new Error('PaygridClient needs a secret (HMAC key) or a privateKey (RSA key)');
+    if (!options.secret && !options.privateKey)
+      throw new Error('PaygridClient needs a secret (HMAC key) or a privateKey (RSA key)');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.appId = options.appId;
     this.keyId = options.keyId;
-    this.credentials = { appId: options.appId, keyId: options.keyId, secret: options.secret, privateKey: options.privateKey };
+    this.credentials = {
+      appId: options.appId,
+      keyId: options.keyId,
+      secret: options.secret,
+      privateKey: options.privateKey,
+    };
     this.verifyResponses = options.verifyResponses ?? true;
     this.maxRetries = options.maxRetries ?? 2;
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -66,7 +89,10 @@ export class PaygridClient {
   }
 
   /** POST /v1/ping: a signed, idempotent POST (diagnostics). */
-  createPing(params: CreatePingParams = {}, options: { idempotencyKey?: string | false } = {}): Promise<PostPingResponse> {
+  createPing(
+    params: CreatePingParams = {},
+    options: { idempotencyKey?: string | false } = {},
+  ): Promise<PostPingResponse> {
     return this.post<PostPingResponse>('/v1/ping', params, options);
   }
 
@@ -75,9 +101,37 @@ export class PaygridClient {
     return this.post<Payment>('/v1/payments', params, options);
   }
 
+  /** POST /v1/checkout_sessions: a hosted cashier page (and one QR code for every wallet). */
+  createCheckoutSession(
+    params: CreateCheckoutSessionParams,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<CheckoutSession> {
+    return this.post<CheckoutSession>('/v1/checkout_sessions', params, options);
+  }
+
+  getCheckoutSession(id: string): Promise<CheckoutSession> {
+    return this.get<CheckoutSession>(`/v1/checkout_sessions/${encodeURIComponent(id)}`);
+  }
+
+  /** POST /v1/counter_codes: a static code for a shop counter; the payer enters the amount. */
+  createCounterCode(params: CreateCounterCodeParams, options: { idempotencyKey?: string } = {}): Promise<CounterCode> {
+    return this.post<CounterCode>('/v1/counter_codes', params, options);
+  }
+
+  /**
+   * Checks the signed `paygrid_*` parameters Paygrid added to a checkout
+   * session's return_url (see `verifyCheckoutReturn`), with this client's JWKS.
+   */
+  verifyCheckoutReturn(url: string | URL, options: { toleranceSeconds?: number } = {}): Promise<CheckoutReturn> {
+    return verifyCheckoutReturn(url, this.jwksCache, options);
+  }
+
   /** GET /v1/payments/{id}; `expand` may list `refunds` and `timeline`. */
   getPayment(id: string, expand: Array<'refunds' | 'timeline'> = []): Promise<Payment> {
-    return this.get<Payment>(`/v1/payments/${encodeURIComponent(id)}`, expand.length ? { expand: expand.join(',') } : undefined);
+    return this.get<Payment>(
+      `/v1/payments/${encodeURIComponent(id)}`,
+      expand.length ? { expand: expand.join(',') } : undefined,
+    );
   }
 
   /** GET /v1/payments with filters, newest first. */
@@ -155,10 +209,12 @@ export class PaygridClient {
     method = method.toUpperCase();
     const url = new URL(this.baseUrl + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {
-      for (const v of Array.isArray(value) ? value : [value]) if (v !== undefined && v !== null) url.searchParams.append(name, String(v));
+      for (const v of Array.isArray(value) ? value : [value])
+        if (v !== undefined && v !== null) url.searchParams.append(name, String(v));
     }
     const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    const idempotencyKey = method === 'POST' && options.idempotencyKey !== false ? (options.idempotencyKey ?? randomUUID()) : undefined;
+    const idempotencyKey =
+      method === 'POST' && options.idempotencyKey !== false ? (options.idempotencyKey ?? randomUUID()) : undefined;
     const maxRetries = options.maxRetries ?? this.maxRetries;
     for (let attempt = 0; ; attempt++) {
       let response: PaygridResponse<T>;
@@ -169,6 +225,8 @@ export class PaygridClient {
         await delay(this.backoff(attempt));
         continue;
       }
+      // The JWE was made with a JWKS from before a key rotation: the next encryptCard() reads the JWKS again.
+      if (errorCode(response) === 'card_encryption_key_retired') this.jwksCache.invalidate();
       if (attempt >= maxRetries || !isRetryable(response)) return response;
       await delay(this.retryDelay(response, attempt));
     }
@@ -195,10 +253,16 @@ export class PaygridClient {
     if (body !== undefined) headers['content-type'] ??= 'application/json';
     if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
     // Signed per attempt: a retry needs a fresh nonce and timestamp, while the idempotency key stays.
-    headers.authorization = signRequest(this.credentials, { method, pathWithQuery: url.pathname + url.search, body: body ?? '' });
+    headers.authorization = signRequest(this.credentials, {
+      method,
+      pathWithQuery: url.pathname + url.search,
+      body: body ?? '',
+    });
     const res = await this.fetchFn(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs) });
     const bytes = new Uint8Array(await res.arrayBuffer());
-    const signedBy = this.verifyResponses ? await verifyResponseSignature(res.headers, bytes, this.jwksCache) : undefined;
+    const signedBy = this.verifyResponses
+      ? await verifyResponseSignature(res.headers, bytes, this.jwksCache)
+      : undefined;
     const text = Buffer.from(bytes).toString('utf8');
     let parsed: unknown;
     try {
@@ -224,7 +288,9 @@ export class PaygridClient {
 
   private retryDelay(response: PaygridResponse, attempt: number): number {
     const retryAfter = Number(response.headers.get('retry-after'));
-    return Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(this.maxRetryDelayMs, retryAfter * 1000) : this.backoff(attempt);
+    return Number.isFinite(retryAfter) && retryAfter > 0
+      ? Math.min(this.maxRetryDelayMs, retryAfter * 1000)
+      : this.backoff(attempt);
   }
 }
 
@@ -233,14 +299,20 @@ function unwrap<T>(response: PaygridResponse<T>): T {
   return response.body;
 }
 
+function errorCode(response: PaygridResponse): string | undefined {
+  return response.status >= 400 ? (response.body as { error?: { code?: string } } | undefined)?.error?.code : undefined;
+}
+
 function isRetryable(response: PaygridResponse): boolean {
   if (RETRYABLE_STATUS.has(response.status)) return true;
-  return response.status === 409 && (response.body as { error?: { code?: string } } | undefined)?.error?.code === 'idempotency_request_in_progress';
+  return response.status === 409 && errorCode(response) === 'idempotency_request_in_progress';
 }
 
 function isNetworkError(err: unknown): boolean {
   // fetch rejects with a TypeError on connection failures and a TimeoutError/AbortError on timeouts.
-  return err instanceof TypeError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'));
+  return (
+    err instanceof TypeError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+  );
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

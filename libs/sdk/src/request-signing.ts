@@ -1,7 +1,7 @@
 import { KeyObject, createHash, createHmac, createPrivateKey, randomBytes, sign } from 'node:crypto';
 
 /**
- * Merchant request signatures (API.md "Merchant request signatures"): the
+ * Merchant request signatures (docs/api.md "Merchant request signatures"): the
  * five-line string `METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nhex(sha256(body))\n`,
  * HMAC-SHA256 with the key's secret (its UTF-8 bytes, `sk_` prefix included)
  * or RSASSA-PKCS1-v1_5 SHA-256 with the merchant's RSA private key.
@@ -31,7 +31,13 @@ export function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function requestStringToSign(method: string, pathWithQuery: string, timestamp: number, nonce: string, body: string | Uint8Array = ''): string {
+export function requestStringToSign(
+  method: string,
+  pathWithQuery: string,
+  timestamp: number,
+  nonce: string,
+  body: string | Uint8Array = '',
+): string {
   const bodyHash = createHash('sha256').update(body).digest('hex');
   return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${bodyHash}\n`;
 }
@@ -48,7 +54,8 @@ export function signRequest(credentials: SigningCredentials, request: RequestToS
     signature = createHmac('sha256', Buffer.from(credentials.secret, 'utf8')).update(data, 'utf8').digest('base64');
   } else if (credentials.privateKey !== undefined) {
     scheme = 'PAYGRID-RSA-SHA256';
-    const key = typeof credentials.privateKey === 'string' ? createPrivateKey(credentials.privateKey) : credentials.privateKey;
+    const key =
+      typeof credentials.privateKey === 'string' ? createPrivateKey(credentials.privateKey) : credentials.privateKey;
     signature = sign('sha256', Buffer.from(data, 'utf8'), key).toString('base64');
   } else {
     throw new Error('Paygrid credentials need a secret (HMAC) or a privateKey (RSA)');

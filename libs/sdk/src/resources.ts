@@ -1,12 +1,30 @@
-/** Shapes of the merchant API's objects (API.md), as the typed SDK methods return them. */
+/** Shapes of the merchant API's objects (docs/api.md), as the typed SDK methods return them. */
 
-export type Channel = 'alipay_qr' | 'alipay_page' | 'wechat_native' | 'wechat_jsapi' | 'card';
+export type Channel =
+  | 'alipay_qr'
+  | 'alipay_page'
+  | 'alipay_wap'
+  | 'alipay_app'
+  | 'alipay_barcode'
+  | 'wechat_native'
+  | 'wechat_jsapi'
+  | 'wechat_h5'
+  | 'wechat_app'
+  | 'wechat_miniprogram'
+  | 'card'
+  | 'stripe_card';
 export type PaymentStatus = 'pending' | 'requires_action' | 'authorized' | 'succeeded' | 'failed' | 'closed';
 
 export type NextAction =
-  | { type: 'qr_code'; qr_code: string }
+  | {
+      type: 'qr_code';
+      qr_code: string;
+      /** The same content drawn: an SVG data URL for an <img src>. */ qr_code_image: string;
+    }
   | { type: 'redirect'; url: string }
   | { type: 'wechat_jsapi'; params: Record<string, string> }
+  | { type: 'wechat_app'; params: Record<string, string> }
+  | { type: 'alipay_app'; order_string: string }
   | { type: 'three_d_secure'; url: string };
 
 export interface CreatePaymentParams {
@@ -21,9 +39,13 @@ export interface CreatePaymentParams {
   metadata?: Record<string, string>;
   return_url?: string;
   capture_method?: 'automatic' | 'manual';
-  payer?: { openid?: string };
-  /** `{ encrypted }` from `client.encryptCard(...)`, or `{ token }` of an earlier payment. */
-  card?: { encrypted?: string; token?: string };
+  /** openid: wechat_jsapi / wechat_miniprogram; ip: wechat_h5; auth_code: alipay_barcode. */
+  payer?: { openid?: string; ip?: string; auth_code?: string };
+  /**
+   * card: `{ encrypted }` from `client.encryptCard(...)`, or `{ token }` of an earlier payment.
+   * stripe_card: `{ payment_method }`, a Stripe PaymentMethod id made by Stripe.js in the payer's browser.
+   */
+  card?: { encrypted?: string; token?: string; payment_method?: string };
 }
 
 export interface Refund {
@@ -60,7 +82,22 @@ export interface Payment {
   metadata: Record<string, string>;
   return_url: string | null;
   payer: Record<string, string> | null;
-  card: { brand: string; last4: string; exp_month: number; exp_year: number; token: string } | null;
+  card: {
+    brand: string;
+    last4: string;
+    exp_month: number;
+    exp_year: number;
+    /** card channel only (stripe_card cards stay at Stripe). */
+    token?: string;
+    /** EMV 3DS2 result where the rail reports it (stripe_card). */
+    three_d_secure?: {
+      trans_status: 'Y' | 'A' | 'N' | 'R' | 'U' | 'C' | null;
+      eci: string | null;
+      flow: 'frictionless' | 'challenge' | null;
+      version: string | null;
+      ds_transaction_id: string | null;
+    } | null;
+  } | null;
   next_action: NextAction | null;
   provider_transaction_id: string | null;
   failure_code: string | null;
@@ -72,7 +109,15 @@ export interface Payment {
   updated_at: string;
   version: number;
   refunds?: Refund[];
-  timeline?: Array<{ from: string | null; to: string; cause: string; actor: string | null; refund_id: string | null; detail: object | null; at: string }>;
+  timeline?: Array<{
+    from: string | null;
+    to: string;
+    cause: string;
+    actor: string | null;
+    refund_id: string | null;
+    detail: object | null;
+    at: string;
+  }>;
 }
 
 export interface CreateRefundParams {
@@ -158,4 +203,58 @@ export interface Settlement {
   created_at: string;
   /** On GET /v1/settlements/{id}: each payment and refund it covers. */
   lines?: SettlementLine[];
+}
+
+export interface CreateCheckoutSessionParams {
+  out_trade_no: string;
+  amount: number;
+  currency: string;
+  subject: string;
+  /** Default: every channel of the app that the cashier can run. */
+  channels?: string[];
+  /** Where the buyer goes once paid, with signed `paygrid_*` parameters (verifyCheckoutReturn). */
+  return_url?: string;
+  /** Seconds, 60..86400 (default 1800). */
+  expires_in?: number;
+}
+
+export interface CheckoutSession {
+  id: string;
+  object: 'checkout_session';
+  /** The cashier page: send the buyer here, or show it as a QR code any wallet can scan. */
+  url: string;
+  qr_code_image: string;
+  app_id: string;
+  out_trade_no: string;
+  amount: number;
+  currency: string;
+  subject: string;
+  channels: string[];
+  return_url: string | null;
+  status: 'open' | 'complete' | 'expired';
+  payment_id: string | null;
+  counter_code_id: string | null;
+  expires_at: string;
+  completed_at: string | null;
+  created_at: string;
+}
+
+export interface CreateCounterCodeParams {
+  currency: string;
+  subject: string;
+  channels?: string[];
+  return_url?: string;
+}
+
+export interface CounterCode {
+  id: string;
+  object: 'counter_code';
+  url: string;
+  qr_code_image: string;
+  app_id: string;
+  currency: string;
+  subject: string;
+  channels: string[];
+  return_url: string | null;
+  created_at: string;
 }

@@ -39,6 +39,11 @@ export class JwksCache {
     return this.inFlight;
   }
 
+  /** Forgets the cached JWKS: the next `get()` fetches it (e.g. after the card encryption key was retired). */
+  invalidate(): void {
+    this.jwks = undefined;
+  }
+
   /** The signing key with this kid, refreshing the JWKS once if it is unknown. */
   async signingKey(kid: string): Promise<KeyObject | undefined> {
     const known = this.findSigningKey(await this.get(), kid);
@@ -88,7 +93,8 @@ export async function verifyResponseSignature(
   const timestamp = headers.get('paygrid-timestamp');
   const nonce = headers.get('paygrid-nonce');
   const signature = headers.get('paygrid-signature');
-  if (!kid || !timestamp || !nonce || !signature) throw new PaygridSignatureError('The response is not signed by Paygrid');
+  if (!kid || !timestamp || !nonce || !signature)
+    throw new PaygridSignatureError('The response is not signed by Paygrid');
   if (!/^[0-9]{1,12}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > RESPONSE_TOLERANCE_SECONDS) {
     throw new PaygridSignatureError('The response signature timestamp is outside the allowed window');
   }

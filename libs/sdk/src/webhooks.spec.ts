@@ -4,7 +4,11 @@ import { PaygridWebhookError } from './errors';
 import { signWebhook, verifyWebhook } from './webhooks';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
-const payload = JSON.stringify({ id: 'evt_1', type: 'payment.succeeded', data: { object: { id: 'pay_1', amount: 100 } } });
+const payload = JSON.stringify({
+  id: 'evt_1',
+  type: 'payment.succeeded',
+  data: { object: { id: 'pay_1', amount: 100 } },
+});
 
 describe('webhooks', () => {
   it('signs what the standardwebhooks package verifies', () => {
@@ -26,10 +30,15 @@ describe('webhooks', () => {
     const headers = signWebhook(secret, { id: 'evt_3', timestamp: ts, payload });
     expect(() => verifyWebhook(secret, payload.replace('100', '101'), headers)).toThrow(PaygridWebhookError);
     expect(() => verifyWebhook(secret, payload, { ...headers, 'webhook-id': 'evt_4' })).toThrow(PaygridWebhookError);
-    expect(() => verifyWebhook(secret, payload, { ...headers, 'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1) })).toThrow(
+    expect(() =>
+      verifyWebhook(secret, payload, {
+        ...headers,
+        'webhook-timestamp': String(Number(headers['webhook-timestamp']) + 1),
+      }),
+    ).toThrow(PaygridWebhookError);
+    expect(() => verifyWebhook(`whsec_${randomBytes(32).toString('base64')}`, payload, headers)).toThrow(
       PaygridWebhookError,
     );
-    expect(() => verifyWebhook(`whsec_${randomBytes(32).toString('base64')}`, payload, headers)).toThrow(PaygridWebhookError);
     const stale = signWebhook(secret, { id: 'evt_5', timestamp: new Date(Date.now() - 10 * 60_000), payload });
     expect(() => verifyWebhook(secret, payload, stale)).toThrow(PaygridWebhookError);
   });

@@ -24,8 +24,12 @@ function secretBytes(secret: string): Buffer {
  * specification rather than with the standardwebhooks package, so checking
  * its output with that package is an independent test.
  */
-export function signWebhook(secrets: string | string[], message: { id: string; timestamp: Date | number; payload: string }): WebhookHeaders {
-  const seconds = message.timestamp instanceof Date ? Math.floor(message.timestamp.getTime() / 1000) : message.timestamp;
+export function signWebhook(
+  secrets: string | string[],
+  message: { id: string; timestamp: Date | number; payload: string },
+): WebhookHeaders {
+  const seconds =
+    message.timestamp instanceof Date ? Math.floor(message.timestamp.getTime() / 1000) : message.timestamp;
   const signed = `${message.id}.${seconds}.${message.payload}`;
   const signatures = (Array.isArray(secrets) ? secrets : [secrets]).map(
     (s) => `v1,${createHmac('sha256', secretBytes(s)).update(signed, 'utf8').digest('base64')}`,
@@ -54,7 +58,11 @@ function headerRecord(headers: Headers | Record<string, string | string[] | unde
  * comparison, 5-minute timestamp tolerance) and returns the parsed event.
  * `payload` must be the raw body exactly as received.
  */
-export function verifyWebhook<T = unknown>(secret: string, payload: string | Buffer, headers: Headers | Record<string, string | string[] | undefined>): T {
+export function verifyWebhook<T = unknown>(
+  secret: string,
+  payload: string | Buffer,
+  headers: Headers | Record<string, string | string[] | undefined>,
+): T {
   try {
     return new Webhook(secret).verify(payload, headerRecord(headers)) as T;
   } catch (err) {

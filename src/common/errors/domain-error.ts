@@ -1,5 +1,5 @@
 /**
- * The error shape of API.md. Domain code throws DomainError (never an HTTP
+ * The error shape of docs/api.md. Domain code throws DomainError (never an HTTP
  * exception: workers run the same code); one exception filter maps it to
  * `{"error": {type, code, message, param, request_id}}`.
  */
@@ -69,3 +69,13 @@ export const authenticationError = (code: string, message: string) =>
 
 export const permissionError = (code: string, message: string) =>
   new DomainError({ type: 'permission_error', status: 403, code, message });
+
+/** An outage of a dependency (database, broker): safe to retry after `retryAfterSeconds`. */
+export const serviceUnavailable = (message: string, retryAfterSeconds = 1) =>
+  new DomainError({
+    type: 'api_error',
+    status: 503,
+    code: 'service_unavailable',
+    message,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  });

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { DomainError, ErrorType } from '../errors/domain-error';
+import { isDatabaseUnavailable } from '../../persistence/connection-errors';
+import { DomainError, ErrorType, serviceUnavailable } from '../errors/domain-error';
 import type { ErrorBody } from './error-response';
 import { RequestWithId, assignRequestId } from './request-id.middleware';
 
@@ -9,7 +10,12 @@ import { RequestWithId, assignRequestId } from './request-id.middleware';
 function fromHttpException(err: HttpException): DomainError {
   const status = err.getStatus();
   const response = err.getResponse() as { message?: string | string[] } | string;
-  const message = typeof response === 'string' ? response : Array.isArray(response.message) ? response.message.join('; ') : (response.message ?? err.message);
+  const message =
+    typeof response === 'string'
+      ? response
+      : Array.isArray(response.message)
+        ? response.message.join('; ')
+        : (response.message ?? err.message);
   if (status === 503 && typeof response === 'object' && 'details' in response) {
     // Terminus readiness: keep which dependency is down, inside the one error shape.
     return new DomainError({
@@ -18,10 +24,16 @@ function fromHttpException(err: HttpException): DomainError {
       code: 'service_unavailable',
       message: 'A dependency is unavailable',
       details: { details: (response as { details: unknown }).details },
+      headers: { 'Retry-After': '5' },
     });
   }
   if (err instanceof ThrottlerException || status === 429) {
-    return new DomainError({ type: 'rate_limit_error', status: 429, code: 'rate_limited', message: 'Too many requests' });
+    return new DomainError({
+      type: 'rate_limit_error',
+      status: 429,
+      code: 'rate_limited',
+      message: 'Too many requests',
+    });
   }
   const byStatus: Record<number, [ErrorType, string, string]> = {
     400: ['invalid_request_error', 'parameter_invalid', message],
@@ -32,20 +44,39 @@ function fromHttpException(err: HttpException): DomainError {
     413: ['invalid_request_error', 'body_too_large', 'The request body is larger than the server accepts'],
     415: ['invalid_request_error', 'unsupported_media_type', message],
   };
-  const [type, code, msg] = byStatus[status] ?? (status >= 500 ? ['api_error', 'internal_error', 'An internal error occurred'] : ['invalid_request_error', 'invalid_request', message]);
+  const [type, code, msg] =
+    byStatus[status] ??
+    (status >= 500
+      ? ['api_error', 'internal_error', 'An internal error occurred']
+      : ['invalid_request_error', 'invalid_request', message]);
   return new DomainError({ type, status, code, message: msg });
 }
 
 /** Errors raised by body-parser before Nest sees the request (malformed JSON, too large). */
 function fromBodyParser(err: { type?: string; status?: number; message?: string }): DomainError | undefined {
   if (err.type === 'entity.too.large') {
-    return new DomainError({ type: 'invalid_request_error', status: 413, code: 'body_too_large', message: 'The request body is larger than the server accepts' });
+    return new DomainError({
+      type: 'invalid_request_error',
+      status: 413,
+      code: 'body_too_large',
+      message: 'The request body is larger than the server accepts',
+    });
   }
   if (err.type === 'entity.parse.failed') {
-    return new DomainError({ type: 'invalid_request_error', status: 400, code: 'body_malformed', message: 'The request body is not valid JSON' });
+    return new DomainError({
+      type: 'invalid_request_error',
+      status: 400,
+      code: 'body_malformed',
+      message: 'The request body is not valid JSON',
+    });
   }
   if (err.type && err.status && err.status >= 400 && err.status < 500) {
-    return new DomainError({ type: 'invalid_request_error', status: err.status, code: 'body_invalid', message: err.message ?? 'Invalid body' });
+    return new DomainError({
+      type: 'invalid_request_error',
+      status: err.status,
+      code: 'body_invalid',
+      message: err.message ?? 'Invalid body',
+    });
   }
   return undefined;
 }
@@ -57,7 +88,12 @@ export function toDomainError(exception: unknown): DomainError | undefined {
     const parsed = cause ? fromBodyParser(cause as { type?: string }) : undefined;
     return parsed ?? fromHttpException(exception);
   }
-  return fromBodyParser(exception as { type?: string });
+  const parsed = fromBodyParser(exception as { type?: string });
+  if (parsed) return parsed;
+  // A lost, refused, timed-out or failing-over database is an outage, not a bug: the client may retry
+  // (with the same Idempotency-Key), so answer 503 with Retry-After instead of 500.
+  if (isDatabaseUnavailable(exception)) return serviceUnavailable('The database is temporarily unavailable; retry');
+  return undefined;
 }
 
 export function errorBody(err: DomainError, requestId: string): ErrorBody {
@@ -73,7 +109,7 @@ export function errorBody(err: DomainError, requestId: string): ErrorBody {
   };
 }
 
-/** One filter for every error: API.md's shape, a request id, and no internals for unknown errors. */
+/** One filter for every error: docs/api.md's shape, a request id, and no internals for unknown errors. */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -84,11 +120,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<RequestWithId>();
     const requestId = assignRequestId(req, res);
     let err = toDomainError(exception);
+    if (err?.code === 'service_unavailable' && !err.details) {
+      this.logger.warn({ request_id: requestId, reason: (exception as Error).message }, 'Dependency unavailable');
+    }
     if (!err) {
       this.logger.error({ err: exception, request_id: requestId }, 'Unhandled error');
-      err = new DomainError({ type: 'api_error', status: 500, code: 'internal_error', message: 'An internal error occurred' });
+      err = new DomainError({
+        type: 'api_error',
+        status: 500,
+        code: 'internal_error',
+        message: 'An internal error occurred',
+      });
     }
     if (res.headersSent) return;
+    // The access log line names the code (observability/logging.ts).
+    res.locals.errorCode = err.code;
     for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
     res.status(err.status).json(errorBody(err, requestId));
   }

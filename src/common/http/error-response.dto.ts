@@ -2,7 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ErrorDetailDto {
   @ApiProperty({
-    enum: ['invalid_request_error', 'authentication_error', 'permission_error', 'rate_limit_error', 'idempotency_error', 'provider_error', 'api_error'],
+    enum: [
+      'invalid_request_error',
+      'authentication_error',
+      'permission_error',
+      'rate_limit_error',
+      'idempotency_error',
+      'provider_error',
+      'api_error',
+    ],
   })
   type: string;
 
@@ -19,7 +27,7 @@ export class ErrorDetailDto {
   request_id: string;
 }
 
-/** API.md's one error shape, for OpenAPI. */
+/** docs/api.md's one error shape, for OpenAPI. */
 export class ErrorResponseDto {
   @ApiProperty({ type: ErrorDetailDto })
   error: ErrorDetailDto;

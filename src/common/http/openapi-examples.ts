@@ -1,6 +1,18 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 
-type Schema = { type?: string; format?: string; example?: unknown; enum?: unknown[]; items?: Schema; $ref?: string; allOf?: unknown[]; properties?: Record<string, Schema>; nullable?: boolean; default?: unknown };
+type Schema = {
+  type?: string | string[];
+  format?: string;
+  example?: unknown;
+  enum?: unknown[];
+  items?: Schema;
+  $ref?: string;
+  allOf?: unknown[];
+  anyOf?: unknown[];
+  properties?: Record<string, Schema>;
+  nullable?: boolean;
+  default?: unknown;
+};
 
 const ID_SUFFIX = '01jb8y3k2m9x7q4w5e6r7t8y9u';
 const PREFIX_BY_FIELD: Record<string, string> = {
@@ -44,7 +56,9 @@ const PREFIX_BY_SCHEMA: Array<[RegExp, string]> = [
 const MONEY = /(amount|fee|pending|available|in_transit|carried|balance|debits|credits|^net|_net$)/;
 
 /** An illustrative value for a property that has none, from its name and type. */
-function exampleFor(schemaName: string, field: string, s: Schema): unknown {
+function exampleFor(schemaName: string, field: string, schema: Schema): unknown {
+  // OpenAPI 3.1 spells a nullable type as a list (`["object", "null"]`).
+  const s = { ...schema, type: [schema.type].flat().find((t) => t !== 'null') };
   if (s.enum?.length) return s.enum[0];
   if (s.default !== undefined) return s.default;
   if (/(_at|^at)$/.test(field) || s.format === 'date-time') return '2026-11-26T08:30:00.000Z';
@@ -70,7 +84,7 @@ function exampleFor(schemaName: string, field: string, s: Schema): unknown {
 export function addExamples(document: OpenAPIObject): OpenAPIObject {
   for (const [name, schema] of Object.entries((document.components?.schemas ?? {}) as Record<string, Schema>)) {
     for (const [field, prop] of Object.entries(schema.properties ?? {})) {
-      if (prop.example !== undefined || prop.$ref || prop.allOf) continue;
+      if (prop.example !== undefined || prop.$ref || prop.allOf || prop.anyOf) continue;
       if (prop.type === 'array' && prop.items && (prop.items.$ref || prop.items.example !== undefined)) continue;
       prop.example = exampleFor(name, field, prop);
     }

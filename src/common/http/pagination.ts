@@ -4,12 +4,19 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { LessThan, type FindOptionsWhere, type ObjectLiteral } from 'typeorm';
 
-/** `?limit=`: 1..100, default 20 (API.md "Lists"), validated and documented once. */
+/** `?limit=`: 1..100, default 20 (docs/api.md "Lists"), validated and documented once. */
 export function PageLimit(): PropertyDecorator {
-  return applyDecorators(ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size' }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(100));
+  return applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20, description: 'Page size' }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(100),
+  );
 }
 
-/** API.md lists: `?limit=` 1..100 (default 20) and `starting_after` (an object id). */
+/** docs/api.md lists: `?limit=` 1..100 (default 20) and `starting_after` (an object id). */
 export class ListQueryDto {
   @PageLimit()
   limit?: number;
@@ -31,7 +38,10 @@ export interface Page<T> {
  * is `id < cursor ORDER BY id DESC`. Repositories fetch `limit + 1` rows and
  * this turns them into a page.
  */
-export function cursorWhere<T extends ObjectLiteral>(query: ListQueryDto, where: FindOptionsWhere<T>): FindOptionsWhere<T> {
+export function cursorWhere<T extends ObjectLiteral>(
+  query: ListQueryDto,
+  where: FindOptionsWhere<T>,
+): FindOptionsWhere<T> {
   return query.starting_after ? ({ ...where, id: LessThan(query.starting_after) } as FindOptionsWhere<T>) : where;
 }
 

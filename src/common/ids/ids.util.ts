@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-/** Prefixes of API.md, plus internal ones. Ids are opaque to clients. */
+/** Prefixes of docs/api.md, plus internal ones. Ids are opaque to clients. */
 export type IdPrefix =
   | 'mch'
   | 'app'
@@ -22,7 +22,10 @@ export type IdPrefix =
   | 'rcn'
   | 'ptx'
   | 'dlq'
-  | 'wha';
+  | 'wha'
+  | 'cs'
+  | 'cc'
+  | 'mpa';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 

@@ -1,7 +1,7 @@
 import { currencyExponent, isCurrency, isTimeZone } from './currency';
 
 describe('currency', () => {
-  it('knows the minor-unit exponents of API.md', () => {
+  it('knows the minor-unit exponents of docs/api.md', () => {
     expect(currencyExponent('CNY')).toBe(2);
     expect(currencyExponent('JPY')).toBe(0);
     expect(currencyExponent('KWD')).toBe(3);

@@ -9,7 +9,9 @@ export function isCurrency(code: unknown): code is string {
 }
 
 export function currencyExponent(code: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  return (
+    new Intl.NumberFormat('en', { style: 'currency', currency: code }).resolvedOptions().maximumFractionDigits ?? 2
+  );
 }
 
 export function isTimeZone(zone: unknown): zone is string {

@@ -7,13 +7,16 @@ import { invalidRequest } from '../errors/domain-error';
 export const MAX_MINOR_AMOUNT = 999_999_999_999_999;
 
 /** An amount in the currency's minor unit: a positive integer, validated and documented once. */
-export function MinorAmount(opts: { optional?: boolean; description?: string; example?: number } = {}): PropertyDecorator {
+export function MinorAmount(
+  opts: { optional?: boolean; description?: string; example?: number } = {},
+): PropertyDecorator {
   const doc = {
     type: 'integer',
     minimum: 1,
     maximum: MAX_MINOR_AMOUNT,
     example: opts.example ?? 10000,
-    description: opts.description ?? 'Integer amount in the minor unit of `currency` (CNY fen, JPY yen); 100 CNY = 10000',
+    description:
+      opts.description ?? 'Integer amount in the minor unit of `currency` (CNY fen, JPY yen); 100 CNY = 10000',
   } as const;
   return applyDecorators(
     ...(opts.optional ? [IsOptional(), ApiPropertyOptional(doc)] : [ApiProperty(doc)]),
@@ -35,7 +38,11 @@ export function assertPlainAmountLiterals(rawBody: Buffer | undefined, fields: r
     const re = new RegExp(`"${field}"\\s*:\\s*(-?[0-9][0-9.eE+-]*)`, 'g');
     for (const m of text.matchAll(re)) {
       if (!/^[1-9][0-9]{0,14}$/.test(m[1])) {
-        throw invalidRequest('amount_invalid', `${field} must be a positive integer in the minor unit of the currency, written as plain digits (got ${m[1].slice(0, 32)})`, field);
+        throw invalidRequest(
+          'amount_invalid',
+          `${field} must be a positive integer in the minor unit of the currency, written as plain digits (got ${m[1].slice(0, 32)})`,
+          field,
+        );
       }
     }
   }

@@ -38,7 +38,9 @@ export class Foundation1764100000000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
       FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`);
-    await q.query(`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log EXECUTE FUNCTION paygrid_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log EXECUTE FUNCTION paygrid_refuse_change()`,
+    );
 
     await q.query(`
       CREATE TABLE merchants (

@@ -37,7 +37,9 @@ export class Ledger1764200000000 implements MigrationInterface {
           balance = CASE WHEN type IN ('asset', 'expense') THEN debits_posted - credits_posted ELSE credits_posted - debits_posted END)
       )`);
     // NULLS NOT DISTINCT: a platform account (no merchant, no subkey) exists once per currency.
-    await q.query(`CREATE UNIQUE INDEX ledger_accounts_identity_key ON ledger_accounts (code, currency, merchant_id, subkey) NULLS NOT DISTINCT`);
+    await q.query(
+      `CREATE UNIQUE INDEX ledger_accounts_identity_key ON ledger_accounts (code, currency, merchant_id, subkey) NULLS NOT DISTINCT`,
+    );
     await q.query(`CREATE INDEX ledger_accounts_merchant_id_idx ON ledger_accounts (merchant_id)`);
 
     await q.query(`
@@ -105,7 +107,9 @@ export class Ledger1764200000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER ledger_postings_apply BEFORE INSERT ON ledger_postings FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting()`);
+    await q.query(
+      `CREATE TRIGGER ledger_postings_apply BEFORE INSERT ON ledger_postings FOR EACH ROW EXECUTE FUNCTION ledger_apply_posting()`,
+    );
 
     // Depth 1 is a direct UPDATE; the posting trigger's UPDATE runs at depth 2.
     await q.query(`
@@ -116,14 +120,22 @@ export class Ledger1764200000000 implements MigrationInterface {
         END IF;
         RETURN NEW;
       END $$`);
-    await q.query(`CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts FOR EACH ROW EXECUTE FUNCTION ledger_accounts_guard()`);
-    await q.query(`CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER ledger_accounts_guard BEFORE UPDATE ON ledger_accounts FOR EACH ROW EXECUTE FUNCTION ledger_accounts_guard()`,
+    );
+    await q.query(
+      `CREATE TRIGGER ledger_accounts_no_delete BEFORE DELETE ON ledger_accounts FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`,
+    );
 
     for (const table of ['ledger_entries', 'ledger_postings']) {
-      await q.query(`CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`,
+      );
     }
     for (const table of ['ledger_accounts', 'ledger_entries', 'ledger_postings']) {
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION paygrid_refuse_change()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION paygrid_refuse_change()`,
+      );
     }
 
     // sum(bigint) is numeric in PostgreSQL, so the check itself cannot overflow.

@@ -50,7 +50,9 @@ export class Auth1764300000000 implements MigrationInterface {
         retired_at timestamptz,
         retire_after timestamptz
       )`);
-    await q.query(`CREATE UNIQUE INDEX platform_keys_one_active_per_use ON platform_keys (use) WHERE status = 'active'`);
+    await q.query(
+      `CREATE UNIQUE INDEX platform_keys_one_active_per_use ON platform_keys (use) WHERE status = 'active'`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

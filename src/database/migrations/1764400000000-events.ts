@@ -71,7 +71,9 @@ export class Events1764400000000 implements MigrationInterface {
         CHECK (status <> 'pending' OR next_attempt_at IS NOT NULL)
       )`);
     await q.query(`CREATE UNIQUE INDEX webhook_deliveries_event_app_key ON webhook_deliveries (event_id, app_id)`);
-    await q.query(`CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (app_id, next_attempt_at) WHERE status = 'pending'`);
+    await q.query(
+      `CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (app_id, next_attempt_at) WHERE status = 'pending'`,
+    );
     await q.query(`CREATE INDEX webhook_deliveries_merchant_id_idx ON webhook_deliveries (merchant_id, id)`);
 
     await q.query(`

@@ -94,7 +94,9 @@ export class Payments1764500000000 implements MigrationInterface {
         created_at timestamptz NOT NULL
       )`);
     await q.query(`CREATE INDEX payment_transitions_payment_id_idx ON payment_transitions (payment_id, id)`);
-    await q.query(`CREATE TRIGGER payment_transitions_append_only BEFORE UPDATE OR DELETE ON payment_transitions FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`);
+    await q.query(
+      `CREATE TRIGGER payment_transitions_append_only BEFORE UPDATE OR DELETE ON payment_transitions FOR EACH ROW EXECUTE FUNCTION paygrid_refuse_change()`,
+    );
 
     await q.query(`
       CREATE TABLE provider_callbacks (
@@ -111,7 +113,9 @@ export class Payments1764500000000 implements MigrationInterface {
         received_at timestamptz NOT NULL,
         applied_at timestamptz
       )`);
-    await q.query(`CREATE INDEX provider_callbacks_parked_idx ON provider_callbacks (provider_order_id) WHERE outcome = 'parked'`);
+    await q.query(
+      `CREATE INDEX provider_callbacks_parked_idx ON provider_callbacks (provider_order_id) WHERE outcome = 'parked'`,
+    );
 
     await q.query(`
       CREATE TABLE card_tokens (
@@ -127,7 +131,9 @@ export class Payments1764500000000 implements MigrationInterface {
         created_at timestamptz NOT NULL
       )`);
     await q.query(`CREATE UNIQUE INDEX card_tokens_merchant_fingerprint_key ON card_tokens (merchant_id, fingerprint)`);
-    await q.query(`CREATE TABLE stored_secrets (id text PRIMARY KEY, value_enc text NOT NULL, created_at timestamptz NOT NULL)`);
+    await q.query(
+      `CREATE TABLE stored_secrets (id text PRIMARY KEY, value_enc text NOT NULL, created_at timestamptz NOT NULL)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

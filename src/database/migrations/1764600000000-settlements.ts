@@ -43,7 +43,9 @@ export class Settlements1764600000000 implements MigrationInterface {
         CONSTRAINT settlements_net_adds_up CHECK (net_amount = payments_amount - refunds_amount + adjustments_amount - fee_amount),
         CONSTRAINT settlements_carry_adds_up CHECK (carried_forward = pending_amount + carried_in - transferred_amount)
       )`);
-    await q.query(`CREATE UNIQUE INDEX settlements_merchant_currency_day_key ON settlements (merchant_id, currency, business_day)`);
+    await q.query(
+      `CREATE UNIQUE INDEX settlements_merchant_currency_day_key ON settlements (merchant_id, currency, business_day)`,
+    );
     await q.query(`CREATE INDEX settlements_merchant_id_idx ON settlements (merchant_id, id)`);
 
     await q.query(`
@@ -111,7 +113,9 @@ export class Settlements1764600000000 implements MigrationInterface {
         actor text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX reconciliation_reports_provider_day_idx ON reconciliation_reports (provider, business_day)`);
+    await q.query(
+      `CREATE INDEX reconciliation_reports_provider_day_idx ON reconciliation_reports (provider, business_day)`,
+    );
 
     await q.query(`
       CREATE TABLE reconciliation_items (

@@ -15,12 +15,16 @@ export class LedgerShards1764700000000 implements MigrationInterface {
     await q.query(`ALTER TABLE ledger_accounts ADD COLUMN shard smallint NOT NULL DEFAULT 0`);
     await q.query(`ALTER TABLE ledger_accounts ADD CONSTRAINT ledger_accounts_shard_check CHECK (shard >= 0)`);
     await q.query(`DROP INDEX ledger_accounts_identity_key`);
-    await q.query(`CREATE UNIQUE INDEX ledger_accounts_identity_key ON ledger_accounts (code, currency, merchant_id, subkey, shard) NULLS NOT DISTINCT`);
+    await q.query(
+      `CREATE UNIQUE INDEX ledger_accounts_identity_key ON ledger_accounts (code, currency, merchant_id, subkey, shard) NULLS NOT DISTINCT`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX ledger_accounts_identity_key`);
-    await q.query(`CREATE UNIQUE INDEX ledger_accounts_identity_key ON ledger_accounts (code, currency, merchant_id, subkey) NULLS NOT DISTINCT`);
+    await q.query(
+      `CREATE UNIQUE INDEX ledger_accounts_identity_key ON ledger_accounts (code, currency, merchant_id, subkey) NULLS NOT DISTINCT`,
+    );
     await q.query(`ALTER TABLE ledger_accounts DROP CONSTRAINT ledger_accounts_shard_check`);
     await q.query(`ALTER TABLE ledger_accounts DROP COLUMN shard`);
   }

@@ -10,5 +10,25 @@ import { Auth1764300000000 } from './1764300000000-auth';
 import { Payments1764500000000 } from './1764500000000-payments';
 import { Settlements1764600000000 } from './1764600000000-settlements';
 import { LedgerShards1764700000000 } from './1764700000000-ledger-shards';
+import { ConfigCache1764900000000 } from './1764900000000-config-cache';
+import { Channels1765300000000 } from './1765300000000-channels';
+import { Checkout1765400000000 } from './1765400000000-checkout';
+import { CrashSafeCreates1765620000000 } from './1765620000000-crash-safe-creates';
+import { ProviderAccounts1765760000000 } from './1765760000000-provider-accounts';
+import { PaymentSubMerchant1765760000001 } from './1765760000001-payment-sub-merchant';
 
-export const MIGRATIONS = [Foundation1764100000000, Ledger1764200000000, Auth1764300000000, Events1764400000000, Payments1764500000000, Settlements1764600000000, LedgerShards1764700000000];
+export const MIGRATIONS = [
+  Foundation1764100000000,
+  Ledger1764200000000,
+  Auth1764300000000,
+  Events1764400000000,
+  Payments1764500000000,
+  Settlements1764600000000,
+  LedgerShards1764700000000,
+  ConfigCache1764900000000,
+  Channels1765300000000,
+  Checkout1765400000000,
+  CrashSafeCreates1765620000000,
+  ProviderAccounts1765760000000,
+  PaymentSubMerchant1765760000001,
+];

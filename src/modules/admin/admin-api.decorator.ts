@@ -1,5 +1,11 @@
 import { ExecutionContext, UseGuards, applyDecorators, createParamDecorator } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { AdminAuthGuard, AdminRequest } from './admin-auth.guard';
 import type { Actor } from './audit-log.service';
@@ -12,6 +18,11 @@ export function AdminApi(tag: string): ClassDecorator {
     UseGuards(AdminAuthGuard),
     ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked admin token', type: ErrorResponseDto }),
     ApiForbiddenResponse({ description: 'A viewer token on a write', type: ErrorResponseDto }),
+    ApiTooManyRequestsResponse({
+      description:
+        '`rate_limited`: too many requests (IP_RATE_LIMIT_ADMIN_PER_MINUTE) or failed admin tokens (ADMIN_AUTH_FAILURES_PER_MINUTE) from this address; see Retry-After',
+      type: ErrorResponseDto,
+    }),
   );
 }
 

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { notFound } from '../../common/errors/domain-error';
 import { newId } from '../../common/ids/ids.util';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 import { AdminTokensRepository } from './admin-tokens.repository';
 import { Actor, AuditLogService } from './audit-log.service';
 import { AdminRole, AdminToken } from './entities/admin-token.entity';
@@ -24,7 +24,7 @@ export class AdminTokensService implements OnApplicationBootstrap {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** PAYGRID_ADMIN_TOKEN: a new install can be driven by scripts (API.md "Admin API"). */
+  /** PAYGRID_ADMIN_TOKEN: a new install can be driven by scripts (docs/api.md "Admin API"). */
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.adminToken) return;
     const tokenHash = hashAdminToken(this.config.adminToken);
@@ -36,7 +36,11 @@ export class AdminTokensService implements OnApplicationBootstrap {
     await withTransaction(this.dataSource, async (m) => {
       const token = this.build('bootstrap (PAYGRID_ADMIN_TOKEN)', 'admin', tokenHash);
       await this.repo.insertIfAbsent(m, token);
-      await this.audit.record(m, { actor: 'system' }, { action: 'admin_token.ensure', targetType: 'admin_token', targetId: token.id, after: this.describe(token) });
+      await this.audit.record(
+        m,
+        { actor: 'system' },
+        { action: 'admin_token.ensure', targetType: 'admin_token', targetId: token.id, after: this.describe(token) },
+      );
     });
   }
 
@@ -50,7 +54,12 @@ export class AdminTokensService implements OnApplicationBootstrap {
     const token = this.build(name, role, hashAdminToken(secret));
     await withTransaction(this.dataSource, async (m) => {
       await this.repo.insertIfAbsent(m, token);
-      await this.audit.record(m, actor, { action: 'admin_token.create', targetType: 'admin_token', targetId: token.id, after: this.describe(token) });
+      await this.audit.record(m, actor, {
+        action: 'admin_token.create',
+        targetType: 'admin_token',
+        targetId: token.id,
+        after: this.describe(token),
+      });
     });
     return { token, secret };
   }
@@ -61,7 +70,13 @@ export class AdminTokensService implements OnApplicationBootstrap {
       if (!before) throw notFound('admin token', id);
       const revokedAt = new Date();
       if (await this.repo.revoke(m, id, revokedAt)) {
-        await this.audit.record(m, actor, { action: 'admin_token.revoke', targetType: 'admin_token', targetId: id, before: this.describe(before), after: { ...this.describe(before), revoked_at: revokedAt } });
+        await this.audit.record(m, actor, {
+          action: 'admin_token.revoke',
+          targetType: 'admin_token',
+          targetId: id,
+          before: this.describe(before),
+          after: { ...this.describe(before), revoked_at: revokedAt },
+        });
         return { ...before, revokedAt };
       }
       return before;

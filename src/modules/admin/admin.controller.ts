@@ -1,6 +1,14 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+} from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { ListQueryDto, Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from './admin-api.decorator';
 import { toAdminTokenResponse, toAuditLogEntryResponse } from './admin.mapper';
@@ -52,6 +60,7 @@ export class AdminController {
   @Delete('tokens/:id')
   @ApiOperation({ summary: 'Revoke an admin token' })
   @ApiOkResponse({ type: AdminTokenResponseDto })
+  @ApiNotFoundResponse({ description: 'No such admin token', type: ErrorResponseDto })
   async revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AdminTokenResponseDto> {
     return toAdminTokenResponse(await this.tokens.revoke(actor, id));
   }

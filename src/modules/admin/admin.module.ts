@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
 import { AdminAuthGuard } from './admin-auth.guard';
-import { AdminController } from './admin.controller';
 import { AdminTokensRepository } from './admin-tokens.repository';
 import { AdminTokensService } from './admin-tokens.service';
 import { AuditLogRepository } from './audit-log.repository';
@@ -9,7 +8,6 @@ import { AuditLogService } from './audit-log.service';
 /** Global so every module's admin controller can use the guard and the audit log. */
 @Global()
 @Module({
-  controllers: [AdminController],
   providers: [AdminTokensRepository, AdminTokensService, AuditLogRepository, AuditLogService, AdminAuthGuard],
   exports: [AdminTokensService, AuditLogService, AdminAuthGuard],
 })

@@ -2,21 +2,24 @@ import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/commo
 import type { Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { AuthErrors } from './auth.errors';
+import { AuthRepository } from './auth.repository';
 import { SignedRequestHolder, merchantContextOf } from './merchant-context';
-import { TokenBuckets } from './token-bucket.util';
+import { SharedTokenBuckets } from './shared-token-buckets';
 
 /**
- * Per-app quota of RATE_LIMIT_PER_MINUTE, in this replica's memory (see the
- * module README: with N replicas behind a balancer an app gets up to N times
- * the quota). Runs after the signature guard, so only an authenticated app
- * can spend its own quota; forged requests never touch another app's bucket.
+ * Per-app quota of RATE_LIMIT_PER_MINUTE, shared by every API process and
+ * replica through PostgreSQL (shared-token-buckets.ts; the module README).
+ * Runs after the signature guard, so only an authenticated app can spend
+ * its own quota; forged requests never touch another app's bucket.
  */
 @Injectable()
 export class AppRateLimiter {
-  readonly buckets: TokenBuckets;
+  readonly buckets: SharedTokenBuckets;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.buckets = new TokenBuckets(config.rateLimitPerMinute);
+  constructor(@Inject(APP_CONFIG) config: AppConfig, repo: AuthRepository) {
+    this.buckets = new SharedTokenBuckets(config.rateLimitPerMinute, (key, capacity, perMs, want) =>
+      repo.takeTokens(key, capacity, perMs, want),
+    );
   }
 }
 
@@ -24,11 +27,11 @@ export class AppRateLimiter {
 export class AppRateLimitGuard implements CanActivate {
   constructor(private readonly limiter: AppRateLimiter) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const { appId } = merchantContextOf(http.getRequest<SignedRequestHolder>());
     const res = http.getResponse<Response>();
-    const result = this.limiter.buckets.take(appId);
+    const result = await this.limiter.buckets.take(appId);
     res.setHeader('RateLimit-Limit', String(this.limiter.buckets.capacity));
     res.setHeader('RateLimit-Remaining', String(result.remaining));
     if (!result.allowed) throw AuthErrors.rateLimited(result.retryAfterSeconds);

@@ -32,7 +32,9 @@ export class AuthMaintenanceJob implements OnApplicationBootstrap, OnModuleDestr
     try {
       const nonces = await this.repo.purgeExpired('request_nonces');
       const idempotencyKeys = await this.repo.purgeExpired('idempotency_keys');
-      if (nonces + idempotencyKeys > 0) this.logger.debug(`Purged ${nonces} nonces and ${idempotencyKeys} idempotency keys`);
+      await this.repo.purgeIdleRateLimitBuckets();
+      if (nonces + idempotencyKeys > 0)
+        this.logger.debug(`Purged ${nonces} nonces and ${idempotencyKeys} idempotency keys`);
       return { nonces, idempotencyKeys };
     } catch (err) {
       this.logger.warn({ err }, 'Purge of expired nonces and idempotency keys failed; next run retries');

@@ -1,6 +1,7 @@
 import { DomainError, authenticationError, invalidRequest, permissionError } from '../../common/errors/domain-error';
 
-const idempotencyError = (status: number, code: string, message: string) => new DomainError({ type: 'idempotency_error', status, code, message });
+const idempotencyError = (status: number, code: string, message: string, headers?: Record<string, string>) =>
+  new DomainError({ type: 'idempotency_error', status, code, message, headers });
 
 /** Every code a merchant can get from request verification, rate limiting and idempotency. */
 export const AuthErrors = {
@@ -9,16 +10,26 @@ export const AuthErrors = {
       'authorization_missing',
       'Sign /v1 requests: Authorization: PAYGRID-HMAC-SHA256 app_id="app_…",key_id="key_…",timestamp="…",nonce="…",signature="…"',
     ),
-  authorizationDuplicated: () => authenticationError('authorization_duplicated', 'Send exactly one Authorization header'),
-  authorizationMalformed: (why: string) => authenticationError('authorization_malformed', `The Authorization header is malformed: ${why}`),
+  authorizationDuplicated: () =>
+    authenticationError('authorization_duplicated', 'Send exactly one Authorization header'),
+  authorizationMalformed: (why: string) =>
+    authenticationError('authorization_malformed', `The Authorization header is malformed: ${why}`),
   timestampOutOfWindow: () =>
-    authenticationError('timestamp_out_of_window', 'The signature timestamp is more than 300 seconds away from the server clock; check your clock'),
+    authenticationError(
+      'timestamp_out_of_window',
+      'The signature timestamp is more than 300 seconds away from the server clock; check your clock',
+    ),
   keyUnknown: () => authenticationError('key_unknown', 'No such key for this app'),
   keyRevoked: () => authenticationError('key_revoked', 'This key has been revoked'),
   keyExpired: () => authenticationError('key_expired', 'This key has expired'),
-  schemeMismatch: () => authenticationError('signature_scheme_mismatch', 'The signature scheme does not match the type of this key (hmac or rsa)'),
+  schemeMismatch: () =>
+    authenticationError(
+      'signature_scheme_mismatch',
+      'The signature scheme does not match the type of this key (hmac or rsa)',
+    ),
   signatureInvalid: () => authenticationError('signature_invalid', 'The signature does not match the request'),
-  nonceReused: () => authenticationError('nonce_reused', 'This nonce was already used by this app in the last 15 minutes'),
+  nonceReused: () =>
+    authenticationError('nonce_reused', 'This nonce was already used by this app in the last 15 minutes'),
   merchantSuspended: () => permissionError('merchant_suspended', 'The merchant is suspended'),
   appSuspended: () => permissionError('app_suspended', 'The app is suspended'),
   bodyNotJson: () =>
@@ -38,7 +49,16 @@ export const AuthErrors = {
     }),
   idempotencyKeyInvalid: (why: string) => invalidRequest('idempotency_key_invalid', why, 'Idempotency-Key'),
   idempotencyKeyReused: () =>
-    idempotencyError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used with another request (method, path or body differ)'),
+    idempotencyError(
+      422,
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with another request (method, path or body differ)',
+    ),
   idempotencyInProgress: () =>
-    idempotencyError(409, 'idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry later'),
+    idempotencyError(
+      409,
+      'idempotency_request_in_progress',
+      'A request with this Idempotency-Key is still being processed; retry later',
+      { 'Retry-After': '1' },
+    ),
 };

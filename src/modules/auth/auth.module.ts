@@ -5,12 +5,10 @@ import { AuthMaintenanceJob } from './auth-maintenance.job';
 import { AuthRepository } from './auth.repository';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 import { IdempotencyRepository } from './idempotency.repository';
-import { JwksController } from './jwks.controller';
 import { MerchantSignatureGuard } from './merchant-signature.guard';
-import { PingController } from './ping.controller';
-import { PlatformKeysAdminController } from './platform-keys-admin.controller';
 import { PlatformKeysRepository } from './platform-keys.repository';
 import { PlatformKeysService } from './platform-keys.service';
+import { ProcessSentinel } from './process-sentinel';
 import { RequestVerifierService } from './request-verifier.service';
 import { ResponseSigningMiddleware } from './response-signing.middleware';
 
@@ -21,7 +19,6 @@ import { ResponseSigningMiddleware } from './response-signing.middleware';
 @Global()
 @Module({
   imports: [MerchantsModule],
-  controllers: [PingController, JwksController, PlatformKeysAdminController],
   providers: [
     AuthRepository,
     RequestVerifierService,
@@ -30,6 +27,7 @@ import { ResponseSigningMiddleware } from './response-signing.middleware';
     AppRateLimitGuard,
     IdempotencyRepository,
     IdempotencyInterceptor,
+    ProcessSentinel,
     PlatformKeysRepository,
     PlatformKeysService,
     ResponseSigningMiddleware,
@@ -42,6 +40,7 @@ import { ResponseSigningMiddleware } from './response-signing.middleware';
     AppRateLimitGuard,
     IdempotencyRepository,
     IdempotencyInterceptor,
+    ProcessSentinel,
     PlatformKeysService,
     ResponseSigningMiddleware,
     AuthMaintenanceJob,

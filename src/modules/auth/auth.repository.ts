@@ -1,123 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AppStatus } from '../merchants/entities/app.entity';
-import type { AppKeyStatus, AppKeyType } from '../merchants/entities/app-key.entity';
-import type { MerchantStatus } from '../merchants/entities/merchant.entity';
-
-/** What request verification needs about a key, read fresh on every request. */
-export interface KeyCredentialRow {
-  id: string;
-  appId: string;
-  merchantId: string;
-  type: AppKeyType;
-  status: AppKeyStatus;
-  expiresAt: Date | null;
-  secretEnc: string | null;
-  publicKeyPem: string | null;
-  createdAt: Date;
-  revokedAt: Date | null;
-  appStatus: AppStatus;
-  merchantStatus: MerchantStatus;
-}
 
 const PURGE_BATCH = 5000;
 
 /**
- * Hot-path SQL of request verification: one primary-key join to read a key,
- * one insert per nonce, or both in one statement once the key's material is
- * cached.
+ * Hot-path SQL of request verification: one insert per nonce (the key, its
+ * app and its merchant come from the merchants' read port, in memory).
  */
 @Injectable()
 export class AuthRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /**
-   * The key with its app's and merchant's status, in one indexed read. Read
-   * on every request (never cached), so a revocation or a suspension is seen
-   * by every replica on the next request.
-   */
-  async findKeyCredential(keyId: string): Promise<KeyCredentialRow | null> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `SELECT k.id, k.app_id, k.merchant_id, k.type, k.status, k.expires_at, k.secret_enc, k.public_key_pem,
-              k.created_at, k.revoked_at, a.status AS app_status, m.status AS merchant_status
-         FROM app_keys k
-         JOIN apps a ON a.id = k.app_id
-         JOIN merchants m ON m.id = k.merchant_id
-        WHERE k.id = $1`,
-      [keyId],
-    );
-    const r = rows[0];
-    if (!r) return null;
-    return {
-      id: r.id as string,
-      appId: r.app_id as string,
-      merchantId: r.merchant_id as string,
-      type: r.type as AppKeyType,
-      status: r.status as AppKeyStatus,
-      expiresAt: (r.expires_at as Date | null) ?? null,
-      secretEnc: (r.secret_enc as string | null) ?? null,
-      publicKeyPem: (r.public_key_pem as string | null) ?? null,
-      createdAt: r.created_at as Date,
-      revokedAt: (r.revoked_at as Date | null) ?? null,
-      appStatus: r.app_status as AppStatus,
-      merchantStatus: r.merchant_status as MerchantStatus,
-    };
-  }
-
-  /**
-   * The fast path of a request whose signature was already verified with
-   * cached key material: reads the key's, app's and merchant's status fresh
-   * (so a revocation or a suspension is seen on the next request, as with
-   * findKeyCredential) and claims the nonce in the same statement, but only
-   * when every status check passes. One round trip instead of two; the
-   * caller re-checks the returned statuses in the usual order to pick the
-   * error. `row` is null for an unknown key id.
-   */
-  async keyStatusAndClaimNonce(
-    keyId: string,
-    appId: string,
-    nonce: string,
-    ttlSeconds: number,
-    now: Date,
-  ): Promise<{
-    row: Pick<KeyCredentialRow, 'id' | 'appId' | 'merchantId' | 'status' | 'expiresAt' | 'appStatus' | 'merchantStatus'> | null;
-    claimed: boolean;
-  }> {
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
-      `WITH k AS (
-         SELECT k.id, k.app_id, k.merchant_id, k.status, k.expires_at, a.status AS app_status, m.status AS merchant_status
-           FROM app_keys k
-           JOIN apps a ON a.id = k.app_id
-           JOIN merchants m ON m.id = k.merchant_id
-          WHERE k.id = $1
-       ), claim AS (
-         INSERT INTO request_nonces (app_id, nonce, expires_at)
-         SELECT k.app_id, $3, now() + make_interval(secs => $4) FROM k
-          WHERE k.app_id = $2 AND k.status <> 'revoked' AND (k.expires_at IS NULL OR k.expires_at > $5)
-            AND k.merchant_status = 'active' AND k.app_status = 'active'
-         ON CONFLICT (app_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
-           WHERE request_nonces.expires_at < now()
-         RETURNING 1
-       )
-       SELECT k.*, EXISTS (SELECT 1 FROM claim) AS claimed FROM k`,
-      [keyId, appId, nonce, ttlSeconds, now],
-    );
-    const r = rows[0];
-    if (!r) return { row: null, claimed: false };
-    return {
-      row: {
-        id: r.id as string,
-        appId: r.app_id as string,
-        merchantId: r.merchant_id as string,
-        status: r.status as AppKeyStatus,
-        expiresAt: (r.expires_at as Date | null) ?? null,
-        appStatus: r.app_status as AppStatus,
-        merchantStatus: r.merchant_status as MerchantStatus,
-      },
-      claimed: r.claimed === true,
-    };
-  }
 
   /**
    * Records a nonce; false when the app already used it and it has not
@@ -134,6 +27,31 @@ export class AuthRepository {
       [appId, nonce, ttlSeconds],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Refills the app's shared bucket and takes up to `want` tokens from it,
+   * in one round trip under the bucket row's lock (migration
+   * 1764900000000-config-cache). `tokensLeft` is what the bucket holds after.
+   */
+  async takeTokens(
+    appId: string,
+    capacity: number,
+    refillPerMs: number,
+    want: number,
+  ): Promise<{ granted: number; tokensLeft: number }> {
+    const rows: Array<{ granted: number; tokens_left: number }> = await this.dataSource.query(
+      `SELECT granted, tokens_left FROM paygrid_take_tokens($1, $2, $3, $4)`,
+      [appId, capacity, refillPerMs, want],
+    );
+    return { granted: rows[0].granted, tokensLeft: rows[0].tokens_left };
+  }
+
+  /** A bucket untouched for a whole period has refilled completely: its row says nothing a new one would not. */
+  async purgeIdleRateLimitBuckets(periodSeconds = 60): Promise<void> {
+    await this.dataSource.query(`DELETE FROM rate_limit_buckets WHERE updated_at < now() - make_interval(secs => $1)`, [
+      periodSeconds,
+    ]);
   }
 
   /**

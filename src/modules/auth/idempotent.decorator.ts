@@ -5,7 +5,7 @@ import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 /**
  * Makes a `POST` handler of a `@SignedApi` controller idempotent per app
- * (API.md "Idempotency"): the same `Idempotency-Key` and body within 24 h
+ * (docs/api.md "Idempotency"): the same `Idempotency-Key` and body within 24 h
  * replays the first response with `Idempotent-Replayed: true`.
  */
 export function Idempotent(): MethodDecorator {
@@ -18,7 +18,13 @@ export function Idempotent(): MethodDecorator {
       description:
         'Retry safely: within 24 h the same key and body return the first response again (with `Idempotent-Replayed: true`). The SDK sets one on every POST.',
     }),
-    ApiConflictResponse({ description: '`idempotency_request_in_progress`: the first request with this key is still running', type: ErrorResponseDto }),
-    ApiUnprocessableEntityResponse({ description: '`idempotency_key_reused`: this key was used with another request body', type: ErrorResponseDto }),
+    ApiConflictResponse({
+      description: '`idempotency_request_in_progress`: the first request with this key is still running',
+      type: ErrorResponseDto,
+    }),
+    ApiUnprocessableEntityResponse({
+      description: '`idempotency_key_reused`: this key was used with another request body',
+      type: ErrorResponseDto,
+    }),
   );
 }

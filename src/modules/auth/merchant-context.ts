@@ -14,7 +14,13 @@ export type SignedRequestHolder = Request & { id?: string; rawBody?: Buffer; mer
 
 export function merchantContextOf(req: SignedRequestHolder): MerchantContext {
   // Only reachable when a route uses @MerchantContext() without @SignedApi: a programming error, so a 500.
-  if (!req.merchant) throw new DomainError({ type: 'api_error', status: 500, code: 'internal_error', message: 'An internal error occurred' });
+  if (!req.merchant)
+    throw new DomainError({
+      type: 'api_error',
+      status: 500,
+      code: 'internal_error',
+      message: 'An internal error occurred',
+    });
   return req.merchant;
 }
 

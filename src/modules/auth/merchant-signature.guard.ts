@@ -6,7 +6,8 @@ import { RequestVerifierService } from './request-verifier.service';
 /** All values of one header from `rawHeaders`: `req.headers` silently drops duplicate Authorization headers. */
 export function rawHeaderValues(rawHeaders: string[], name: string): string[] {
   const values: string[] = [];
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) values.push(rawHeaders[i + 1]);
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2)
+    if (rawHeaders[i].toLowerCase() === name) values.push(rawHeaders[i + 1]);
   return values;
 }
 

@@ -31,9 +31,15 @@ export class PingController {
   create(@MerchantContext() ctx: MerchantContext, @Body() body: CreatePingDto): PostPingResponseDto {
     const executions = (this.executions.get(ctx.appId) ?? 0) + 1;
     this.executions.set(ctx.appId, executions);
-    if (body.simulate_error === 'conflict') throw conflict('ping_conflict', `Simulated business error after ${executions} executions`);
+    if (body.simulate_error === 'conflict')
+      throw conflict('ping_conflict', `Simulated business error after ${executions} executions`);
     if (body.simulate_error === 'api_error')
-      throw new DomainError({ type: 'api_error', status: 500, code: 'internal_error', message: 'Simulated internal error' });
+      throw new DomainError({
+        type: 'api_error',
+        status: 500,
+        code: 'internal_error',
+        message: 'Simulated internal error',
+      });
     return { ...toPing(ctx), message: body.message ?? null, executions };
   }
 }

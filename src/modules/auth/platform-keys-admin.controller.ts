@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
 import { PlatformKeyResponseDto, RotateSigningKeyDto, RotationResponseDto } from './dto/platform-key.dto';
@@ -30,9 +31,26 @@ export class PlatformKeysAdminController {
 
   @Post('rotate')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rotate the response signing key; the old one stays in the JWKS for the grace period' })
+  @ApiOperation({
+    summary:
+      'Rotate the response signing key (`use` `sig`, default) or the card encryption key (`enc`); the old one stays in the JWKS for the grace period',
+  })
   @ApiOkResponse({ type: RotationResponseDto })
   rotate(@CurrentActor() actor: Actor, @Body() body: RotateSigningKeyDto): Promise<RotationResponseDto> {
-    return this.keys.rotateSigningKey(body.grace_seconds ?? 86400, actor);
+    const grace = body.grace_seconds ?? 86400;
+    return body.use === 'enc' ? this.keys.rotateEncryptionKey(grace, actor) : this.keys.rotateSigningKey(grace, actor);
+  }
+
+  @Post(':id/retire')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "End a rotated-out key's grace period now: it leaves the JWKS; card JWEs under its kid are refused (400 `card_encryption_key_retired`)",
+  })
+  @ApiOkResponse({ type: PlatformKeyResponseDto })
+  @ApiNotFoundResponse({ description: '`resource_missing`', type: ErrorResponseDto })
+  @ApiConflictResponse({ description: '`platform_key_active` (rotate the key first)', type: ErrorResponseDto })
+  async retire(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<PlatformKeyResponseDto> {
+    return toPlatformKeyResponse(await this.keys.retire(id, actor));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 import { PlatformKey, PlatformKeyUse } from './entities/platform-key.entity';
 
 // One lock id for every change to platform keys: boots of several replicas and rotations serialise on it.
@@ -39,11 +39,20 @@ export class PlatformKeysRepository {
     return manager.findOneBy(PlatformKey, { use, status: 'active' });
   }
 
+  findById(manager: EntityManager | undefined, id: string): Promise<PlatformKey | null> {
+    return (manager ?? this.dataSource.manager).findOneBy(PlatformKey, { id });
+  }
+
   async insert(manager: EntityManager, key: PlatformKey): Promise<void> {
     await manager.save(PlatformKey, key);
   }
 
   async retire(manager: EntityManager, id: string, at: Date, retireAfter: Date): Promise<void> {
     await manager.update(PlatformKey, { id, status: 'active' }, { status: 'retired', retiredAt: at, retireAfter });
+  }
+
+  /** Ends a retired key's grace period now: it leaves the JWKS (and, for `enc`, decryption) at once. */
+  async endGrace(manager: EntityManager, id: string, at: Date): Promise<void> {
+    await manager.update(PlatformKey, { id, status: 'retired' }, { retireAfter: at });
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { KeyObject, createPrivateKey, generateKeyPair, generateKeyPairSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { compactDecrypt, decodeProtectedHeader, importPKCS8 } from 'jose';
-import { invalidRequest } from '../../common/errors/domain-error';
+import { conflict, invalidRequest, notFound } from '../../common/errors/domain-error';
 import { newId } from '../../common/ids/ids.util';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
 import { encryptionContext } from '../crypto/encrypted-column';
@@ -43,6 +43,15 @@ const CARD_JWE_ENC = 'A256GCM';
 
 const cardEncryptionInvalid = (why: string) => invalidRequest('card_encryption_invalid', why, 'card.encrypted');
 
+/** The JWE names a card encryption key that was retired: the client re-reads the JWKS and encrypts again. */
+export const cardEncryptionKeyRetired = (kid: string) =>
+  invalidRequest(
+    'card_encryption_key_retired',
+    `card.encrypted is encrypted to ${kid}, a retired card encryption key: fetch /.well-known/jwks.json again and encrypt to its newest enc key`,
+    'card.encrypted',
+    { kid },
+  );
+
 /**
  * The platform's keys: created at first boot (one active signing key and one
  * active encryption key, whatever the number of replicas booting), kept in
@@ -67,7 +76,9 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
     await this.ensureKey('enc');
     await this.reload();
     this.refreshTimer = setInterval(() => {
-      this.reload().catch((err: unknown) => this.logger.warn({ err }, 'Could not refresh platform keys; keeping the ones in memory'));
+      this.reload().catch((err: unknown) =>
+        this.logger.warn({ err }, 'Could not refresh platform keys; keeping the ones in memory'),
+      );
     }, PLATFORM_KEYS_REFRESH_MS);
     this.refreshTimer.unref();
   }
@@ -88,7 +99,7 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Decrypts a card JWE of API.md (compact, RSA-OAEP-256 + A256GCM, `kid` of
+   * Decrypts a card JWE of docs/api.md (compact, RSA-OAEP-256 + A256GCM, `kid` of
    * one of our encryption keys) and returns the parsed JSON. Anything else
    * is a 400 `card_encryption_invalid`, never a 500.
    */
@@ -99,12 +110,21 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
     } catch {
       throw cardEncryptionInvalid('card.encrypted must be a JWE in compact serialization');
     }
-    if (header.alg !== CARD_JWE_ALG || header.enc !== CARD_JWE_ENC) throw cardEncryptionInvalid(`the JWE must use alg ${CARD_JWE_ALG} and enc ${CARD_JWE_ENC}`);
+    if (header.alg !== CARD_JWE_ALG || header.enc !== CARD_JWE_ENC)
+      throw cardEncryptionInvalid(`the JWE must use alg ${CARD_JWE_ALG} and enc ${CARD_JWE_ENC}`);
     const key = header.kid ? this.decryptionKeys.get(header.kid) : undefined;
-    if (!key) throw cardEncryptionInvalid('the JWE kid does not name a current encryption key of /.well-known/jwks.json');
+    if (!key) {
+      // Only this error path reads the table (by primary key): the hot path stays in memory.
+      const known = header.kid?.startsWith('pk_') ? await this.repo.findById(undefined, header.kid) : null;
+      if (known?.use === 'enc' && known.status === 'retired') throw cardEncryptionKeyRetired(known.id);
+      throw cardEncryptionInvalid('the JWE kid does not name a current encryption key of /.well-known/jwks.json');
+    }
     let plaintext: Uint8Array;
     try {
-      ({ plaintext } = await compactDecrypt(compact, key, { keyManagementAlgorithms: [CARD_JWE_ALG], contentEncryptionAlgorithms: [CARD_JWE_ENC] }));
+      ({ plaintext } = await compactDecrypt(compact, key, {
+        keyManagementAlgorithms: [CARD_JWE_ALG],
+        contentEncryptionAlgorithms: [CARD_JWE_ENC],
+      }));
     } catch {
       throw cardEncryptionInvalid('the JWE does not decrypt with the platform key');
     }
@@ -119,13 +139,31 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
    * Retires the active signing key (it stays in the JWKS for `graceSeconds`)
    * and makes a new one active. Other replicas switch within PLATFORM_KEYS_REFRESH_MS.
    */
-  async rotateSigningKey(graceSeconds: number, actor: Actor = { actor: 'system' }): Promise<{ retired: string | null; active: string }> {
+  rotateSigningKey(graceSeconds: number, actor: Actor = { actor: 'system' }) {
+    return this.rotate('sig', graceSeconds, actor);
+  }
+
+  /**
+   * Card encryption key rotation: a new RSA key becomes the one the JWKS
+   * lists first (clients encrypt to it); the old one stays in the JWKS and
+   * keeps decrypting for `graceSeconds`, or until `retire(id)` ends it sooner,
+   * so JWEs made with a cached JWKS still work during the changeover.
+   */
+  rotateEncryptionKey(graceSeconds: number, actor: Actor = { actor: 'system' }) {
+    return this.rotate('enc', graceSeconds, actor);
+  }
+
+  private async rotate(
+    use: PlatformKeyUse,
+    graceSeconds: number,
+    actor: Actor,
+  ): Promise<{ use: PlatformKeyUse; retired: string | null; active: string }> {
     if (!Number.isInteger(graceSeconds) || graceSeconds < 0)
       throw invalidRequest('parameter_invalid', 'grace_seconds must be a non-negative integer', 'grace_seconds');
-    const fresh = await this.generate('sig');
+    const fresh = await this.generate(use);
     const result = await this.repo.withLock(async (m) => {
       const now = new Date();
-      const current = await this.repo.findActive(m, 'sig');
+      const current = await this.repo.findActive(m, use);
       if (current) await this.repo.retire(m, current.id, now, new Date(now.getTime() + graceSeconds * 1000));
       await this.repo.insert(m, fresh);
       await this.audit.record(m, actor, {
@@ -133,12 +171,44 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
         targetType: 'platform_key',
         targetId: fresh.id,
         before: current ? { id: current.id, status: 'active' } : null,
-        after: { id: fresh.id, status: 'active', retired: current?.id ?? null, grace_seconds: graceSeconds },
+        after: { id: fresh.id, use, status: 'active', retired: current?.id ?? null, grace_seconds: graceSeconds },
       });
-      return { retired: current?.id ?? null, active: fresh.id };
+      return { use, retired: current?.id ?? null, active: fresh.id };
     });
     await this.reload();
     return result;
+  }
+
+  /**
+   * Ends a retired key's grace period now: it leaves the JWKS, and a card JWE
+   * under its kid is refused with 400 `card_encryption_key_retired` (other
+   * replicas within PLATFORM_KEYS_REFRESH_MS). The active key cannot be
+   * retired this way (409 `platform_key_active`): rotate first, so there is
+   * always a key to encrypt to. Retiring again changes nothing.
+   */
+  async retire(id: string, actor: Actor = { actor: 'system' }): Promise<PlatformKey> {
+    const key = await this.repo.withLock(async (m) => {
+      const found = await this.repo.findById(m, id);
+      if (!found) throw notFound('platform key', id);
+      if (found.status === 'active')
+        throw conflict(
+          'platform_key_active',
+          `${id} is the active ${found.use} key: rotate it first (POST /admin/v1/platform-keys/rotate), then retire it`,
+        );
+      const now = new Date();
+      if (found.retireAfter && found.retireAfter <= now) return found;
+      await this.repo.endGrace(m, id, now);
+      await this.audit.record(m, actor, {
+        action: 'platform_key.retire',
+        targetType: 'platform_key',
+        targetId: id,
+        before: { retire_after: found.retireAfter?.toISOString() ?? null },
+        after: { retire_after: now.toISOString() },
+      });
+      return Object.assign(found, { retireAfter: now });
+    });
+    await this.reload();
+    return key;
   }
 
   listKeys(): Promise<PlatformKey[]> {
@@ -155,7 +225,10 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
     }
     const decryptionKeys = new Map<string, DecryptionKey>();
     for (const k of keys.filter((key) => key.use === 'enc')) {
-      decryptionKeys.set(k.id, this.decryptionKeys.get(k.id) ?? (await importPKCS8(this.decryptPrivate(k), CARD_JWE_ALG)));
+      decryptionKeys.set(
+        k.id,
+        this.decryptionKeys.get(k.id) ?? (await importPKCS8(this.decryptPrivate(k), CARD_JWE_ALG)),
+      );
     }
     this.decryptionKeys = decryptionKeys;
     this.published = { keys: keys.map((k) => ({ ...k.publicJwk, kid: k.id, use: k.use, alg: k.alg }) as Jwk) };
@@ -171,7 +244,12 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
       await this.audit.record(
         m,
         { actor: 'system' },
-        { action: 'platform_key.create', targetType: 'platform_key', targetId: candidate.id, after: { id: candidate.id, use, alg: candidate.alg } },
+        {
+          action: 'platform_key.create',
+          targetType: 'platform_key',
+          targetId: candidate.id,
+          after: { id: candidate.id, use, alg: candidate.alg },
+        },
       );
       this.logger.log(`Created platform ${use === 'sig' ? 'signing' : 'encryption'} key ${candidate.id}`);
     });
@@ -179,7 +257,9 @@ export class PlatformKeysService implements OnApplicationBootstrap, OnModuleDest
 
   private async generate(use: PlatformKeyUse): Promise<PlatformKey> {
     const { publicKey, privateKey } =
-      use === 'sig' ? generateKeyPairSync('ed25519') : await promisify(generateKeyPair)('rsa', { modulusLength: RSA_MODULUS_BITS });
+      use === 'sig'
+        ? generateKeyPairSync('ed25519')
+        : await promisify(generateKeyPair)('rsa', { modulusLength: RSA_MODULUS_BITS });
     const key = new PlatformKey();
     key.id = newId('pk');
     key.use = use;

@@ -1,12 +1,26 @@
 import fc from 'fast-check';
 import { createSecretKey, generateKeyPairSync } from 'node:crypto';
 import { signRequest } from '@paygrid/sdk';
-import { isTimestampInWindow, parseAuthorization, sha256Hex, stringToSign, verifyHmac, verifyRsa } from './request-signature.util';
+import {
+  isTimestampInWindow,
+  parseAuthorization,
+  sha256Hex,
+  stringToSign,
+  verifyHmac,
+  verifyRsa,
+} from './request-signature.util';
 
 const APP = 'app_01m8avfgndbrte0qy36swnxaet';
 const KEY = 'key_01m8avfgp2sdpcrv01t7hbtrrr';
 const header = (over: Record<string, string> = {}, scheme = 'PAYGRID-HMAC-SHA256') => {
-  const p = { app_id: APP, key_id: KEY, timestamp: '1764116700', nonce: '3f1c9a0b7d2e4c51', signature: Buffer.alloc(32, 7).toString('base64'), ...over };
+  const p = {
+    app_id: APP,
+    key_id: KEY,
+    timestamp: '1764116700',
+    nonce: '3f1c9a0b7d2e4c51',
+    signature: Buffer.alloc(32, 7).toString('base64'),
+    ...over,
+  };
   return `${scheme} ${Object.entries(p)
     .map(([k, v]) => `${k}="${v}"`)
     .join(',')}`;
@@ -17,7 +31,13 @@ describe('parseAuthorization', () => {
     const r = parseAuthorization(header());
     expect(r).toEqual({
       ok: true,
-      value: expect.objectContaining({ scheme: 'PAYGRID-HMAC-SHA256', appId: APP, keyId: KEY, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' }),
+      value: expect.objectContaining({
+        scheme: 'PAYGRID-HMAC-SHA256',
+        appId: APP,
+        keyId: KEY,
+        timestamp: 1764116700,
+        nonce: '3f1c9a0b7d2e4c51',
+      }),
     });
   });
 
@@ -57,7 +77,7 @@ describe('signature verification', () => {
   const body = Buffer.from('{"amount":100}');
   const data = stringToSign('POST', '/v1/payments?expand=refunds', 1764116700, '3f1c9a0b7d2e4c51', body);
 
-  it('builds the five-line string of API.md', () => {
+  it('builds the five-line string of docs/api.md', () => {
     expect(data).toBe(`POST\n/v1/payments?expand=refunds\n1764116700\n3f1c9a0b7d2e4c51\n${sha256Hex(body)}\n`);
     expect(stringToSign('GET', '/v1/ping', 1, 'n'.repeat(16), Buffer.alloc(0)).split('\n')[4]).toBe(
       'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
@@ -67,7 +87,13 @@ describe('signature verification', () => {
   it('accepts what the SDK signs (HMAC and RSA) and nothing else', () => {
     const sdkHeader = signRequest(
       { appId: APP, keyId: KEY, secret },
-      { method: 'post', pathWithQuery: '/v1/payments?expand=refunds', body, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' },
+      {
+        method: 'post',
+        pathWithQuery: '/v1/payments?expand=refunds',
+        body,
+        timestamp: 1764116700,
+        nonce: '3f1c9a0b7d2e4c51',
+      },
     );
     const parsed = parseAuthorization(sdkHeader);
     if (!parsed.ok) throw new Error(parsed.reason);
@@ -81,7 +107,13 @@ describe('signature verification', () => {
     const rsa = parseAuthorization(
       signRequest(
         { appId: APP, keyId: KEY, privateKey },
-        { method: 'POST', pathWithQuery: '/v1/payments?expand=refunds', body, timestamp: 1764116700, nonce: '3f1c9a0b7d2e4c51' },
+        {
+          method: 'POST',
+          pathWithQuery: '/v1/payments?expand=refunds',
+          body,
+          timestamp: 1764116700,
+          nonce: '3f1c9a0b7d2e4c51',
+        },
       ),
     );
     if (!rsa.ok) throw new Error(rsa.reason);

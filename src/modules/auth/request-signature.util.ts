@@ -1,7 +1,7 @@
 import { KeyObject, constants, createHash, createHmac, timingSafeEqual, verify } from 'node:crypto';
 
 /**
- * The merchant request signature of API.md, as pure functions: parse the
+ * The merchant request signature of docs/api.md, as pure functions: parse the
  * `Authorization` header strictly, build the five-line signed string, and
  * verify HMAC-SHA256 or RSASSA-PKCS1-v1_5 SHA-256 without ever throwing on
  * attacker-controlled input (a throw would become a 500, RELIABILITY B9).
@@ -21,7 +21,7 @@ export interface ParsedAuthorization {
 
 export type ParseResult = { ok: true; value: ParsedAuthorization } | { ok: false; reason: string };
 
-/** Allowed clock difference between the merchant and us, in seconds (API.md). */
+/** Allowed clock difference between the merchant and us, in seconds (docs/api.md). */
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
 /** How long a nonce is remembered; longer than the whole ±300 s window so a replay is always caught. */
 export const NONCE_TTL_SECONDS = 15 * 60;
@@ -40,7 +40,8 @@ export function parseAuthorization(header: string): ParseResult {
   if (header.length > MAX_HEADER_LENGTH) return { ok: false, reason: 'the Authorization header is too long' };
   const space = header.indexOf(' ');
   const scheme = space > 0 ? header.slice(0, space) : header;
-  if (!SCHEMES.includes(scheme)) return { ok: false, reason: 'the scheme must be PAYGRID-HMAC-SHA256 or PAYGRID-RSA-SHA256' };
+  if (!SCHEMES.includes(scheme))
+    return { ok: false, reason: 'the scheme must be PAYGRID-HMAC-SHA256 or PAYGRID-RSA-SHA256' };
   const params = new Map<string, string>();
   for (const part of header.slice(space + 1).split(',')) {
     const m = PARAM.exec(part);
@@ -55,10 +56,18 @@ export function parseAuthorization(header: string): ParseResult {
   if (!ID.test(keyId) || !keyId.startsWith('key_')) return { ok: false, reason: 'key_id is not a key id' };
   if (!TIMESTAMP.test(timestamp)) return { ok: false, reason: 'timestamp must be unix seconds' };
   if (!NONCE.test(nonce)) return { ok: false, reason: 'nonce must be 16-64 characters of [A-Za-z0-9_-]' };
-  if (signature.length === 0 || signature.length > 1024 || !BASE64.test(signature)) return { ok: false, reason: 'signature must be base64' };
+  if (signature.length === 0 || signature.length > 1024 || !BASE64.test(signature))
+    return { ok: false, reason: 'signature must be base64' };
   return {
     ok: true,
-    value: { scheme: scheme as SignatureScheme, appId, keyId, timestamp: Number(timestamp), nonce, signature: Buffer.from(signature, 'base64') },
+    value: {
+      scheme: scheme as SignatureScheme,
+      appId,
+      keyId,
+      timestamp: Number(timestamp),
+      nonce,
+      signature: Buffer.from(signature, 'base64'),
+    },
   };
 }
 
@@ -67,11 +76,21 @@ export function sha256Hex(body: Buffer | string): string {
 }
 
 /** `METHOD\nPATH?QUERY\nTIMESTAMP\nNONCE\nhex(sha256(body))\n`, over the exact bytes received. */
-export function stringToSign(method: string, pathWithQuery: string, timestamp: number, nonce: string, body: Buffer): string {
+export function stringToSign(
+  method: string,
+  pathWithQuery: string,
+  timestamp: number,
+  nonce: string,
+  body: Buffer,
+): string {
   return `${method.toUpperCase()}\n${pathWithQuery}\n${timestamp}\n${nonce}\n${sha256Hex(body)}\n`;
 }
 
-export function isTimestampInWindow(timestamp: number, nowSeconds: number, tolerance = TIMESTAMP_TOLERANCE_SECONDS): boolean {
+export function isTimestampInWindow(
+  timestamp: number,
+  nowSeconds: number,
+  tolerance = TIMESTAMP_TOLERANCE_SECONDS,
+): boolean {
   return Math.abs(nowSeconds - timestamp) <= tolerance;
 }
 
@@ -84,7 +103,12 @@ export function verifyHmac(secret: KeyObject, data: string, signature: Buffer): 
 
 export function verifyRsa(publicKey: KeyObject, data: string, signature: Buffer): boolean {
   try {
-    return verify('sha256', Buffer.from(data, 'utf8'), { key: publicKey, padding: constants.RSA_PKCS1_PADDING }, signature);
+    return verify(
+      'sha256',
+      Buffer.from(data, 'utf8'),
+      { key: publicKey, padding: constants.RSA_PKCS1_PADDING },
+      signature,
+    );
   } catch {
     // OpenSSL rejects some malformed signatures by throwing; to the caller that is just a bad signature.
     return false;

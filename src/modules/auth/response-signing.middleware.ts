@@ -18,7 +18,7 @@ export function responseStringToSign(timestamp: number, nonce: string, body: Buf
 }
 
 /**
- * Signs every `/v1` response with the platform key (API.md "Platform
+ * Signs every `/v1` response with the platform key (docs/api.md "Platform
  * signatures on responses").
  *
  * Why a middleware wrapping `res.send` and not an interceptor: interceptors

@@ -1,9 +1,17 @@
 import { UseGuards, applyDecorators } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiSecurity, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiForbiddenResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
-import { SIGNATURE_SCHEME } from '../../swagger';
 import { AppRateLimitGuard } from './app-rate-limit.guard';
 import { MerchantSignatureGuard } from './merchant-signature.guard';
+
+/** The OpenAPI security scheme of signed `/v1` requests (declared in swagger.ts). */
+export const SIGNATURE_SCHEME = 'paygrid-signature';
 
 /**
  * Marks a controller as part of the merchant API (`/v1`): the request
@@ -25,6 +33,9 @@ export function SignedApi(tag: string): ClassDecorator {
       type: ErrorResponseDto,
     }),
     ApiForbiddenResponse({ description: '`merchant_suspended` or `app_suspended`', type: ErrorResponseDto }),
-    ApiTooManyRequestsResponse({ description: '`rate_limited`: over the per-app quota; see `Retry-After`', type: ErrorResponseDto }),
+    ApiTooManyRequestsResponse({
+      description: '`rate_limited`: over the per-app quota; see `Retry-After`',
+      type: ErrorResponseDto,
+    }),
   );
 }

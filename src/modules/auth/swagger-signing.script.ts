@@ -55,4 +55,7 @@ export const SANDBOX_SIGNING_SCRIPT = String.raw`
  * with `toString()`, so this is built from source text (a compiled arrow
  * function could reference helpers that do not exist in the browser).
  */
-export const SANDBOX_REQUEST_INTERCEPTOR = new Function('req', 'return window.paygridSignRequest ? window.paygridSignRequest(req) : req;');
+export const SANDBOX_REQUEST_INTERCEPTOR = new Function(
+  'req',
+  'return window.paygridSignRequest ? window.paygridSignRequest(req) : req;',
+);

@@ -7,7 +7,11 @@ import { StoredSecretsService } from './stored-secrets.service';
 
 @Global()
 @Module({
-  providers: [{ provide: KeyRing, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadKeyRing(config) }, ReencryptService, StoredSecretsService],
+  providers: [
+    { provide: KeyRing, inject: [APP_CONFIG], useFactory: (config: AppConfig) => loadKeyRing(config) },
+    ReencryptService,
+    StoredSecretsService,
+  ],
   exports: [KeyRing, ReencryptService, StoredSecretsService],
 })
 export class CryptoModule {}

@@ -32,7 +32,13 @@ export class KeyRing {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ct = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [FORMAT, this.currentKeyId, iv.toString('base64url'), tag.toString('base64url'), ct.toString('base64url')].join('.');
+    return [
+      FORMAT,
+      this.currentKeyId,
+      iv.toString('base64url'),
+      tag.toString('base64url'),
+      ct.toString('base64url'),
+    ].join('.');
   }
 
   decryptToBuffer(ciphertext: string, context = ''): Buffer {

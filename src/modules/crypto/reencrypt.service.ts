@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ENCRYPTED_COLUMNS } from '../../database/encrypted-columns';
-import { encryptionContext } from './encrypted-column';
+import { EncryptedColumn, encryptionContext } from './encrypted-column';
 import { KeyRing } from './key-ring';
 
 export interface ReencryptReport {
@@ -27,9 +26,10 @@ export class ReencryptService {
     private readonly keyRing: KeyRing,
   ) {}
 
-  async reencryptAll(batchSize = 500): Promise<ReencryptReport[]> {
+  /** `columns` is the whole house's list (src/database/encrypted-columns.ts), which only the top composes. */
+  async reencryptAll(columns: readonly EncryptedColumn[], batchSize = 500): Promise<ReencryptReport[]> {
     const reports: ReencryptReport[] = [];
-    for (const { table, column } of ENCRYPTED_COLUMNS) {
+    for (const { table, column } of columns) {
       let rewritten = 0;
       const current = `pg1.${this.keyRing.currentKeyId}.%`;
       for (;;) {
@@ -40,22 +40,32 @@ export class ReencryptService {
         if (rows.length === 0) break;
         for (const row of rows) {
           const next = this.keyRing.reencrypt(row.value, encryptionContext(table, column, row.id));
-          await this.dataSource.query(`UPDATE "${table}" SET "${column}" = $1 WHERE id = $2 AND "${column}" = $3`, [next, row.id, row.value]);
+          await this.dataSource.query(`UPDATE "${table}" SET "${column}" = $1 WHERE id = $2 AND "${column}" = $3`, [
+            next,
+            row.id,
+            row.value,
+          ]);
           rewritten++;
         }
       }
-      if (rewritten > 0) this.logger.log(`re-encrypted ${rewritten} values of ${table}.${column} under key ${this.keyRing.currentKeyId}`);
+      if (rewritten > 0)
+        this.logger.log(
+          `re-encrypted ${rewritten} values of ${table}.${column} under key ${this.keyRing.currentKeyId}`,
+        );
       reports.push({ table, column, rewritten });
     }
     return reports;
   }
 
   /** How many values each column still holds under an older key. */
-  async staleCounts(): Promise<ReencryptReport[]> {
+  async staleCounts(columns: readonly EncryptedColumn[]): Promise<ReencryptReport[]> {
     const current = `pg1.${this.keyRing.currentKeyId}.%`;
     const out: ReencryptReport[] = [];
-    for (const { table, column } of ENCRYPTED_COLUMNS) {
-      const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1`, [current]);
+    for (const { table, column } of columns) {
+      const [{ n }] = await this.dataSource.query(
+        `SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1`,
+        [current],
+      );
       out.push({ table, column, rewritten: n });
     }
     return out;

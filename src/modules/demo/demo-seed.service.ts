@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import cluster from 'node:cluster';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -9,18 +10,24 @@ import type { Actor } from '../admin/audit-log.service';
 import { MerchantsService } from '../merchants/merchants.service';
 import { CHANNELS } from '../providers/provider.port';
 
-export const DEMO_CREDENTIALS_FILE = 'demo-credentials.json';
+import { DEMO_CREDENTIALS_FILE, DemoCredentials, demoCredentialLines } from './demo-credentials';
+
+export { DEMO_CREDENTIALS_FILE } from './demo-credentials';
 const SEED_LOCK = 0x7061_7967; // "payg": one seeder across processes sharing the database
 
 /**
  * The newcomer path: on the first sandbox start (no merchant yet) create a
  * demo merchant with an app for every channel and an HMAC key, plus an admin
- * token when PAYGRID_ADMIN_TOKEN is unset, print them once and keep them in a
- * git-ignored file for `npm run demo`.
+ * token when PAYGRID_ADMIN_TOKEN is unset, keep them in a git-ignored file
+ * for `npm run demo`, and show them once: main.ts puts `created` in its boot
+ * block; an API process of a cluster (whose primary prints that block) prints
+ * them itself.
  */
 @Injectable()
 export class DemoSeedService implements OnApplicationBootstrap {
   private readonly logger = new Logger(DemoSeedService.name);
+  /** Set when this boot created the demo merchant; undefined otherwise. */
+  created?: DemoCredentials;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -30,7 +37,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.mode !== 'sandbox' || !this.config.demoSeed || this.config.role === 'worker') return;
+    if (this.config.mode !== 'sandbox' || !this.config.demoSeed) return;
     const file = resolve(this.config.dataDir, DEMO_CREDENTIALS_FILE);
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -42,26 +49,15 @@ export class DemoSeedService implements OnApplicationBootstrap {
       const credentials = await this.seed();
       mkdirSync(this.config.dataDir, { recursive: true });
       writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
-      process.stdout.write(
-        [
-          '',
-          'Sandbox demo merchant created (shown once; also saved to ' + file + '):',
-          `  base URL      ${credentials.base_url}   (Swagger UI: ${credentials.base_url}/docs)`,
-          `  merchant      ${credentials.merchant_id}`,
-          `  app / key     ${credentials.app_id} / ${credentials.key_id}`,
-          `  HMAC secret   ${credentials.secret}`,
-          ...(credentials.admin_token ? [`  admin token   ${credentials.admin_token}`] : []),
-          'Take a payment end to end with: npm run demo',
-          '',
-        ].join('\n'),
-      );
+      this.created = credentials;
+      if (cluster.isWorker) process.stdout.write(`\n${demoCredentialLines(credentials, file).join('\n')}\n`);
     } finally {
       await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       await runner.release();
     }
   }
 
-  private async seed(): Promise<Record<string, string | undefined>> {
+  private async seed(): Promise<DemoCredentials> {
     const actor: Actor = { actor: 'system' };
     let adminToken: string | undefined;
     if (!this.config.adminToken) adminToken = (await this.tokens.create(actor, 'demo (first start)', 'admin')).secret;
@@ -74,7 +70,7 @@ export class DemoSeedService implements OnApplicationBootstrap {
       merchant_id: merchant.id,
       app_id: app.id,
       key_id: key.id,
-      secret,
+      secret: secret ?? '',
       admin_token: adminToken ?? undefined,
       admin_token_source: adminToken ? 'generated' : 'PAYGRID_ADMIN_TOKEN',
     };

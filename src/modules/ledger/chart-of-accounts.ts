@@ -43,14 +43,16 @@ export const CHART_OF_ACCOUNTS: Readonly<Record<AccountCode, ChartEntry>> = {
     subkey: 'required',
     nonNegative: false,
     shards: 8,
-    description: 'What a provider (subkey: alipay, wechatpay, card) owes the platform for captured payments, net of refunds it paid out; cleared when the provider settles to the bank.',
+    description:
+      'What a provider (subkey: alipay, wechatpay, card) owes the platform for captured payments, net of refunds it paid out; cleared when the provider settles to the bank.',
   },
   merchant_pending: {
     type: 'liability',
     owner: 'merchant',
     subkey: 'forbidden',
     nonNegative: true,
-    description: "A merchant's share of captured payments that is not yet settled (T+N); refunds are taken from here first.",
+    description:
+      "A merchant's share of captured payments that is not yet settled (T+N); refunds are taken from here first.",
   },
   merchant_available: {
     type: 'liability',
@@ -64,7 +66,8 @@ export const CHART_OF_ACCOUNTS: Readonly<Record<AccountCode, ChartEntry>> = {
     owner: 'merchant',
     subkey: 'forbidden',
     nonNegative: true,
-    description: "Payouts sent to a merchant's bank and not yet confirmed paid; returned to available if the payout fails.",
+    description:
+      "Payouts sent to a merchant's bank and not yet confirmed paid; returned to available if the payout fails.",
   },
   platform_fee_revenue: {
     type: 'revenue',
@@ -79,28 +82,31 @@ export const CHART_OF_ACCOUNTS: Readonly<Record<AccountCode, ChartEntry>> = {
     owner: 'platform',
     subkey: 'optional',
     nonNegative: false,
-    description: "The platform's bank account (subkey: which account, if several): provider settlements arrive, merchant payouts leave.",
+    description:
+      "The platform's bank account (subkey: which account, if several): provider settlements arrive, merchant payouts leave.",
   },
   late_payments_suspense: {
     type: 'liability',
     owner: 'platform',
     subkey: 'optional',
     nonNegative: false,
-    description: 'Money a provider confirmed for a payment already closed on our side, held until it is refunded or accepted (never dropped).',
+    description:
+      'Money a provider confirmed for a payment already closed on our side, held until it is refunded or accepted (never dropped).',
   },
   refunds_payable: {
     type: 'liability',
     owner: 'platform',
     subkey: 'optional',
     nonNegative: false,
-    description: 'Refunds accepted and taken from the merchant but not yet confirmed by the provider (subkey: provider).',
+    description:
+      'Refunds accepted and taken from the merchant but not yet confirmed by the provider (subkey: provider).',
   },
   provider_fee_expense: {
     type: 'expense',
     owner: 'platform',
     subkey: 'optional',
     nonNegative: false,
-    description: "Fees the providers charge the platform (subkey: provider), booked from their settlement statements.",
+    description: 'Fees the providers charge the platform (subkey: provider), booked from their settlement statements.',
   },
 };
 

@@ -40,19 +40,39 @@ const balancedPostings = fc
       const accounts = ACCOUNTS.filter((a) => a.currency === currency);
       const total = debits.reduce((s, d) => s + d, 0n);
       const parts = total < BigInt(creditParts) ? 1 : creditParts;
-      const credits = Array.from({ length: parts }, (_, i) => (i < parts - 1 ? total / BigInt(parts) : total - (total / BigInt(parts)) * BigInt(parts - 1)));
+      const credits = Array.from({ length: parts }, (_, i) =>
+        i < parts - 1 ? total / BigInt(parts) : total - (total / BigInt(parts)) * BigInt(parts - 1),
+      );
       return [
-        ...debits.map((amount, i): PostingInput => ({ account: accounts[i % accounts.length], direction: 'debit', amount })),
-        ...credits.map((amount, i): PostingInput => ({ account: accounts[(i + 1) % accounts.length], direction: 'credit', amount })),
+        ...debits.map((amount, i): PostingInput => ({
+          account: accounts[i % accounts.length],
+          direction: 'debit',
+          amount,
+        })),
+        ...credits.map((amount, i): PostingInput => ({
+          account: accounts[(i + 1) % accounts.length],
+          direction: 'credit',
+          amount,
+        })),
       ];
     }),
   );
 
-const entry = (postings: PostingInput[]): JournalEntryInput => ({ externalId: 'ext-1', type: 'adjustment', referenceType: 'test', referenceId: 'r1', postings });
+const entry = (postings: PostingInput[]): JournalEntryInput => ({
+  externalId: 'ext-1',
+  type: 'adjustment',
+  referenceType: 'test',
+  referenceId: 'r1',
+  postings,
+});
 
 describe('chart of accounts', () => {
   it('flags exactly the merchant balances as non-negative and knows each normal side', () => {
-    expect(ACCOUNT_CODES.filter((c) => CHART_OF_ACCOUNTS[c].nonNegative).sort()).toEqual(['merchant_available', 'merchant_payouts_in_transit', 'merchant_pending']);
+    expect(ACCOUNT_CODES.filter((c) => CHART_OF_ACCOUNTS[c].nonNegative).sort()).toEqual([
+      'merchant_available',
+      'merchant_payouts_in_transit',
+      'merchant_pending',
+    ]);
     expect(CHART_OF_ACCOUNTS.provider_clearing.type).toBe('asset');
     expect(CHART_OF_ACCOUNTS.platform_bank.type).toBe('asset');
     expect(normalBalance('asset')).toBe('debit');
@@ -64,11 +84,21 @@ describe('chart of accounts', () => {
   });
 
   it('requires a merchant on merchant accounts, none on platform ones, and a provider on clearing', () => {
-    expect(canonicalRef({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a' })).toEqual({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a', subkey: null, shard: 0 });
+    expect(canonicalRef({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a' })).toEqual({
+      code: 'merchant_pending',
+      currency: 'CNY',
+      merchantId: 'mch_a',
+      subkey: null,
+      shard: 0,
+    });
     expect(codeOf(() => canonicalRef({ code: 'merchant_pending', currency: 'CNY' }))).toBe('ledger_account_invalid');
-    expect(codeOf(() => canonicalRef({ code: 'platform_bank', currency: 'CNY', merchantId: 'mch_a' }))).toBe('ledger_account_invalid');
+    expect(codeOf(() => canonicalRef({ code: 'platform_bank', currency: 'CNY', merchantId: 'mch_a' }))).toBe(
+      'ledger_account_invalid',
+    );
     expect(codeOf(() => canonicalRef({ code: 'provider_clearing', currency: 'CNY' }))).toBe('ledger_account_invalid');
-    expect(codeOf(() => canonicalRef({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a', subkey: 'x' }))).toBe('ledger_account_invalid');
+    expect(
+      codeOf(() => canonicalRef({ code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a', subkey: 'x' })),
+    ).toBe('ledger_account_invalid');
     expect(codeOf(() => canonicalRef({ code: 'platform_bank', currency: 'XXQ' }))).toBe('ledger_account_invalid');
   });
 });
@@ -97,10 +127,17 @@ describe('journal validation', () => {
 
   it('rejects any JS number as an amount, integral or not (property)', () => {
     fc.assert(
-      fc.property(balancedPostings, fc.nat(), fc.oneof(fc.double({ noNaN: true }), fc.integer()), (postings, pick, n) => {
-        const bad = postings.map((p, j) => (j === pick % postings.length ? { ...p, amount: n as unknown as bigint } : p));
-        expect(codeOf(() => canonicalEntry(entry(bad)))).toBe('ledger_amount_invalid');
-      }),
+      fc.property(
+        balancedPostings,
+        fc.nat(),
+        fc.oneof(fc.double({ noNaN: true }), fc.integer()),
+        (postings, pick, n) => {
+          const bad = postings.map((p, j) =>
+            j === pick % postings.length ? { ...p, amount: n as unknown as bigint } : p,
+          );
+          expect(codeOf(() => canonicalEntry(entry(bad)))).toBe('ledger_amount_invalid');
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -108,11 +145,17 @@ describe('journal validation', () => {
   it('checks amounts: 1..2^63-1 bigints only', () => {
     expect(checkAmount(1n)).toBe(1n);
     expect(checkAmount(2n ** 63n - 1n)).toBe(2n ** 63n - 1n);
-    for (const bad of [0n, -1n, 2n ** 63n, 1, 10.5, '100', null]) expect(codeOf(() => checkAmount(bad))).toBe('ledger_amount_invalid');
+    for (const bad of [0n, -1n, 2n ** 63n, 1, 10.5, '100', null])
+      expect(codeOf(() => checkAmount(bad))).toBe('ledger_amount_invalid');
   });
 
   it('balances per currency, not across currencies', () => {
-    expect(() => assertBalanced([{ ref: { currency: 'CNY' }, direction: 'debit', amount: 5n }, { ref: { currency: 'USD' }, direction: 'credit', amount: 5n }])).toThrow(DomainError);
+    expect(() =>
+      assertBalanced([
+        { ref: { currency: 'CNY' }, direction: 'debit', amount: 5n },
+        { ref: { currency: 'USD' }, direction: 'credit', amount: 5n },
+      ]),
+    ).toThrow(DomainError);
   });
 
   it('refuses entries without an external id, reference or two postings', () => {
@@ -125,7 +168,11 @@ describe('journal validation', () => {
     expect(codeOf(() => canonicalEntry({ ...ok, type: 'Not A Name' }))).toBe('ledger_entry_invalid');
     expect(codeOf(() => canonicalEntry({ ...ok, referenceId: '' }))).toBe('ledger_entry_invalid');
     expect(codeOf(() => canonicalEntry({ ...ok, postings: ok.postings.slice(0, 1) }))).toBe('ledger_entry_invalid');
-    expect(codeOf(() => canonicalEntry({ ...ok, postings: [{ ...ok.postings[0], direction: 'up' as 'debit' }, ok.postings[1]] }))).toBe('ledger_entry_invalid');
+    expect(
+      codeOf(() =>
+        canonicalEntry({ ...ok, postings: [{ ...ok.postings[0], direction: 'up' as 'debit' }, ok.postings[1]] }),
+      ),
+    ).toBe('ledger_entry_invalid');
   });
 
   it('builds the mirror image for a reversal and recognises a replay of the same event', () => {
@@ -145,22 +192,55 @@ describe('journal validation', () => {
       reversesEntryId: null,
       occurredAt: new Date(),
       createdAt: new Date(),
-      postings: input.postings.map((p, i) => ({ id: String(i), accountId: `acct_${i}`, account: p.account, direction: p.direction, amount: p.amount, currency: p.account.currency, balanceAfter: 0n, accountSeq: 1n })),
+      postings: input.postings.map((p, i) => ({
+        id: String(i),
+        accountId: `acct_${i}`,
+        account: p.account,
+        direction: p.direction,
+        amount: p.amount,
+        currency: p.account.currency,
+        balanceAfter: 0n,
+        accountSeq: 1n,
+      })),
     };
     expect(reversalPostings(view).map((p) => p.direction)).toEqual(['credit', 'debit', 'debit']);
     expect(codeOf(() => canonicalEntry({ ...input, postings: reversalPostings(view) }))).toBeUndefined();
     expect(sameEvent(view, canonicalEntry({ ...input, postings: [...input.postings].reverse() }))).toBe(true);
     // Another split of the same money (e.g. another funding account) is the same event; other money is not.
-    expect(sameEvent(view, canonicalEntry({ ...input, postings: [input.postings[0], { ...input.postings[1], amount: 95n }, { ...input.postings[2], amount: 5n }] }))).toBe(true);
-    expect(sameEvent(view, canonicalEntry({ ...input, postings: [{ ...input.postings[0], amount: 101n }, { ...input.postings[1], amount: 95n }, input.postings[2]] }))).toBe(false);
+    expect(
+      sameEvent(
+        view,
+        canonicalEntry({
+          ...input,
+          postings: [input.postings[0], { ...input.postings[1], amount: 95n }, { ...input.postings[2], amount: 5n }],
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      sameEvent(
+        view,
+        canonicalEntry({
+          ...input,
+          postings: [{ ...input.postings[0], amount: 101n }, { ...input.postings[1], amount: 95n }, input.postings[2]],
+        }),
+      ),
+    ).toBe(false);
     expect(sameEvent(view, canonicalEntry({ ...input, referenceId: 'other' }))).toBe(false);
   });
 
   it('names the non-negative accounts an entry drains', () => {
     const e = canonicalEntry(
       entry([
-        { account: { code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a' }, direction: 'debit', amount: 10n },
-        { account: { code: 'merchant_available', currency: 'CNY', merchantId: 'mch_a' }, direction: 'credit', amount: 10n },
+        {
+          account: { code: 'merchant_pending', currency: 'CNY', merchantId: 'mch_a' },
+          direction: 'debit',
+          amount: 10n,
+        },
+        {
+          account: { code: 'merchant_available', currency: 'CNY', merchantId: 'mch_a' },
+          direction: 'credit',
+          amount: 10n,
+        },
       ]),
     );
     expect(drainedAccounts(e)).toEqual(['merchant_pending:CNY:mch_a']);

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page, toPage } from '../../common/http/pagination';
@@ -30,7 +37,11 @@ export class LedgerAdminController {
   @ApiOperation({ summary: 'List ledger accounts with their balances, newest first' })
   @ApiOkResponse({ type: AccountPageDto })
   async listAccounts(@Query() query: ListAccountsQueryDto): Promise<Page<AccountResponseDto>> {
-    const rows = await this.ledger.listAccounts(query, { merchantId: query.merchant_id, code: query.code, currency: query.currency });
+    const rows = await this.ledger.listAccounts(query, {
+      merchantId: query.merchant_id,
+      code: query.code,
+      currency: query.currency,
+    });
     return toPage(rows, query, toAccountResponse);
   }
 
@@ -52,14 +63,20 @@ export class LedgerAdminController {
       from: query.from ? new Date(query.from) : undefined,
       to: query.to ? new Date(query.to) : undefined,
     });
-    return { account: toAccountResponse(account), data: lines.slice(0, limit).map(toStatementLine), has_more: lines.length > limit };
+    return {
+      account: toAccountResponse(account),
+      data: lines.slice(0, limit).map(toStatementLine),
+      has_more: lines.length > limit,
+    };
   }
 
   @Get('entries')
   @ApiOperation({ summary: 'Journal entries of one business object (e.g. a payment), oldest first' })
   @ApiOkResponse({ type: EntryListDto })
   async entries(@Query() query: EntriesQueryDto): Promise<EntryListDto> {
-    return { data: (await this.ledger.entriesByReference(query.reference_type, query.reference_id)).map(toEntryResponse) };
+    return {
+      data: (await this.ledger.entriesByReference(query.reference_type, query.reference_id)).map(toEntryResponse),
+    };
   }
 
   @Get('entries/:id')
@@ -81,8 +98,12 @@ export class LedgerAdminController {
   @ApiOperation({ summary: 'Post the linked reversal of an entry (201), or return the existing one (200); audited' })
   @ApiCreatedResponse({ type: EntryResponseDto })
   @ApiOkResponse({ type: EntryResponseDto, description: 'The entry was already reversed: its reversal' })
-  @ApiConflictResponse({ description: 'The entry is itself a reversal, or a non-negative account would go below zero', type: ErrorResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'Missing reason', type: ErrorResponseDto })
+  @ApiConflictResponse({
+    description:
+      '`ledger_entry_not_reversible` (the entry is itself a reversal), `insufficient_funds` (a non-negative account would go below zero)',
+    type: ErrorResponseDto,
+  })
+  @ApiUnprocessableEntityResponse({ description: '`ledger_entry_invalid`: missing reason', type: ErrorResponseDto })
   async reverse(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

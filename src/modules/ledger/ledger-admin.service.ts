@@ -2,13 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { ListQueryDto } from '../../common/http/pagination';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
 import type { AccountCode } from './chart-of-accounts';
 import type { LedgerAccount } from './entities/ledger-account.entity';
 import { LedgerErrors } from './ledger.errors';
 import { toEntryResponse } from './ledger.mapper';
-import { LedgerReportsRepository, type StatementLine, type StatementQuery, type TrialBalanceByCode } from './ledger-reports.repository';
+import {
+  LedgerReportsRepository,
+  type StatementLine,
+  type StatementQuery,
+  type TrialBalanceByCode,
+} from './ledger-reports.repository';
 import { LedgerService } from './ledger.service';
 import type { JournalEntryView, PostResult, TrialBalanceLine } from './ledger.types';
 
@@ -26,7 +31,10 @@ export class LedgerAdminService {
     private readonly audit: AuditLogService,
   ) {}
 
-  listAccounts(query: ListQueryDto, filter: { merchantId?: string; code?: AccountCode; currency?: string }): Promise<LedgerAccount[]> {
+  listAccounts(
+    query: ListQueryDto,
+    filter: { merchantId?: string; code?: AccountCode; currency?: string },
+  ): Promise<LedgerAccount[]> {
     return this.reports.listAccounts(query, filter);
   }
 

@@ -50,15 +50,34 @@ export class LedgerReportsRepository {
     const rows: Array<{ currency: string; debits: string; credits: string }> = await this.dataSource.query(
       `SELECT currency, sum(debits_posted)::text AS debits, sum(credits_posted)::text AS credits FROM ledger_accounts GROUP BY currency ORDER BY currency`,
     );
-    return rows.map((r) => ({ currency: r.currency, debits: big(r.debits), credits: big(r.credits), net: big(r.debits) - big(r.credits) }));
+    return rows.map((r) => ({
+      currency: r.currency,
+      debits: big(r.debits),
+      credits: big(r.credits),
+      net: big(r.debits) - big(r.credits),
+    }));
   }
 
   async trialBalanceByCode(): Promise<TrialBalanceByCode[]> {
-    const rows: Array<{ currency: string; code: string; type: string; balance: string; debits: string; credits: string }> = await this.dataSource.query(
+    const rows: Array<{
+      currency: string;
+      code: string;
+      type: string;
+      balance: string;
+      debits: string;
+      credits: string;
+    }> = await this.dataSource.query(
       `SELECT currency, code, type, sum(balance)::text AS balance, sum(debits_posted)::text AS debits, sum(credits_posted)::text AS credits
        FROM ledger_accounts GROUP BY currency, code, type ORDER BY currency, code`,
     );
-    return rows.map((r) => ({ currency: r.currency, code: r.code, type: r.type, balance: big(r.balance), debits: big(r.debits), credits: big(r.credits) }));
+    return rows.map((r) => ({
+      currency: r.currency,
+      code: r.code,
+      type: r.type,
+      balance: big(r.balance),
+      debits: big(r.debits),
+      credits: big(r.credits),
+    }));
   }
 
   /**
@@ -101,29 +120,44 @@ export class LedgerReportsRepository {
         ORDER BY e.id`);
       const [{ n }]: Array<{ n: string }> = await m.query(`SELECT count(*)::text AS n FROM ledger_accounts`);
       return {
-        drift: drift.map(
-          (r): BalanceDrift => ({
-            accountId: r.id!,
-            code: r.code!,
-            currency: r.currency!,
-            merchantId: r.merchant_id,
-            subkey: r.subkey,
-            cached: { balance: big(r.balance), debits: big(r.debits_posted), credits: big(r.credits_posted), postingCount: big(r.posting_count) },
-            computed: { balance: big(r.c_balance), debits: big(r.c_debits), credits: big(r.c_credits), postingCount: big(r.c_n) },
-          }),
-        ),
+        drift: drift.map((r): BalanceDrift => ({
+          accountId: r.id!,
+          code: r.code!,
+          currency: r.currency!,
+          merchantId: r.merchant_id,
+          subkey: r.subkey,
+          cached: {
+            balance: big(r.balance),
+            debits: big(r.debits_posted),
+            credits: big(r.credits_posted),
+            postingCount: big(r.posting_count),
+          },
+          computed: {
+            balance: big(r.c_balance),
+            debits: big(r.c_debits),
+            credits: big(r.c_credits),
+            postingCount: big(r.c_n),
+          },
+        })),
         unbalancedEntries: unbalanced.map((r) => r.id),
         accountsChecked: Number(n),
       };
     });
   }
 
-  listAccounts(query: ListQueryDto, filter: { merchantId?: string; code?: AccountCode; currency?: string }): Promise<LedgerAccount[]> {
+  listAccounts(
+    query: ListQueryDto,
+    filter: { merchantId?: string; code?: AccountCode; currency?: string },
+  ): Promise<LedgerAccount[]> {
     const where: FindOptionsWhere<LedgerAccount> = {};
     if (filter.merchantId) where.merchantId = filter.merchantId;
     if (filter.code) where.code = filter.code;
     if (filter.currency) where.currency = filter.currency;
-    return this.dataSource.manager.find(LedgerAccount, { where: cursorWhere(query, where), order: { id: 'DESC' }, take: pageSize(query) + 1 });
+    return this.dataSource.manager.find(LedgerAccount, {
+      where: cursorWhere(query, where),
+      order: { id: 'DESC' },
+      take: pageSize(query) + 1,
+    });
   }
 
   findAccount(id: string): Promise<LedgerAccount | null> {

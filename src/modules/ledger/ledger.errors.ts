@@ -25,9 +25,19 @@ export const LedgerErrors = {
       details: { accounts },
     }),
   externalIdReused: (externalId: string, entryId: string) =>
-    conflict('ledger_external_id_reused', `External id '${externalId}' was already posted as ${entryId} for a different amount or event`, { entry_id: entryId }),
-  alreadyReversed: (entryId: string) => conflict('ledger_entry_already_reversed', `Journal entry ${entryId} has already been reversed`, { entry_id: entryId }),
-  notReversible: (entryId: string, why: string) => conflict('ledger_entry_not_reversible', `Journal entry ${entryId} cannot be reversed: ${why}`, { entry_id: entryId }),
+    conflict(
+      'ledger_external_id_reused',
+      `External id '${externalId}' was already posted as ${entryId} for a different amount or event`,
+      { entry_id: entryId },
+    ),
+  alreadyReversed: (entryId: string) =>
+    conflict('ledger_entry_already_reversed', `Journal entry ${entryId} has already been reversed`, {
+      entry_id: entryId,
+    }),
+  notReversible: (entryId: string, why: string) =>
+    conflict('ledger_entry_not_reversible', `Journal entry ${entryId} cannot be reversed: ${why}`, {
+      entry_id: entryId,
+    }),
   amountOverflow: () => unprocessable('ledger_amount_overflow', 'The entry would overflow a 64-bit balance'),
   entryNotFound: (id: string) => notFound('journal entry', id),
   accountNotFound: (id: string) => notFound('ledger account', id),

@@ -1,10 +1,5 @@
 import { normalBalance } from './chart-of-accounts';
-import type {
-  AccountResponseDto,
-  EntryResponseDto,
-  StatementLineDto,
-  TrialBalanceDto,
-} from './dto/ledger.dto';
+import type { AccountResponseDto, EntryResponseDto, StatementLineDto, TrialBalanceDto } from './dto/ledger.dto';
 import type { LedgerAccount } from './entities/ledger-account.entity';
 import type { StatementLine, TrialBalanceByCode } from './ledger-reports.repository';
 import type { JournalEntryView, TrialBalanceLine } from './ledger.types';
@@ -86,7 +81,13 @@ export function toTrialBalanceResponse(totals: TrialBalanceLine[], byCode: Trial
     balanced: t.net === 0n,
     accounts: byCode
       .filter((c) => c.currency === t.currency)
-      .map((c) => ({ code: c.code, type: c.type, balance: jsonAmount(c.balance), debits: jsonAmount(c.debits), credits: jsonAmount(c.credits) })),
+      .map((c) => ({
+        code: c.code,
+        type: c.type,
+        balance: jsonAmount(c.balance),
+        debits: jsonAmount(c.debits),
+        credits: jsonAmount(c.credits),
+      })),
   }));
   return { balanced: currencies.every((c) => c.balanced), currencies };
 }

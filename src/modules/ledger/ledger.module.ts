@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { LedgerAdminController } from './ledger-admin.controller';
 import { LedgerAdminService } from './ledger-admin.service';
 import { LedgerReportsRepository } from './ledger-reports.repository';
 import { LedgerRepository } from './ledger.repository';
@@ -11,8 +10,7 @@ import { LedgerService } from './ledger.service';
  * settlements import LedgerService and call `post` inside their transactions.
  */
 @Module({
-  controllers: [LedgerAdminController],
   providers: [LedgerRepository, LedgerReportsRepository, LedgerService, LedgerAdminService],
-  exports: [LedgerService],
+  exports: [LedgerService, LedgerAdminService],
 })
 export class LedgerModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
-import { violatedConstraint } from '../../database/transaction.util';
+import { violatedConstraint } from '../../persistence/transaction.util';
 import { CHART_OF_ACCOUNTS, type AccountType, type Direction } from './chart-of-accounts';
 import type { CanonicalEntry, CanonicalRef } from './journal.util';
 import { refKey } from './journal.util';
@@ -72,8 +72,18 @@ function refCondition(refs: CanonicalRef[], params: unknown[], opts: { everyShar
     .join(' OR ');
 }
 
-export function toAccountRef(a: { code: CanonicalRef['code']; currency: string; merchantId: string | null; subkey: string | null }): AccountRef {
-  return { code: a.code, currency: a.currency, ...(a.merchantId !== null ? { merchantId: a.merchantId } : {}), ...(a.subkey !== null ? { subkey: a.subkey } : {}) };
+export function toAccountRef(a: {
+  code: CanonicalRef['code'];
+  currency: string;
+  merchantId: string | null;
+  subkey: string | null;
+}): AccountRef {
+  return {
+    code: a.code,
+    currency: a.currency,
+    ...(a.merchantId !== null ? { merchantId: a.merchantId } : {}),
+    ...(a.subkey !== null ? { subkey: a.subkey } : {}),
+  };
 }
 
 function toPostingView(p: RawPosting, account: AccountRow): PostingView {
@@ -179,12 +189,18 @@ export class LedgerRepository {
 
   async findAccounts(manager: EntityManager | undefined, refs: CanonicalRef[]): Promise<Map<string, AccountRow>> {
     const params: unknown[] = [];
-    const rows: AccountRow[] = await this.m(manager).query(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${refCondition(refs, params)}`, params);
+    const rows: AccountRow[] = await this.m(manager).query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${refCondition(refs, params)}`,
+      params,
+    );
     return new Map(rows.map((a) => [refKey(a), a]));
   }
 
   async findAccountsByIds(manager: EntityManager | undefined, ids: string[]): Promise<Map<string, AccountRow>> {
-    const rows: AccountRow[] = await this.m(manager).query(`SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`, [ids]);
+    const rows: AccountRow[] = await this.m(manager).query(
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1)`,
+      [ids],
+    );
     return new Map(rows.map((a) => [a.id, a]));
   }
 
@@ -197,7 +213,12 @@ export class LedgerRepository {
    * entry and the deferred balance checks run after the statement, when the
    * entry row is visible.
    */
-  async insertEntryWithPostings(manager: EntityManager, id: string, e: CanonicalEntry, postings: NewPosting[]): Promise<{ createdAt: Date; occurredAt: Date; postings: PostingView[] } | null> {
+  async insertEntryWithPostings(
+    manager: EntityManager,
+    id: string,
+    e: CanonicalEntry,
+    postings: NewPosting[],
+  ): Promise<{ createdAt: Date; occurredAt: Date; postings: PostingView[] } | null> {
     let rows: Array<RawPosting & { entry_created_at: Date; entry_occurred_at: Date }>;
     try {
       rows = await manager.query(
@@ -232,7 +253,8 @@ export class LedgerRepository {
       );
     } catch (err) {
       // The trigger reports a missing account as this FK: never let a cached row that does not exist fail every later entry.
-      if (violatedConstraint(err) === 'ledger_postings_account_id_fkey') for (const p of postings) this.accountCache.delete(refKey(p.account));
+      if (violatedConstraint(err) === 'ledger_postings_account_id_fkey')
+        for (const p of postings) this.accountCache.delete(refKey(p.account));
       throw err;
     }
     if (rows.length === 0) return null;
@@ -260,7 +282,10 @@ export class LedgerRepository {
         : where.reversesEntryId
           ? ['reverses_entry_id = $1', [where.reversesEntryId]]
           : ['reference_type = $1 AND reference_id = $2', [where.reference!.type, where.reference!.id]];
-    const entries: RawEntry[] = await m.query(`SELECT * FROM ledger_entries WHERE ${column} ORDER BY id LIMIT 1000`, values);
+    const entries: RawEntry[] = await m.query(
+      `SELECT * FROM ledger_entries WHERE ${column} ORDER BY id LIMIT 1000`,
+      values,
+    );
     if (entries.length === 0) return [];
     const postings: RawPosting[] = await m.query(
       `SELECT id, entry_id, account_id, currency, direction, amount, balance_after, account_seq FROM ledger_postings WHERE entry_id = ANY($1) ORDER BY id`,

@@ -3,13 +3,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../../common/errors/domain-error';
 import { newId } from '../../common/ids/ids.util';
-import { PG_CHECK_VIOLATION, PG_UNIQUE_VIOLATION, sqlState, violatedConstraint, withTransaction } from '../../database/transaction.util';
+import {
+  PG_CHECK_VIOLATION,
+  PG_UNIQUE_VIOLATION,
+  sqlState,
+  violatedConstraint,
+  withTransaction,
+} from '../../persistence/transaction.util';
 import { CHART_OF_ACCOUNTS, balanceDelta } from './chart-of-accounts';
 import { canonicalEntry, canonicalRef, reversalPostings, sameEvent, type CanonicalEntry } from './journal.util';
 import { LedgerErrors } from './ledger.errors';
 import { LedgerReportsRepository } from './ledger-reports.repository';
 import { LedgerRepository, type NewPosting } from './ledger.repository';
-import type { AccountRef, JournalEntryInput, JournalEntryView, MerchantBalance, PostResult, TrialBalanceLine, VerifyResult } from './ledger.types';
+import type {
+  AccountRef,
+  JournalEntryInput,
+  JournalEntryView,
+  MerchantBalance,
+  PostResult,
+  TrialBalanceLine,
+  VerifyResult,
+} from './ledger.types';
 
 export type * from './ledger.types';
 
@@ -36,7 +50,8 @@ export class LedgerService {
    */
   async post(manager: EntityManager, input: JournalEntryInput): Promise<PostResult> {
     const entry = canonicalEntry(input);
-    if (!manager.queryRunner?.isTransactionActive) return withTransaction(this.dataSource, (tx) => this.post(tx, input));
+    if (!manager.queryRunner?.isTransactionActive)
+      return withTransaction(this.dataSource, (tx) => this.post(tx, input));
     try {
       return await this.postCanonical(manager, entry);
     } catch (err) {
@@ -49,11 +64,14 @@ export class LedgerService {
    * most once, so asking again returns the first reversal.
    */
   async reverse(entryId: string, reason: string, manager?: EntityManager): Promise<PostResult> {
-    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000) throw LedgerErrors.entryInvalid('A reason of 1 to 1000 characters is required', 'reason');
-    if (!manager?.queryRunner?.isTransactionActive) return withTransaction(this.dataSource, (tx) => this.reverse(entryId, reason, tx));
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 1000)
+      throw LedgerErrors.entryInvalid('A reason of 1 to 1000 characters is required', 'reason');
+    if (!manager?.queryRunner?.isTransactionActive)
+      return withTransaction(this.dataSource, (tx) => this.reverse(entryId, reason, tx));
     const [original] = await this.repo.findEntries(manager, { id: entryId });
     if (!original) throw LedgerErrors.entryNotFound(entryId);
-    if (original.reversesEntryId) throw LedgerErrors.notReversible(entryId, 'it is itself a reversal; post a new entry instead');
+    if (original.reversesEntryId)
+      throw LedgerErrors.notReversible(entryId, 'it is itself a reversal; post a new entry instead');
     const [existing] = await this.repo.findEntries(manager, { reversesEntryId: entryId });
     if (existing) return { entry: existing, created: false };
     return this.post(manager, {
@@ -108,7 +126,8 @@ export class LedgerService {
   }
 
   private async postCanonical(manager: EntityManager, entry: CanonicalEntry): Promise<PostResult> {
-    if (entry.reversesEntryId && !(await this.repo.entryExists(manager, entry.reversesEntryId))) throw LedgerErrors.entryNotFound(entry.reversesEntryId);
+    if (entry.reversesEntryId && !(await this.repo.entryExists(manager, entry.reversesEntryId)))
+      throw LedgerErrors.entryNotFound(entry.reversesEntryId);
     const refs = new Map(entry.postings.map((p) => [p.key, p.ref]));
     const accounts = await this.repo.existingAccounts(manager, [...refs.values()]);
     const missing = [...refs].filter(([key]) => !accounts.has(key)).map(([, ref]) => ref);
@@ -118,7 +137,11 @@ export class LedgerService {
       if (stored) return { entry: replayOf(stored, entry), created: false };
       for (const [key, row] of await this.repo.openAccounts(manager, missing)) accounts.set(key, row);
     }
-    const postings: NewPosting[] = entry.postings.map((p) => ({ account: accounts.get(p.key)!, direction: p.direction, amount: p.amount }));
+    const postings: NewPosting[] = entry.postings.map((p) => ({
+      account: accounts.get(p.key)!,
+      direction: p.direction,
+      amount: p.amount,
+    }));
     postings.sort(applicationOrder);
     const id = newId('je');
     // One statement; its INSERT … ON CONFLICT, not the read above, is what keeps two racing transactions to one entry.
@@ -177,7 +200,12 @@ export function drainedAccounts(entry: CanonicalEntry): string[] {
     const chart = CHART_OF_ACCOUNTS[p.ref.code];
     if (chart.nonNegative) net.set(p.key, (net.get(p.key) ?? 0n) + balanceDelta(chart.type, p.direction, p.amount));
   }
-  const names = new Map(entry.postings.map((p) => [p.key, [p.ref.code, p.ref.currency, p.ref.merchantId, p.ref.subkey].filter(Boolean).join(':')]));
+  const names = new Map(
+    entry.postings.map((p) => [
+      p.key,
+      [p.ref.code, p.ref.currency, p.ref.merchantId, p.ref.subkey].filter(Boolean).join(':'),
+    ]),
+  );
   return [...net].filter(([, delta]) => delta < 0n).map(([key]) => names.get(key)!);
 }
 
@@ -186,8 +214,10 @@ function translate(err: unknown, entry: CanonicalEntry): unknown {
   if (err instanceof DomainError) return err;
   const code = sqlState(err);
   const constraint = violatedConstraint(err);
-  if (code === PG_CHECK_VIOLATION && constraint === 'ledger_accounts_non_negative') return LedgerErrors.insufficientFunds(drainedAccounts(entry));
+  if (code === PG_CHECK_VIOLATION && constraint === 'ledger_accounts_non_negative')
+    return LedgerErrors.insufficientFunds(drainedAccounts(entry));
   if (code === PG_NUMERIC_OUT_OF_RANGE) return LedgerErrors.amountOverflow();
-  if (code === PG_UNIQUE_VIOLATION && constraint === 'ledger_entries_reverses_entry_id_key') return LedgerErrors.alreadyReversed(entry.reversesEntryId ?? '');
+  if (code === PG_UNIQUE_VIOLATION && constraint === 'ledger_entries_reverses_entry_id_key')
+    return LedgerErrors.alreadyReversed(entry.reversesEntryId ?? '');
   return err;
 }

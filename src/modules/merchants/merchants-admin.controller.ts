@@ -5,7 +5,13 @@ import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
 import { AppResponseDto, CreateAppDto, CreateKeyDto, KeyResponseDto, UpdateAppDto } from './dto/app.dto';
-import { CreateMerchantDto, ListMerchantsQueryDto, MerchantPageDto, MerchantResponseDto, UpdateMerchantDto } from './dto/merchant.dto';
+import {
+  CreateMerchantDto,
+  ListMerchantsQueryDto,
+  MerchantPageDto,
+  MerchantResponseDto,
+  UpdateMerchantDto,
+} from './dto/merchant.dto';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './merchants.mapper';
 import { MerchantsService } from './merchants.service';
 
@@ -39,7 +45,11 @@ export class MerchantsAdminController {
   @Patch('merchants/:id')
   @ApiOperation({ summary: 'Update a merchant (name, settlement currency, timezone, fee, settlement delay)' })
   @ApiOkResponse({ type: MerchantResponseDto })
-  async update(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: UpdateMerchantDto): Promise<MerchantResponseDto> {
+  async update(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: UpdateMerchantDto,
+  ): Promise<MerchantResponseDto> {
     return toMerchantResponse(await this.merchants.updateMerchant(actor, id, body));
   }
 
@@ -62,7 +72,11 @@ export class MerchantsAdminController {
   @Post('merchants/:id/apps')
   @ApiOperation({ summary: 'Create an app; `webhook_secret` is shown once when a webhook URL is set' })
   @ApiCreatedResponse({ type: AppResponseDto })
-  async createApp(@CurrentActor() actor: Actor, @Param('id') merchantId: string, @Body() body: CreateAppDto): Promise<AppResponseDto> {
+  async createApp(
+    @CurrentActor() actor: Actor,
+    @Param('id') merchantId: string,
+    @Body() body: CreateAppDto,
+  ): Promise<AppResponseDto> {
     const { app, webhookSecret } = await this.merchants.createApp(actor, merchantId, body);
     return toAppResponse(app, webhookSecret);
   }
@@ -84,7 +98,11 @@ export class MerchantsAdminController {
   @Patch('apps/:id')
   @ApiOperation({ summary: 'Update an app (name, channels, webhook URL)' })
   @ApiOkResponse({ type: AppResponseDto })
-  async updateApp(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: UpdateAppDto): Promise<AppResponseDto> {
+  async updateApp(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: UpdateAppDto,
+  ): Promise<AppResponseDto> {
     const { app, webhookSecret } = await this.merchants.updateApp(actor, id, body);
     return toAppResponse(app, webhookSecret);
   }
@@ -106,9 +124,15 @@ export class MerchantsAdminController {
   }
 
   @Post('apps/:id/keys')
-  @ApiOperation({ summary: 'Issue an HMAC key (secret shown once) or register an RSA public key; at most two active keys' })
+  @ApiOperation({
+    summary: 'Issue an HMAC key (secret shown once) or register an RSA public key; at most two active keys',
+  })
   @ApiCreatedResponse({ type: KeyResponseDto })
-  async createKey(@CurrentActor() actor: Actor, @Param('id') appId: string, @Body() body: CreateKeyDto): Promise<KeyResponseDto> {
+  async createKey(
+    @CurrentActor() actor: Actor,
+    @Param('id') appId: string,
+    @Body() body: CreateKeyDto,
+  ): Promise<KeyResponseDto> {
     const { key, secret } = await this.merchants.createKey(actor, appId, body);
     return toKeyResponse(key, secret);
   }
@@ -123,7 +147,11 @@ export class MerchantsAdminController {
   @Delete('apps/:id/keys/:key_id')
   @ApiOperation({ summary: 'Revoke a key' })
   @ApiOkResponse({ type: KeyResponseDto })
-  async revokeKey(@CurrentActor() actor: Actor, @Param('id') appId: string, @Param('key_id') keyId: string): Promise<KeyResponseDto> {
+  async revokeKey(
+    @CurrentActor() actor: Actor,
+    @Param('id') appId: string,
+    @Param('key_id') keyId: string,
+  ): Promise<KeyResponseDto> {
     return toKeyResponse(await this.merchants.revokeKey(actor, appId, keyId));
   }
 }

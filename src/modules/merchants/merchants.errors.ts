@@ -12,7 +12,15 @@ export const MerchantErrors = {
       message: 'An app may hold at most two active keys; revoke one first',
     }),
   publicKeyInvalid: (why: string) => invalidRequest('public_key_invalid', why, 'public_key'),
+  providerFamilyUnknown: (family: string) =>
+    invalidRequest('parameter_invalid', `Unknown provider family '${family}'; use wechat or alipay`, 'family'),
+  providerAccountInvalid: (why: string, param: string) => invalidRequest('parameter_invalid', why, param),
   webhookUrlInvalid: (why: string) => invalidRequest('webhook_url_invalid', why, 'webhook_url'),
   merchantSuspended: (id: string) =>
-    new DomainError({ type: 'invalid_request_error', status: 409, code: 'merchant_suspended', message: `Merchant ${id} is suspended` }),
+    new DomainError({
+      type: 'invalid_request_error',
+      status: 409,
+      code: 'merchant_suspended',
+      message: `Merchant ${id} is suspended`,
+    }),
 };

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
 import { ListQueryDto, cursorWhere, pageSize } from '../../common/http/pagination';
-import { App } from './entities/app.entity';
-import { AppKey } from './entities/app-key.entity';
+import type { Channel } from '../providers/provider.port';
+import { App, AppStatus } from './entities/app.entity';
+import { AppKey, AppKeyStatus, AppKeyType } from './entities/app-key.entity';
 import { Merchant, MerchantStatus } from './entities/merchant.entity';
+import { ProviderAccount, ProviderFamily } from './entities/provider-account.entity';
 
 /** The merchant aggregate: merchants, their apps and the apps' keys. */
 @Injectable()
@@ -25,7 +27,11 @@ export class MerchantsRepository {
 
   listMerchants(query: ListQueryDto, status?: MerchantStatus): Promise<Merchant[]> {
     const where: FindOptionsWhere<Merchant> = status ? { status } : {};
-    return this.dataSource.manager.find(Merchant, { where: cursorWhere(query, where), order: { id: 'DESC' }, take: pageSize(query) + 1 });
+    return this.dataSource.manager.find(Merchant, {
+      where: cursorWhere(query, where),
+      order: { id: 'DESC' },
+      take: pageSize(query) + 1,
+    });
   }
 
   async saveMerchant(manager: EntityManager, merchant: Merchant): Promise<void> {
@@ -63,4 +69,83 @@ export class MerchantsRepository {
   async saveKey(manager: EntityManager, key: AppKey): Promise<void> {
     await manager.save(AppKey, key);
   }
+
+  listProviderAccounts(merchantId: string, manager?: EntityManager): Promise<ProviderAccount[]> {
+    return this.m(manager).find(ProviderAccount, { where: { merchantId }, order: { family: 'ASC' } });
+  }
+
+  lockProviderAccount(
+    manager: EntityManager,
+    merchantId: string,
+    family: ProviderFamily,
+  ): Promise<ProviderAccount | null> {
+    return manager.findOne(ProviderAccount, { where: { merchantId, family }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  async saveProviderAccount(manager: EntityManager, account: ProviderAccount): Promise<void> {
+    await manager.save(ProviderAccount, account);
+  }
+
+  // The configuration cache's reads (merchant-directory.ts): plain SQL by primary key, no entity hydration.
+
+  async loadMerchantRow(id: string): Promise<MerchantRow | null> {
+    const rows: MerchantRow[] = await this.dataSource.query(
+      `SELECT id, name, status, settlement_currency, timezone, fee_bps, settlement_delay_days FROM merchants WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
+  async loadAppRow(id: string): Promise<AppRow | null> {
+    const rows: AppRow[] = await this.dataSource.query(`${APP_ROW_SELECT} WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  loadAppRowsOf(merchantId: string): Promise<AppRow[]> {
+    return this.dataSource.query(`${APP_ROW_SELECT} WHERE merchant_id = $1 ORDER BY id DESC`, [merchantId]);
+  }
+
+  async loadKeyRow(id: string): Promise<KeyRow | null> {
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT id, app_id, merchant_id, type, status, expires_at, secret_enc, public_key_pem FROM app_keys WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+}
+
+const APP_ROW_SELECT = `SELECT id, merchant_id, name, status, channels, webhook_url, webhook_secret_enc,
+       previous_webhook_secret_enc, previous_webhook_secret_expires_at FROM apps`;
+
+export interface MerchantRow {
+  id: string;
+  name: string;
+  status: MerchantStatus;
+  settlement_currency: string;
+  timezone: string;
+  fee_bps: number;
+  settlement_delay_days: number;
+}
+
+export interface AppRow {
+  id: string;
+  merchant_id: string;
+  name: string;
+  status: AppStatus;
+  channels: Channel[];
+  webhook_url: string | null;
+  webhook_secret_enc: string | null;
+  previous_webhook_secret_enc: string | null;
+  previous_webhook_secret_expires_at: Date | null;
+}
+
+export interface KeyRow {
+  id: string;
+  app_id: string;
+  merchant_id: string;
+  type: AppKeyType;
+  status: AppKeyStatus;
+  expires_at: Date | null;
+  secret_enc: string | null;
+  public_key_pem: string | null;
 }

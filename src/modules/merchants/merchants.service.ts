@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createPublicKey, randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { conflict, notFound } from '../../common/errors/domain-error';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { newId } from '../../common/ids/ids.util';
 import { ListQueryDto } from '../../common/http/pagination';
 import { webhookUrlProblem } from '../../common/net/webhook-url.util';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
 import { encryptionContext } from '../crypto/encrypted-column';
 import { KeyRing } from '../crypto/key-ring';
@@ -17,6 +18,7 @@ import { AppKey } from './entities/app-key.entity';
 import { Merchant, MerchantStatus } from './entities/merchant.entity';
 import { MerchantErrors } from './merchants.errors';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './merchants.mapper';
+import { MerchantDirectory } from './merchant-directory';
 import { MerchantsRepository } from './merchants.repository';
 
 const MAX_ACTIVE_KEYS = 2;
@@ -27,6 +29,7 @@ export class MerchantsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: MerchantsRepository,
+    private readonly directory: MerchantDirectory,
     private readonly keyRing: KeyRing,
     private readonly audit: AuditLogService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -47,7 +50,12 @@ export class MerchantsService {
     });
     await withTransaction(this.dataSource, async (tx) => {
       await this.repo.saveMerchant(tx, m);
-      await this.audit.record(tx, actor, { action: 'merchant.create', targetType: 'merchant', targetId: m.id, after: toMerchantResponse(m) });
+      await this.audit.record(tx, actor, {
+        action: 'merchant.create',
+        targetType: 'merchant',
+        targetId: m.id,
+        after: toMerchantResponse(m),
+      });
     });
     return m;
   }
@@ -78,23 +86,37 @@ export class MerchantsService {
     });
   }
 
-  private changeMerchant(actor: Actor, id: string, action: string, change: (m: Merchant) => void): Promise<Merchant> {
-    return withTransaction(this.dataSource, async (tx) => {
+  private async changeMerchant(
+    actor: Actor,
+    id: string,
+    action: string,
+    change: (m: Merchant) => void,
+  ): Promise<Merchant> {
+    const merchant = await withTransaction(this.dataSource, async (tx) => {
       const m = await this.repo.lockMerchant(tx, id);
       if (!m) throw MerchantErrors.merchantNotFound(id);
       const before = toMerchantResponse(m);
       change(m);
       m.updatedAt = new Date();
       await this.repo.saveMerchant(tx, m);
-      await this.audit.record(tx, actor, { action, targetType: 'merchant', targetId: id, before, after: toMerchantResponse(m) });
+      await this.audit.record(tx, actor, {
+        action,
+        targetType: 'merchant',
+        targetId: id,
+        before,
+        after: toMerchantResponse(m),
+      });
       return m;
     });
+    // This process sees its own change at once; the others within milliseconds (NOTIFY at commit).
+    this.directory.invalidate('merchants', id);
+    return merchant;
   }
 
   /** Returns the app and, when a webhook URL was set, its `whsec_…` secret (shown this once). */
   async createApp(actor: Actor, merchantId: string, dto: CreateAppDto): Promise<{ app: App; webhookSecret?: string }> {
     this.checkWebhookUrl(dto.webhook_url);
-    return withTransaction(this.dataSource, async (tx) => {
+    const created = await withTransaction(this.dataSource, async (tx) => {
       const merchant = await this.repo.lockMerchant(tx, merchantId);
       if (!merchant) throw MerchantErrors.merchantNotFound(merchantId);
       const now = new Date();
@@ -113,9 +135,16 @@ export class MerchantsService {
       });
       const webhookSecret = dto.webhook_url ? this.newWebhookSecret(app) : undefined;
       await this.repo.saveApp(tx, app);
-      await this.audit.record(tx, actor, { action: 'app.create', targetType: 'app', targetId: app.id, after: toAppResponse(app) });
+      await this.audit.record(tx, actor, {
+        action: 'app.create',
+        targetType: 'app',
+        targetId: app.id,
+        after: toAppResponse(app),
+      });
       return { app, webhookSecret };
     });
+    this.directory.invalidate('apps', created.app.id, merchantId);
+    return created;
   }
 
   async getApp(id: string): Promise<App> {
@@ -130,7 +159,7 @@ export class MerchantsService {
   }
 
   async updateApp(actor: Actor, id: string, dto: UpdateAppDto): Promise<{ app: App; webhookSecret?: string }> {
-    if (dto.webhook_url) this.checkWebhookUrl(dto.webhook_url);
+    if (typeof dto.webhook_url === 'string') this.checkWebhookUrl(dto.webhook_url);
     return this.changeApp(actor, id, 'app.update', (app) => {
       if (dto.name !== undefined) app.name = dto.name;
       if (dto.channels !== undefined) app.channels = dto.channels;
@@ -151,17 +180,30 @@ export class MerchantsService {
     });
   }
 
-  private changeApp(actor: Actor, id: string, action: string, change: (app: App) => string | undefined): Promise<{ app: App; webhookSecret?: string }> {
-    return withTransaction(this.dataSource, async (tx) => {
+  private async changeApp(
+    actor: Actor,
+    id: string,
+    action: string,
+    change: (app: App) => string | undefined,
+  ): Promise<{ app: App; webhookSecret?: string }> {
+    const result = await withTransaction(this.dataSource, async (tx) => {
       const app = await this.repo.lockApp(tx, id);
       if (!app) throw MerchantErrors.appNotFound(id);
       const before = toAppResponse(app);
       const webhookSecret = change(app);
       app.updatedAt = new Date();
       await this.repo.saveApp(tx, app);
-      await this.audit.record(tx, actor, { action, targetType: 'app', targetId: id, before, after: toAppResponse(app) });
+      await this.audit.record(tx, actor, {
+        action,
+        targetType: 'app',
+        targetId: id,
+        before,
+        after: toAppResponse(app),
+      });
       return { app, webhookSecret };
     });
+    this.directory.invalidate('apps', id, result.app.merchantId);
+    return result;
   }
 
   /** Issues a key. For HMAC the secret is returned this once and stored only encrypted. */
@@ -190,7 +232,12 @@ export class MerchantsService {
         key.secretEnc = this.keyRing.encrypt(secret, encryptionContext('app_keys', 'secret_enc', key.id));
       }
       await this.repo.saveKey(tx, key);
-      await this.audit.record(tx, actor, { action: 'key.create', targetType: 'key', targetId: key.id, after: toKeyResponse(key) });
+      await this.audit.record(tx, actor, {
+        action: 'key.create',
+        targetType: 'key',
+        targetId: key.id,
+        after: toKeyResponse(key),
+      });
       return { key, secret };
     });
   }
@@ -201,7 +248,7 @@ export class MerchantsService {
   }
 
   async revokeKey(actor: Actor, appId: string, keyId: string): Promise<AppKey> {
-    return withTransaction(this.dataSource, async (tx) => {
+    const revoked = await withTransaction(this.dataSource, async (tx) => {
       const app = await this.repo.lockApp(tx, appId);
       if (!app) throw MerchantErrors.appNotFound(appId);
       const key = await this.repo.findKey(keyId, tx);
@@ -211,9 +258,17 @@ export class MerchantsService {
       key.status = 'revoked';
       key.revokedAt = new Date();
       await this.repo.saveKey(tx, key);
-      await this.audit.record(tx, actor, { action: 'key.revoke', targetType: 'key', targetId: key.id, before, after: toKeyResponse(key) });
+      await this.audit.record(tx, actor, {
+        action: 'key.revoke',
+        targetType: 'key',
+        targetId: key.id,
+        before,
+        after: toKeyResponse(key),
+      });
       return key;
     });
+    this.directory.invalidate('app_keys', keyId);
+    return revoked;
   }
 
   /** The clear HMAC secret of a key, for request verification. */
@@ -221,14 +276,53 @@ export class MerchantsService {
     return this.keyRing.decrypt(key.secretEnc!, encryptionContext('app_keys', 'secret_enc', key.id));
   }
 
-  /** The app's current (and, during a rotation, previous) webhook secrets. */
-  webhookSecrets(app: App, now = new Date()): string[] {
-    const secrets: string[] = [];
-    if (app.webhookSecretEnc) secrets.push(this.keyRing.decrypt(app.webhookSecretEnc, encryptionContext('apps', 'webhook_secret_enc', app.id)));
-    if (app.previousWebhookSecretEnc && app.previousWebhookSecretExpiresAt && app.previousWebhookSecretExpiresAt > now) {
-      secrets.push(this.keyRing.decrypt(app.previousWebhookSecretEnc, encryptionContext('apps', 'previous_webhook_secret_enc', app.id)));
-    }
-    return secrets;
+  /** Locks the app's row in the caller's transaction (other modules serialise app-level changes on it). */
+  lockApp(manager: EntityManager, id: string): Promise<App | null> {
+    return this.repo.lockApp(manager, id);
+  }
+
+  /**
+   * New `whsec_…` secret; the current one becomes the previous secret and
+   * stays valid (both signatures sent) for the overlap. Returned this once.
+   */
+  async rotateWebhookSecret(
+    actor: Actor,
+    appId: string,
+    overlapSeconds: number,
+  ): Promise<{ app_id: string; webhook_secret: string; previous_secret_expires_at: string }> {
+    const rotated = await withTransaction(this.dataSource, async (manager) => {
+      const app = await this.repo.lockApp(manager, appId);
+      if (!app) throw notFound('app', appId);
+      if (!app.webhookSecretEnc)
+        throw conflict('webhook_not_configured', 'The app has no webhook endpoint, so there is no secret to rotate');
+      const current = this.keyRing.decrypt(
+        app.webhookSecretEnc,
+        encryptionContext('apps', 'webhook_secret_enc', app.id),
+      );
+      const secret = `whsec_${randomBytes(32).toString('base64')}`;
+      const expiresAt = new Date(Date.now() + overlapSeconds * 1000);
+      app.previousWebhookSecretEnc = this.keyRing.encrypt(
+        current,
+        encryptionContext('apps', 'previous_webhook_secret_enc', app.id),
+      );
+      app.previousWebhookSecretExpiresAt = expiresAt;
+      app.webhookSecretEnc = this.keyRing.encrypt(secret, encryptionContext('apps', 'webhook_secret_enc', app.id));
+      app.updatedAt = new Date();
+      await this.repo.saveApp(manager, app);
+      // Never the secrets themselves in the audit log.
+      await this.audit.record(manager, actor, {
+        action: 'app.webhook_secret.rotate',
+        targetType: 'app',
+        targetId: app.id,
+        after: { previous_secret_expires_at: expiresAt.toISOString(), overlap_seconds: overlapSeconds },
+      });
+      return {
+        merchantId: app.merchantId,
+        answer: { app_id: app.id, webhook_secret: secret, previous_secret_expires_at: expiresAt.toISOString() },
+      };
+    });
+    this.directory.invalidate('apps', appId, rotated.merchantId);
+    return rotated.answer;
   }
 
   private newWebhookSecret(app: App): string {
@@ -248,7 +342,8 @@ export class MerchantsService {
     try {
       const key = createPublicKey(pem);
       if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
-      if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048) throw MerchantErrors.publicKeyInvalid('RSA keys must be at least 2048 bits');
+      if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+        throw MerchantErrors.publicKeyInvalid('RSA keys must be at least 2048 bits');
       return key.export({ type: 'spki', format: 'pem' }).toString();
     } catch (err) {
       if (err instanceof Error && err.name === 'DomainError') throw err;

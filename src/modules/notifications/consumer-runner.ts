@@ -31,7 +31,9 @@ export class ConsumerRunner {
   async attempt(event: EventEnvelope, attempt: number): Promise<{ outcome: AttemptOutcome; error?: Error }> {
     const name = this.consumer.name;
     try {
-      const applied = await this.inbox.runOnce(name, event.id, (manager) => this.consumer.handle(event, { manager, attempt }));
+      const applied = await handlerSlots(this.config).run(() =>
+        this.inbox.runOnce(name, event.id, (manager) => this.consumer.handle(event, { manager, attempt })),
+      );
       const outcome = applied ? 'applied' : 'duplicate';
       this.metrics.consumed.inc({ consumer: name, outcome });
       return { outcome };
@@ -39,7 +41,9 @@ export class ConsumerRunner {
       const error = err instanceof Error ? err : new Error(String(err));
       this.metrics.consumed.inc({ consumer: name, outcome: 'failed' });
       const final = attempt >= this.maxAttempts || error instanceof PoisonEventError;
-      this.logger.warn(`Consumer ${name} failed on ${event.id} (${event.type}), attempt ${attempt}/${this.maxAttempts}: ${error.message}`);
+      this.logger.warn(
+        `Consumer ${name} failed on ${event.id} (${event.type}), attempt ${attempt}/${this.maxAttempts}: ${error.message}`,
+      );
       if (final) this.metrics.deadLettered.inc({ consumer: name });
       return { outcome: final ? 'dead-letter' : 'retry', error };
     }
@@ -68,6 +72,19 @@ export class Semaphore {
       this.waiting.shift()?.();
     }
   }
+}
+
+/**
+ * One bound for every consumer of a process (keyed by its config, so two apps in one test process stay apart).
+ * Each handler holds a pool connection for its inbox transaction. Prefetch × consumers can be hundreds of
+ * handlers at once; without this bound they would all queue in the pool, ahead of the API's requests and the
+ * relay's batches, and those would time out waiting for a connection during a burst of events.
+ */
+const slotsByConfig = new WeakMap<AppConfig, Semaphore>();
+export function handlerSlots(config: AppConfig): Semaphore {
+  let slots = slotsByConfig.get(config);
+  if (!slots) slotsByConfig.set(config, (slots = new Semaphore(config.events.consumerConcurrency)));
+  return slots;
 }
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '../../../libs/contracts/src';
 import type { EventRecord } from './entities/event.entity';
 
-/** The API.md envelope of a stored event: identical on RabbitMQ, webhooks and `GET /v1/events`. */
+/** The docs/api.md envelope of a stored event: identical on RabbitMQ, webhooks and `GET /v1/events`. */
 export const toEventEnvelope = (e: EventRecord): EventEnvelope => ({
   id: e.id,
   type: e.type,

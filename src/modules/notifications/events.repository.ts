@@ -43,7 +43,16 @@ export class EventsRepository {
        INSERT INTO events (id, type, merchant_id, app_id, aggregate_id, aggregate_sequence, object, created_at, published_at)
        SELECT $1, $2, $3, $4, $5, seq.last_sequence, $6::jsonb, $7, $8 FROM seq
        RETURNING aggregate_sequence`,
-      [event.id, event.type, event.merchantId, event.appId, event.aggregateId, JSON.stringify(event.object), event.createdAt, event.publishedAt],
+      [
+        event.id,
+        event.type,
+        event.merchantId,
+        event.appId,
+        event.aggregateId,
+        JSON.stringify(event.object),
+        event.createdAt,
+        event.publishedAt,
+      ],
     );
     return rows[0].aggregate_sequence;
   }
@@ -96,7 +105,9 @@ export class EventsRepository {
   }
 
   async countUnpublished(): Promise<number> {
-    const rows: Array<{ n: string }> = await this.dataSource.query(`SELECT count(*) AS n FROM events WHERE published_at IS NULL`);
+    const rows: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT count(*) AS n FROM events WHERE published_at IS NULL`,
+    );
     return Number(rows[0].n);
   }
 }

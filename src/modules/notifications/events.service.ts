@@ -11,14 +11,18 @@ export interface EventsQuery {
   type?: EventType;
 }
 
-/** The merchant's events, newest first, to catch up after missed webhooks (API.md). */
+/** The merchant's events, newest first, to catch up after missed webhooks (docs/api.md). */
 @Injectable()
 export class EventsService {
   constructor(private readonly events: EventsRepository) {}
 
   async list(merchantId: string, query: EventsQuery = {}): Promise<Page<EventEnvelope>> {
     const limit = query.limit ?? 20;
-    const rows = await this.events.listForMerchant(merchantId, { limit, startingAfter: query.starting_after, type: query.type });
+    const rows = await this.events.listForMerchant(merchantId, {
+      limit,
+      startingAfter: query.starting_after,
+      type: query.type,
+    });
     return { data: rows.slice(0, limit).map(toEventEnvelope), has_more: rows.length > limit };
   }
 

@@ -30,7 +30,8 @@ export class InProcessEventBus implements EventBus, OnModuleDestroy {
   }
 
   async subscribe(consumer: EventConsumer): Promise<void> {
-    if (this.runners.some((r) => r.runner.consumer.name === consumer.name)) throw new Error(`Consumer ${consumer.name} is already subscribed`);
+    if (this.runners.some((r) => r.runner.consumer.name === consumer.name))
+      throw new Error(`Consumer ${consumer.name} is already subscribed`);
     const runner = new ConsumerRunner(consumer, this.inbox, this.metrics, this.config);
     this.runners.push({ runner, slots: new Semaphore(runner.prefetch) });
   }
@@ -42,7 +43,9 @@ export class InProcessEventBus implements EventBus, OnModuleDestroy {
   async publish(batch: EventEnvelope[]): Promise<void> {
     if (this.closing) throw new Error('The in-process event bus is shutting down');
     const deliveries = batch.flatMap((event) =>
-      this.runners.filter(({ runner }) => runner.consumer.patterns.some((p) => topicMatches(p, event.type))).map((r) => this.deliver(r, event)),
+      this.runners
+        .filter(({ runner }) => runner.consumer.patterns.some((p) => topicMatches(p, event.type)))
+        .map((r) => this.deliver(r, event)),
     );
     // allSettled first: a failure must not leave other deliveries running unobserved.
     const results = await Promise.allSettled(deliveries);
@@ -51,7 +54,10 @@ export class InProcessEventBus implements EventBus, OnModuleDestroy {
     for (const event of batch) this.metrics.published.inc({ type: event.type });
   }
 
-  private async deliver({ runner, slots }: { runner: ConsumerRunner; slots: Semaphore }, event: EventEnvelope): Promise<void> {
+  private async deliver(
+    { runner, slots }: { runner: ConsumerRunner; slots: Semaphore },
+    event: EventEnvelope,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.closing) throw new Error('The in-process event bus is shutting down');
       const { outcome, error } = await slots.run(() => runner.attempt(event, attempt));

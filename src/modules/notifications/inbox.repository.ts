@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { EventEnvelope } from '../../../libs/contracts/src';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 
 /** The consumers' inbox and the in-process bus's dead letters. */
 @Injectable()
@@ -18,10 +18,10 @@ export class InboxRepository {
    */
   runOnce(consumer: string, eventId: string, fn: (manager: EntityManager) => Promise<void>): Promise<boolean> {
     return withTransaction(this.dataSource, async (manager) => {
-      const rows: unknown[] = await manager.query(`INSERT INTO event_inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`, [
-        consumer,
-        eventId,
-      ]);
+      const rows: unknown[] = await manager.query(
+        `INSERT INTO event_inbox (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, eventId],
+      );
       if (rows.length === 0) return false;
       await fn(manager);
       return true;
@@ -29,18 +29,17 @@ export class InboxRepository {
   }
 
   async hasProcessed(consumer: string, eventId: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM event_inbox WHERE consumer = $1 AND event_id = $2`, [consumer, eventId]);
+    const rows: unknown[] = await this.dataSource.query(
+      `SELECT 1 FROM event_inbox WHERE consumer = $1 AND event_id = $2`,
+      [consumer, eventId],
+    );
     return rows.length > 0;
   }
 
   async deadLetter(consumer: string, event: EventEnvelope, error: string, attempts: number): Promise<void> {
-    await this.dataSource.query(`INSERT INTO event_dead_letters (id, consumer, event_id, envelope, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      newId('dlq'),
-      consumer,
-      event.id,
-      JSON.stringify(event),
-      error.slice(0, 2000),
-      attempts,
-    ]);
+    await this.dataSource.query(
+      `INSERT INTO event_dead_letters (id, consumer, event_id, envelope, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [newId('dlq'), consumer, event.id, JSON.stringify(event), error.slice(0, 2000), attempts],
+    );
   }
 }

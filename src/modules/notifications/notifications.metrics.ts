@@ -5,6 +5,12 @@ import { DataSource } from 'typeorm';
 import { Metrics } from '../observability/metrics';
 
 /**
+ * Who can report dead-letter queue depths (the RabbitMQ bus of this process). A module-level set because
+ * the gauge is registered once per registry while apps (tests) come and go.
+ */
+export const DEAD_LETTER_DEPTH_SOURCES = new Set<() => Promise<Array<{ consumer: string; depth: number }>>>();
+
+/**
  * Event and webhook metrics (RELIABILITY I8, L4, F4): outbox lag, publish
  * rate, webhook outcomes and latency, dead letters. Registered on the
  * process's one registry, so `/metrics` shows them.
@@ -16,6 +22,7 @@ export class NotificationsMetrics {
   readonly publishBatchSeconds: Histogram;
   readonly consumed: Counter<'consumer' | 'outcome'>;
   readonly deadLettered: Counter<'consumer'>;
+  readonly retried: Counter<'consumer' | 'tier'>;
   readonly webhookAttempts: Counter<'outcome'>;
   readonly webhookLatency: Histogram<'outcome'>;
   readonly webhooksInFlight: Gauge;
@@ -25,10 +32,19 @@ export class NotificationsMetrics {
     const existing = <T>(name: string) => metrics.registry.getSingleMetric(name) as T | undefined;
     this.published =
       existing('paygrid_events_published_total') ??
-      new Counter({ name: 'paygrid_events_published_total', help: 'Events published and confirmed, by type', labelNames: ['type'], registers });
+      new Counter({
+        name: 'paygrid_events_published_total',
+        help: 'Events published and confirmed, by type',
+        labelNames: ['type'],
+        registers,
+      });
     this.unroutable =
       existing('paygrid_events_unroutable_total') ??
-      new Counter({ name: 'paygrid_events_unroutable_total', help: 'Events returned by the broker because no queue was bound for their type', registers });
+      new Counter({
+        name: 'paygrid_events_unroutable_total',
+        help: 'Events returned by the broker because no queue was bound for their type',
+        registers,
+      });
     this.publishBatchSeconds =
       existing('paygrid_outbox_publish_batch_seconds') ??
       new Histogram({
@@ -47,10 +63,40 @@ export class NotificationsMetrics {
       });
     this.deadLettered =
       existing('paygrid_events_dead_lettered_total') ??
-      new Counter({ name: 'paygrid_events_dead_lettered_total', help: 'Events a consumer gave up on after its attempts', labelNames: ['consumer'], registers });
+      new Counter({
+        name: 'paygrid_events_dead_lettered_total',
+        help: 'Events a consumer gave up on after its attempts',
+        labelNames: ['consumer'],
+        registers,
+      });
+    this.retried =
+      existing('paygrid_events_retried_total') ??
+      new Counter({
+        name: 'paygrid_events_retried_total',
+        help: 'Failed event deliveries sent to a delay queue for another attempt, by consumer and tier',
+        labelNames: ['consumer', 'tier'],
+        registers,
+      });
+    if (!existing('paygrid_events_dead_letter_queue_depth'))
+      new Gauge({
+        name: 'paygrid_events_dead_letter_queue_depth',
+        help: 'Messages waiting in each consumer dead-letter queue (RabbitMQ; replay: POST /admin/v1/dead-letters/{consumer}/replay)',
+        labelNames: ['consumer'],
+        registers,
+        async collect() {
+          this.reset();
+          for (const source of DEAD_LETTER_DEPTH_SOURCES)
+            for (const { consumer, depth } of await source().catch(() => [])) this.set({ consumer }, depth);
+        },
+      });
     this.webhookAttempts =
       existing('paygrid_webhook_attempts_total') ??
-      new Counter({ name: 'paygrid_webhook_attempts_total', help: 'Webhook HTTP attempts by outcome (success, failure)', labelNames: ['outcome'], registers });
+      new Counter({
+        name: 'paygrid_webhook_attempts_total',
+        help: 'Webhook HTTP attempts by outcome (success, failure)',
+        labelNames: ['outcome'],
+        registers,
+      });
     this.webhookLatency =
       existing('paygrid_webhook_latency_seconds') ??
       new Histogram({

@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { PollingWorker } from '../../common/workers/polling-worker';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { EVENT_BUS, EventBus } from './event-bus';
 import { toEventEnvelope } from './events.mapper';
@@ -12,44 +13,36 @@ import { NotificationsMetrics } from './notifications.metrics';
  * it and wait for every confirm, then mark it published in the same
  * transaction. A crash or broker failure anywhere before the commit leaves
  * the rows unpublished, so they go out again (at-least-once; consumers dedup
- * by id). Committed rows only: a rolled-back change never reaches the table.
+ * by id), after a back-off while the broker or database is down. Committed
+ * rows only: a rolled-back change never reaches the table.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private readonly loops: Array<Promise<void>> = [];
-  private readonly sleepers = new Set<() => void>();
-
+export class OutboxRelay extends PollingWorker {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventsRepository,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly metrics: NotificationsMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  /** After every module's onModuleInit, so consumers have subscribed (and declared their queues) first. */
-  onApplicationBootstrap(): void {
-    if (this.config.role === 'api') return;
-    this.start();
+  ) {
+    super(OutboxRelay.name, {
+      intervalMs: config.events.pollMs,
+      // With the in-process bus a relay's transaction stays open until every consumer has applied the batch,
+      // and each consumer needs a pooled connection of its own: one loop keeps the pool from being drained
+      // by relays waiting on handlers that wait for connections.
+      concurrency: bus.kind === 'in-process' ? 1 : config.events.relayConcurrency,
+      maxBackoffMs: 5_000,
+    });
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    // With the in-process bus a relay's transaction stays open until every consumer has applied the batch,
-    // and each consumer needs a pooled connection of its own: one loop keeps the pool from being drained
-    // by relays waiting on handlers that wait for connections.
-    const loops = this.bus.kind === 'in-process' ? 1 : this.config.events.relayConcurrency;
-    for (let i = 0; i < loops; i++) this.loops.push(this.loop(i));
+  /** One batch; public so tests can drive it. */
+  tick(): Promise<number> {
+    return this.relayOnce();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    for (const wake of this.sleepers) wake();
-    await Promise.all(this.loops);
-    this.loops.length = 0;
+  /** A full batch means more may be waiting: the next pass starts at once. */
+  protected override hasMore(published: number): boolean {
+    return published >= this.config.events.batchSize;
   }
 
   /** Publishes one batch; returns how many events it published (0 when there was nothing to do). */
@@ -67,37 +60,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         rows.map((r) => r.id),
       );
       return rows.length;
-    });
-  }
-
-  private async loop(index: number): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      let published = 0;
-      try {
-        published = await this.relayOnce();
-        failures = 0;
-      } catch (err) {
-        failures++;
-        // Broker or database down: the rows stay unpublished; back off and retry.
-        if (failures === 1 || failures % 50 === 0) this.logger.warn(`Outbox relay ${index}: ${(err as Error).message} (will retry)`);
-      }
-      if (!this.running) break;
-      if (failures > 0) await this.sleep(Math.min(5_000, this.config.events.pollMs * 2 ** Math.min(failures, 6)));
-      else if (published < this.config.events.batchSize) await this.sleep(this.config.events.pollMs);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      timer.unref();
-      this.sleepers.add(wake);
     });
   }
 }

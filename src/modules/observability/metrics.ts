@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import cluster from 'node:cluster';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { answerClusterCollection } from './cluster-metrics';
 
 /** One registry per process; modules register their own metrics on it. */
 @Injectable()
@@ -20,8 +22,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** 1 per process; summed over a cluster it says how many processes the scrape covers. */
+  readonly processes = new Gauge({
+    name: 'paygrid_processes',
+    help: 'Paygrid processes whose metrics this scrape sums (PAYGRID_API_PROCESSES)',
+    aggregator: 'sum',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'paygrid_' });
+    this.processes.set(1);
+    if (cluster.isWorker) answerClusterCollection(this.registry);
   }
 
   /** Route templates, not raw URLs, so ids do not explode label cardinality. */

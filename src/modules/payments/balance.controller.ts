@@ -17,7 +17,12 @@ export class BalanceController {
     const lines = await this.ledger.balances(ctx.merchantId);
     return {
       object: 'balance',
-      balances: lines.map((l) => ({ currency: l.currency, pending: Number(l.pending), available: Number(l.available), in_transit: Number(l.in_transit) })),
+      balances: lines.map((l) => ({
+        currency: l.currency,
+        pending: Number(l.pending),
+        available: Number(l.available),
+        in_transit: Number(l.in_transit),
+      })),
     };
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
-import { beforeCommit } from '../../database/transaction.util';
+import { beforeCommit } from '../../persistence/transaction.util';
 import { LedgerService, type JournalEntryInput } from '../ledger/ledger.service';
-import { MerchantsRepository } from '../merchants/merchants.repository';
+import { MerchantDirectory } from '../merchants/merchant-directory';
 import { EventType, OutboxService } from '../notifications/outbox.service';
 import type { ProviderOutcome } from '../providers/provider.port';
 import { Payment } from './entities/payment.entity';
@@ -14,8 +14,8 @@ import { lateSuccessEntry, paymentCapturedEntry } from './payment-ledger.util';
 import { feeFor } from './payment-money.util';
 import { toPaymentResponse } from './payments.mapper';
 import { PaymentsRepository, TransitionRecord } from './payments.repository';
-import { RefundsRepository } from './refunds.repository';
-import { RefundsService } from './refunds.service';
+import { RefundsRepository } from './refunds/refunds.repository';
+import { RefundsService } from './refunds/refunds.service';
 
 const EVENT_FOR: Partial<Record<PaymentStatus, EventType>> = {
   succeeded: 'payment.succeeded',
@@ -38,7 +38,7 @@ export class PaymentLifecycleService {
   constructor(
     private readonly payments: PaymentsRepository,
     private readonly refunds: RefundsRepository,
-    private readonly merchants: MerchantsRepository,
+    private readonly merchants: MerchantDirectory,
     private readonly ledger: LedgerService,
     private readonly outbox: OutboxService,
     private readonly refundsService: RefundsService,
@@ -49,15 +49,29 @@ export class PaymentLifecycleService {
    * close is accounted for as a late payment; anything the state machine
    * does not allow (a backward move) is ignored and logged.
    */
-  async applyOutcome(manager: EntityManager, locked: Payment, outcome: ProviderOutcome, cause: TransitionCause, actor?: string): Promise<{ payment: Payment; result: ApplyResult }> {
-    const record: TransitionRecord = { cause, actor, detail: outcome.providerCode ? { provider_code: outcome.providerCode, provider_message: outcome.providerMessage ?? null } : null };
+  async applyOutcome(
+    manager: EntityManager,
+    locked: Payment,
+    outcome: ProviderOutcome,
+    cause: TransitionCause,
+    actor?: string,
+  ): Promise<{ payment: Payment; result: ApplyResult }> {
+    const record: TransitionRecord = {
+      cause,
+      actor,
+      detail: outcome.providerCode
+        ? { provider_code: outcome.providerCode, provider_message: outcome.providerMessage ?? null }
+        : null,
+    };
     const target = outcome.status;
     if (target === 'unknown') return { payment: locked, result: 'ignored' };
 
     if (target === 'pending') {
       const changes: Partial<Payment> = {};
       if (outcome.nextAction && !locked.nextAction) changes.nextAction = outcome.nextAction;
-      if (outcome.providerTransactionId && !locked.providerTransactionId) changes.providerTransactionId = outcome.providerTransactionId;
+      if (outcome.providerTransactionId && !locked.providerTransactionId)
+        changes.providerTransactionId = outcome.providerTransactionId;
+      if (outcome.card) changes.card = { ...locked.card, ...outcome.card };
       if (Object.keys(changes).length > 0) await this.payments.update(manager, locked.id, changes);
       return { payment: Object.assign(locked, changes), result: 'ignored' };
     }
@@ -67,17 +81,28 @@ export class PaymentLifecycleService {
       return { payment: await this.lateSuccess(manager, locked, outcome, record), result: 'late_success' };
     }
     if (isTerminalPayment(locked.status) || !canTransition(locked.status, target, cause)) {
-      this.logger.warn({ payment_id: locked.id, from: locked.status, to: target, cause }, 'ignored a transition the state machine does not allow');
+      this.logger.warn(
+        { payment_id: locked.id, from: locked.status, to: target, cause },
+        'ignored a transition the state machine does not allow',
+      );
       return { payment: locked, result: 'ignored' };
     }
     return { payment: await this.moveTo(manager, locked, target, outcome, record), result: 'applied' };
   }
 
   /** A status change the platform decides itself (merchant close, expiry) with the same guarantees. */
-  async moveTo(manager: EntityManager, locked: Payment, to: PaymentStatus, outcome: Partial<ProviderOutcome>, record: TransitionRecord): Promise<Payment> {
+  async moveTo(
+    manager: EntityManager,
+    locked: Payment,
+    to: PaymentStatus,
+    outcome: Partial<ProviderOutcome>,
+    record: TransitionRecord,
+  ): Promise<Payment> {
     const now = new Date();
     const changes: Partial<Payment> = { nextCheckAt: null, providerState: 'created' };
     if (outcome.providerTransactionId) changes.providerTransactionId = outcome.providerTransactionId;
+    // Processor-tokenized cards: the processor's view of the card and its 3-D Secure result.
+    if (outcome.card) changes.card = { ...locked.card, ...outcome.card };
     if (to === 'requires_action') {
       changes.nextAction = outcome.nextAction ?? locked.nextAction;
       changes.nextCheckAt = locked.expiresAt;
@@ -95,8 +120,8 @@ export class PaymentLifecycleService {
     let capturedEntry: JournalEntryInput | undefined;
     if (to === 'succeeded') {
       const captured = outcome.capturedAmount ?? locked.amount;
-      const merchant = await this.merchants.findMerchant(locked.merchantId, manager);
-      const fee = feeFor(captured, merchant?.feeBps ?? 0);
+      // From memory: no lookup inside the callback's transaction (a fee change applies within a second).
+      const fee = feeFor(captured, await this.merchants.feeBpsOf(locked.merchantId));
       changes.nextAction = null;
       changes.succeededAt = now;
       changes.amountCaptured = captured;
@@ -106,7 +131,14 @@ export class PaymentLifecycleService {
     const updated = await this.payments.transition(manager, locked, to, changes, record);
     if (!updated) throw new Error(`payment ${locked.id} changed under its row lock`);
     const type = EVENT_FOR[to];
-    if (type) await this.outbox.enqueue(manager, { type, merchantId: updated.merchantId, appId: updated.appId, object: toPaymentResponse(updated) as never, aggregateId: updated.id });
+    if (type)
+      await this.outbox.enqueue(manager, {
+        type,
+        merchantId: updated.merchantId,
+        appId: updated.appId,
+        object: toPaymentResponse(updated) as never,
+        aggregateId: updated.id,
+      });
     if (capturedEntry) {
       // Posting locks the shared platform accounts until commit, so it comes last; only the parked refunds, which need its money, follow.
       // Callbacks are parked under the payment's row lock, which we hold: the list read before posting is the list after.
@@ -128,9 +160,20 @@ export class PaymentLifecycleService {
    */
   private async applyParked(manager: EntityManager, callbacks: ProviderCallback[]): Promise<void> {
     for (const parked of callbacks) {
-      const cb = parked.parsed as { kind?: string; providerRefundId?: string; status?: 'succeeded' | 'failed' | 'pending'; providerRefundTransactionId?: string } | null;
+      const cb = parked.parsed as {
+        kind?: string;
+        providerRefundId?: string;
+        status?: 'succeeded' | 'failed' | 'pending';
+        providerRefundTransactionId?: string;
+      } | null;
       if (cb?.kind !== 'refund' || !cb.providerRefundId || !cb.status) continue;
-      await this.refundsService.applyOutcomeIn(manager, cb.providerRefundId, { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId }, 'provider_callback', parked.notificationId ?? undefined);
+      await this.refundsService.applyOutcomeIn(
+        manager,
+        cb.providerRefundId,
+        { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId },
+        'provider_callback',
+        parked.notificationId ?? undefined,
+      );
       await this.payments.markCallback(manager, parked.id, 'applied', 'applied after the payment succeeded', true);
     }
   }
@@ -141,11 +184,19 @@ export class PaymentLifecycleService {
    * refund to the payer is started automatically. Nothing is dropped and the
    * ledger stays balanced.
    */
-  private async lateSuccess(manager: EntityManager, locked: Payment, outcome: ProviderOutcome, record: TransitionRecord): Promise<Payment> {
+  private async lateSuccess(
+    manager: EntityManager,
+    locked: Payment,
+    outcome: ProviderOutcome,
+    record: TransitionRecord,
+  ): Promise<Payment> {
     if (locked.lateSuccess) return locked;
     const amount = outcome.amount ?? locked.amount;
     await this.ledger.post(manager, lateSuccessEntry(locked, amount));
-    await this.payments.update(manager, locked.id, { lateSuccess: true, providerTransactionId: outcome.providerTransactionId ?? locked.providerTransactionId });
+    await this.payments.update(manager, locked.id, {
+      lateSuccess: true,
+      providerTransactionId: outcome.providerTransactionId ?? locked.providerTransactionId,
+    });
     const now = new Date();
     const refund: Refund = Object.assign(new Refund(), {
       id: newId('re'),
@@ -170,8 +221,15 @@ export class PaymentLifecycleService {
       updatedAt: now,
     });
     await this.refunds.insert(manager, refund);
-    await this.payments.addTimeline(manager, locked, locked.status, locked.status, { ...record, refundId: refund.id, detail: { ...(record.detail ?? {}), late_success: true, amount: amount.toString() } });
-    this.logger.warn({ payment_id: locked.id, refund_id: refund.id }, 'late success after close: held in suspense, automatic refund started');
+    await this.payments.addTimeline(manager, locked, locked.status, locked.status, {
+      ...record,
+      refundId: refund.id,
+      detail: { ...(record.detail ?? {}), late_success: true, amount: amount.toString() },
+    });
+    this.logger.warn(
+      { payment_id: locked.id, refund_id: refund.id },
+      'late success after close: held in suspense, automatic refund started',
+    );
     return Object.assign(locked, { lateSuccess: true });
   }
 }

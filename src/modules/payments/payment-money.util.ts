@@ -9,7 +9,8 @@
  */
 export function feeFor(amount: bigint, feeBps: number): bigint {
   if (amount < 0n) throw new RangeError('amount must be >= 0');
-  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000) throw new RangeError('feeBps must be an integer in 0..10000');
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > 10_000)
+    throw new RangeError('feeBps must be an integer in 0..10000');
   return (amount * BigInt(feeBps) + 5000n) / 10000n;
 }
 

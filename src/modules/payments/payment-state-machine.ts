@@ -5,7 +5,14 @@
  * never both move the same payment.
  */
 export type PaymentStatus = 'pending' | 'requires_action' | 'authorized' | 'succeeded' | 'failed' | 'closed';
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ['pending', 'requires_action', 'authorized', 'succeeded', 'failed', 'closed'];
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  'pending',
+  'requires_action',
+  'authorized',
+  'succeeded',
+  'failed',
+  'closed',
+];
 
 export type RefundStatus = 'pending' | 'succeeded' | 'failed';
 export const REFUND_STATUSES: readonly RefundStatus[] = ['pending', 'succeeded', 'failed'];
@@ -47,7 +54,10 @@ export const PAYMENT_TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentSt
 };
 
 export const REFUND_TRANSITIONS: Record<RefundStatus, Partial<Record<RefundStatus, readonly TransitionCause[]>>> = {
-  pending: { succeeded: ['provider_response', 'provider_callback', 'provider_query'], failed: ['provider_response', 'provider_callback', 'provider_query', 'admin'] },
+  pending: {
+    succeeded: ['provider_response', 'provider_callback', 'provider_query'],
+    failed: ['provider_response', 'provider_callback', 'provider_query', 'admin'],
+  },
   succeeded: {},
   failed: {},
 };

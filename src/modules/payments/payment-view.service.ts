@@ -3,7 +3,7 @@ import type { PaymentResponseDto } from './dto/payment-response.dto';
 import type { Payment } from './entities/payment.entity';
 import { toPaymentResponse } from './payments.mapper';
 import { PaymentsRepository } from './payments.repository';
-import { RefundsRepository } from './refunds.repository';
+import { RefundsRepository } from './refunds/refunds.repository';
 
 /** Renders a payment with the expansions a caller asked for (`refunds`, `timeline`). */
 @Injectable()

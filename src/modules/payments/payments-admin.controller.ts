@@ -4,14 +4,14 @@ import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
-import { AdminRefundDto } from './dto/admin-refund.dto';
+import { AdminRefundDto } from './refunds/dto/admin-refund.dto';
 import { AdminListPaymentsQueryDto, AdminListRefundsQueryDto, paymentFilterFrom } from './dto/payment-query.dto';
 import { PaymentPageDto, PaymentResponseDto, RefundPageDto, RefundResponseDto } from './dto/payment-response.dto';
 import { PaymentErrors } from './payments.errors';
 import { toPaymentResponse, toRefundResponse } from './payments.mapper';
 import { PaymentViewService } from './payment-view.service';
 import { PaymentsRepository } from './payments.repository';
-import { RefundsService } from './refunds.service';
+import { RefundsService } from './refunds/refunds.service';
 
 /** Operators: payments and refunds across merchants, each payment's timeline, refunds on a merchant's behalf. */
 @AdminApi('admin: payments')
@@ -26,7 +26,10 @@ export class PaymentsAdminController {
   ) {}
 
   @Get('payments')
-  @ApiOperation({ summary: 'Find payments across merchants (id prefix filters: merchant_id, out_trade_no, status, channel, created range)' })
+  @ApiOperation({
+    summary:
+      'Find payments across merchants (id prefix filters: merchant_id, out_trade_no, status, channel, created range)',
+  })
   @ApiOkResponse({ type: PaymentPageDto })
   async list(@Query() q: AdminListPaymentsQueryDto): Promise<Page<PaymentResponseDto>> {
     const rows = await this.payments.list(paymentFilterFrom(q, q.merchant_id));
@@ -45,11 +48,23 @@ export class PaymentsAdminController {
   @Post('payments/:id/refunds')
   @ApiOperation({ summary: "Refund a payment on the merchant's behalf (recorded in the audit log)" })
   @ApiCreatedResponse({ type: RefundResponseDto })
-  async refund(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: AdminRefundDto): Promise<RefundResponseDto> {
+  async refund(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: AdminRefundDto,
+  ): Promise<RefundResponseDto> {
     const p = await this.payments.findById(id);
     if (!p) throw PaymentErrors.paymentNotFound(id);
-    const refund = await this.refunds.create({ merchantId: p.merchantId, appId: p.appId, kind: 'admin', actor: actor.actor }, { payment_id: id, ...body }, (m, r) =>
-      this.audit.record(m, actor, { action: 'refund.create', targetType: 'payment', targetId: id, after: toRefundResponse(r) }),
+    const refund = await this.refunds.create(
+      { merchantId: p.merchantId, appId: p.appId, kind: 'admin', actor: actor.actor },
+      { payment_id: id, ...body },
+      (m, r) =>
+        this.audit.record(m, actor, {
+          action: 'refund.create',
+          targetType: 'payment',
+          targetId: id,
+          after: toRefundResponse(r),
+        }),
     );
     return toRefundResponse(refund);
   }
@@ -58,7 +73,13 @@ export class PaymentsAdminController {
   @ApiOperation({ summary: 'Find refunds across merchants' })
   @ApiOkResponse({ type: RefundPageDto })
   async refundsList(@Query() q: AdminListRefundsQueryDto): Promise<Page<RefundResponseDto>> {
-    const rows = await this.refunds.list({ merchantId: q.merchant_id, paymentId: q.payment_id, status: q.status as never, startingAfter: q.starting_after, limit: q.limit ?? 20 });
+    const rows = await this.refunds.list({
+      merchantId: q.merchant_id,
+      paymentId: q.payment_id,
+      status: q.status as never,
+      startingAfter: q.starting_after,
+      limit: q.limit ?? 20,
+    });
     return toPage(rows, q, toRefundResponse);
   }
 }

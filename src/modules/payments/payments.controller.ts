@@ -1,12 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page, toPage } from '../../common/http/pagination';
 import { assertPlainAmountLiterals } from '../../common/money/minor-amount.decorator';
+import { claimedIdempotencyKey } from '../auth/idempotency.interceptor';
 import { Idempotent } from '../auth/idempotent.decorator';
 import { MerchantContext } from '../auth/merchant-context';
 import { SignedApi } from '../auth/signed-api.decorator';
 import { CapturePaymentDto, CreatePaymentDto } from './dto/create-payment.dto';
+import { CREATE_PAYMENT_EXAMPLES } from './dto/create-payment.examples';
 import { ExpandQueryDto, ListPaymentsQueryDto, paymentFilterFrom } from './dto/payment-query.dto';
 import { PaymentPageDto, PaymentResponseDto } from './dto/payment-response.dto';
 import { PaymentViewService } from './payment-view.service';
@@ -30,33 +41,62 @@ export class PaymentsController {
     description:
       'Creates the order at the channel and answers with `next_action` while the payer must act. `out_trade_no` is unique per app (409 `duplicate_out_trade_no` names the existing payment). A provider timeout leaves the payment `pending` and the platform resolves it.',
   })
-  @ApiOkResponse({ type: PaymentResponseDto, description: 'The payment (201)' })
-  @ApiConflictResponse({ description: 'duplicate_out_trade_no, idempotency_request_in_progress', type: ErrorResponseDto })
+  @ApiBody({ type: CreatePaymentDto, examples: CREATE_PAYMENT_EXAMPLES })
+  @ApiCreatedResponse({ type: PaymentResponseDto, description: 'The payment' })
+  @ApiBadRequestResponse({
+    description:
+      '`parameter_invalid`, `parameter_unknown`, `body_malformed`, `amount_invalid`, `currency_not_supported`, `payer_required`, `card_required`, `card_not_allowed`, `card_encryption_invalid`, `card_encryption_key_retired`, `capture_method_not_allowed`',
+    type: ErrorResponseDto,
+  })
+  @ApiConflictResponse({
+    description: 'duplicate_out_trade_no, idempotency_request_in_progress',
+    type: ErrorResponseDto,
+  })
   @ApiUnprocessableEntityResponse({ description: 'idempotency_key_reused', type: ErrorResponseDto })
-  async create(@MerchantContext() ctx: MerchantContext, @Body() body: CreatePaymentDto, @Req() req: RawRequest): Promise<PaymentResponseDto> {
+  async create(
+    @MerchantContext() ctx: MerchantContext,
+    @Body() body: CreatePaymentDto,
+    @Req() req: RawRequest,
+  ): Promise<PaymentResponseDto> {
     assertPlainAmountLiterals(req.rawBody);
-    return this.views.render(await this.payments.create(ctx, body));
+    return this.views.render(await this.payments.create(ctx, body, claimedIdempotencyKey(req)));
   }
 
   @Get()
-  @ApiOperation({ summary: 'List payments, newest first, or find one by `out_trade_no`', description: 'Filters: `status`, `channel`, `created[gte]`, `created[lt]`, `out_trade_no`.' })
+  @ApiOperation({
+    summary: 'List payments, newest first, or find one by `out_trade_no`',
+    description: 'Filters: `status`, `channel`, `created[gte]`, `created[lt]`, `out_trade_no`.',
+  })
   @ApiOkResponse({ type: PaymentPageDto })
-  async list(@MerchantContext() ctx: MerchantContext, @Query() q: ListPaymentsQueryDto): Promise<Page<PaymentResponseDto>> {
+  async list(
+    @MerchantContext() ctx: MerchantContext,
+    @Query() q: ListPaymentsQueryDto,
+  ): Promise<Page<PaymentResponseDto>> {
     const rows = await this.payments.list(paymentFilterFrom(q, ctx.merchantId));
     return toPage(rows, q, (p) => this.views.renderPlain(p));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a payment', description: '`?expand=refunds,timeline` adds its refunds and every status change with its cause.' })
+  @ApiOperation({
+    summary: 'Read a payment',
+    description: '`?expand=refunds,timeline` adds its refunds and every status change with its cause.',
+  })
   @ApiOkResponse({ type: PaymentResponseDto })
-  async get(@MerchantContext() ctx: MerchantContext, @Param('id') id: string, @Query() q: ExpandQueryDto): Promise<PaymentResponseDto> {
+  async get(
+    @MerchantContext() ctx: MerchantContext,
+    @Param('id') id: string,
+    @Query() q: ExpandQueryDto,
+  ): Promise<PaymentResponseDto> {
     return this.views.render(await this.payments.get(ctx.merchantId, id), q.expand);
   }
 
   @Post(':id/close')
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ summary: 'Close an unpaid payment (at the channel first); a payment that got paid meanwhile answers 409 and is recorded as paid' })
+  @ApiOperation({
+    summary:
+      'Close an unpaid payment (at the channel first); a payment that got paid meanwhile answers 409 and is recorded as paid',
+  })
   @ApiOkResponse({ type: PaymentResponseDto })
   @ApiConflictResponse({ description: 'payment_invalid_state', type: ErrorResponseDto })
   async close(@MerchantContext() ctx: MerchantContext, @Param('id') id: string): Promise<PaymentResponseDto> {
@@ -68,9 +108,20 @@ export class PaymentsController {
   @Idempotent()
   @ApiOperation({ summary: 'Capture an authorized card payment, optionally only `amount` of it' })
   @ApiOkResponse({ type: PaymentResponseDto })
+  @ApiBadRequestResponse({
+    description: '`parameter_invalid`, `parameter_unknown`, `body_malformed`, `amount_too_large`',
+    type: ErrorResponseDto,
+  })
   @ApiConflictResponse({ description: 'payment_invalid_state', type: ErrorResponseDto })
-  async capture(@MerchantContext() ctx: MerchantContext, @Param('id') id: string, @Body() body: CapturePaymentDto, @Req() req: RawRequest): Promise<PaymentResponseDto> {
+  async capture(
+    @MerchantContext() ctx: MerchantContext,
+    @Param('id') id: string,
+    @Body() body: CapturePaymentDto,
+    @Req() req: RawRequest,
+  ): Promise<PaymentResponseDto> {
     assertPlainAmountLiterals(req.rawBody);
-    return this.views.render(await this.payments.capture(ctx.merchantId, id, body, { cause: 'merchant', actor: ctx.appId }));
+    return this.views.render(
+      await this.payments.capture(ctx.merchantId, id, body, { cause: 'merchant', actor: ctx.appId }),
+    );
   }
 }

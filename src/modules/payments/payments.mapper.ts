@@ -1,4 +1,11 @@
-import type { PaymentResponseDto, RefundResponseDto, TimelineEntryDto } from './dto/payment-response.dto';
+import { qrSvgDataUrl } from '../../common/qr/qr-svg.util';
+import type { NextAction } from '../providers/provider.port';
+import type {
+  NextActionDto,
+  PaymentResponseDto,
+  RefundResponseDto,
+  TimelineEntryDto,
+} from './dto/payment-response.dto';
 import type { Payment } from './entities/payment.entity';
 import type { PaymentTransition } from './entities/payment-transition.entity';
 import type { Refund } from './entities/refund.entity';
@@ -26,10 +33,26 @@ export function toRefundResponse(r: Refund): RefundResponseDto {
 }
 
 export function toTimelineEntry(t: PaymentTransition): TimelineEntryDto {
-  return { from: t.fromStatus, to: t.toStatus, cause: t.cause, actor: t.actor, refund_id: t.refundId, detail: t.detail, at: iso(t.createdAt)! };
+  return {
+    from: t.fromStatus,
+    to: t.toStatus,
+    cause: t.cause,
+    actor: t.actor,
+    refund_id: t.refundId,
+    detail: t.detail,
+    at: iso(t.createdAt)!,
+  };
 }
 
-export function toPaymentResponse(p: Payment, expand: { refunds?: Refund[]; timeline?: PaymentTransition[] } = {}): PaymentResponseDto {
+/** A QR code's content also comes drawn, so a merchant's page needs no QR library of its own. */
+function toNextAction(a: NextAction): NextActionDto {
+  return a.type === 'qr_code' ? { ...a, qr_code_image: qrSvgDataUrl(a.qr_code) } : a;
+}
+
+export function toPaymentResponse(
+  p: Payment,
+  expand: { refunds?: Refund[]; timeline?: PaymentTransition[] } = {},
+): PaymentResponseDto {
   return {
     id: p.id,
     object: 'payment',
@@ -49,7 +72,7 @@ export function toPaymentResponse(p: Payment, expand: { refunds?: Refund[]; time
     return_url: p.returnUrl,
     payer: p.payer,
     card: p.card,
-    next_action: (p.nextAction as PaymentResponseDto['next_action']) ?? null,
+    next_action: p.nextAction ? toNextAction(p.nextAction) : null,
     provider_transaction_id: p.providerTransactionId,
     failure_code: p.failureCode,
     failure_message: p.failureMessage,

@@ -3,23 +3,18 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { MerchantsModule } from '../merchants/merchants.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { VaultModule } from '../vault/vault.module';
-import { BalanceController } from './balance.controller';
-import { CallbacksController } from './callbacks.controller';
 import { PaymentLifecycleService } from './payment-lifecycle.service';
-import { PaymentResolverWorker } from './payment-resolver.worker';
+import { PaymentResolutionService } from './resolution/payment-resolution.service';
+import { PaymentResolverWorker } from './resolution/payment-resolver.worker';
 import { PaymentViewService } from './payment-view.service';
-import { PaymentsAdminController } from './payments-admin.controller';
-import { PaymentsController } from './payments.controller';
 import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
-import { ProviderCallbacksService } from './provider-callbacks.service';
-import { RefundsController } from './refunds.controller';
-import { RefundsRepository } from './refunds.repository';
-import { RefundsService } from './refunds.service';
+import { ProviderCallbacksService } from './callbacks/provider-callbacks.service';
+import { RefundsRepository } from './refunds/refunds.repository';
+import { RefundsService } from './refunds/refunds.service';
 
 @Module({
   imports: [MerchantsModule, LedgerModule, NotificationsModule, VaultModule],
-  controllers: [PaymentsController, RefundsController, BalanceController, CallbacksController, PaymentsAdminController],
   providers: [
     PaymentsRepository,
     RefundsRepository,
@@ -28,8 +23,18 @@ import { RefundsService } from './refunds.service';
     RefundsService,
     PaymentViewService,
     ProviderCallbacksService,
+    PaymentResolutionService,
     PaymentResolverWorker,
   ],
-  exports: [PaymentsService, RefundsService, PaymentsRepository, RefundsRepository, PaymentResolverWorker],
+  exports: [
+    PaymentsService,
+    RefundsService,
+    PaymentsRepository,
+    RefundsRepository,
+    PaymentResolutionService,
+    PaymentResolverWorker,
+    PaymentViewService,
+    ProviderCallbacksService,
+  ],
 })
 export class PaymentsModule {}

@@ -46,7 +46,10 @@ export class PaymentsRepository {
   /** Tenancy lives in the query: another merchant's id is simply not found. */
   async findForMerchant(merchantId: string, id: string): Promise<Payment | null> {
     // Plain SQL on the hottest read (GET /v1/payments/:id): the query builder costs more CPU than the query.
-    const rows: Array<Record<string, unknown>> = await this.dataSource.query(`SELECT * FROM payments WHERE id = $1 AND merchant_id = $2`, [id, merchantId]);
+    const rows: Array<Record<string, unknown>> = await this.dataSource.query(
+      `SELECT * FROM payments WHERE id = $1 AND merchant_id = $2`,
+      [id, merchantId],
+    );
     return rows[0] ? this.dataSource.manager.create(Payment, this.fromRaw(this.dataSource.manager, rows[0])) : null;
   }
 
@@ -55,7 +58,10 @@ export class PaymentsRepository {
   }
 
   async lock(manager: EntityManager, id: string): Promise<Payment | null> {
-    const rows: Array<Record<string, unknown>> = await manager.query(`SELECT * FROM payments WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: Array<Record<string, unknown>> = await manager.query(
+      `SELECT * FROM payments WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
     return rows[0] ? manager.create(Payment, this.fromRaw(manager, rows[0])) : null;
   }
 
@@ -80,7 +86,13 @@ export class PaymentsRepository {
    * its version and writes the timeline row. Returns null when another cause
    * got there first (the caller re-reads and decides).
    */
-  async transition(manager: EntityManager, payment: Payment, to: PaymentStatus, changes: Partial<Payment>, record: TransitionRecord): Promise<Payment | null> {
+  async transition(
+    manager: EntityManager,
+    payment: Payment,
+    to: PaymentStatus,
+    changes: Partial<Payment>,
+    record: TransitionRecord,
+  ): Promise<Payment | null> {
     const now = new Date();
     const [update, params] = manager
       .createQueryBuilder()
@@ -108,6 +120,24 @@ export class PaymentsRepository {
     await manager.update(Payment, { id }, { ...(changes as object), updatedAt: new Date() } as never);
   }
 
+  /**
+   * Records the provider's answer to a create, only while none is recorded
+   * (still pending, provider state creating or unknown); null when another
+   * writer got there first.
+   */
+  async updateCreateOutcome(id: string, changes: Partial<Payment>): Promise<Payment | null> {
+    const manager = this.dataSource.manager;
+    const result = await manager
+      .createQueryBuilder()
+      .update(Payment)
+      .set({ ...(changes as object), updatedAt: new Date() } as never)
+      .where(`id = :id AND status = 'pending' AND provider_state IN ('creating', 'unknown')`, { id })
+      .returning('*')
+      .execute();
+    if (!result.affected) return null;
+    return manager.create(Payment, this.fromRaw(manager, result.raw[0]));
+  }
+
   /** Field updates that are not status changes, in one autocommit statement; the row as it is after the update. */
   async updateReturning(id: string, changes: Partial<Payment>): Promise<Payment | null> {
     const manager = this.dataSource.manager;
@@ -122,7 +152,14 @@ export class PaymentsRepository {
     return manager.create(Payment, this.fromRaw(manager, result.raw[0]));
   }
 
-  async addTimeline(manager: EntityManager, payment: Payment, from: string | null, to: string, record: TransitionRecord, at = new Date()): Promise<void> {
+  async addTimeline(
+    manager: EntityManager,
+    payment: Payment,
+    from: string | null,
+    to: string,
+    record: TransitionRecord,
+    at = new Date(),
+  ): Promise<void> {
     const row: PaymentTransition = {
       id: newId('ptx'),
       merchantId: payment.merchantId,
@@ -157,10 +194,10 @@ export class PaymentsRepository {
   }
 
   async releaseRefund(manager: EntityManager, paymentId: string, amount: bigint): Promise<void> {
-    await manager.query(`UPDATE payments SET amount_refund_reserved = amount_refund_reserved - $2, updated_at = now() WHERE id = $1`, [
-      paymentId,
-      amount.toString(),
-    ]);
+    await manager.query(
+      `UPDATE payments SET amount_refund_reserved = amount_refund_reserved - $2, updated_at = now() WHERE id = $1`,
+      [paymentId, amount.toString()],
+    );
   }
 
   async recordRefunded(manager: EntityManager, paymentId: string, amount: bigint, fee: bigint): Promise<void> {
@@ -192,12 +229,22 @@ export class PaymentsRepository {
     await this.m(manager).insert(ProviderCallback, cb as never);
   }
 
-  async markCallback(manager: EntityManager, id: string, outcome: string, detail: string | null, applied: boolean): Promise<void> {
+  async markCallback(
+    manager: EntityManager,
+    id: string,
+    outcome: string,
+    detail: string | null,
+    applied: boolean,
+  ): Promise<void> {
     await manager.update(ProviderCallback, { id }, { outcome, detail, appliedAt: applied ? new Date() : null });
   }
 
   parkedCallbacks(manager: EntityManager, providerOrderId: string): Promise<ProviderCallback[]> {
-    return manager.find(ProviderCallback, { where: { providerOrderId, outcome: 'parked' }, order: { id: 'ASC' }, lock: { mode: 'pessimistic_write' } });
+    return manager.find(ProviderCallback, {
+      where: { providerOrderId, outcome: 'parked' },
+      order: { id: 'ASC' },
+      lock: { mode: 'pessimistic_write' },
+    });
   }
 
   /** Maps a raw RETURNING row (snake_case columns) onto the entity's properties. */
@@ -206,7 +253,8 @@ export class PaymentsRepository {
     const out: Record<string, unknown> = {};
     for (const col of meta.columns) {
       const value = raw[col.databaseName];
-      out[col.propertyName] = col.transformer && !Array.isArray(col.transformer) && value !== undefined ? col.transformer.from(value) : value;
+      out[col.propertyName] =
+        col.transformer && !Array.isArray(col.transformer) && value !== undefined ? col.transformer.from(value) : value;
     }
     return out as Partial<Payment>;
   }

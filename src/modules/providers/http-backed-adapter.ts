@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ProviderHttpClient } from './http/provider-http.client';
 import { HttpPolicy, resolveHttpPolicy } from './providers.config';
 
@@ -8,9 +9,24 @@ import { HttpPolicy, resolveHttpPolicy } from './providers.config';
  */
 export abstract class HttpBackedAdapter {
   protected readonly http: ProviderHttpClient;
+  protected readonly logger: Logger;
 
-  protected constructor(name: ConstructorParameters<typeof ProviderHttpClient>[0], policy: Partial<HttpPolicy> | undefined, http?: ProviderHttpClient) {
+  protected constructor(
+    name: ConstructorParameters<typeof ProviderHttpClient>[0],
+    policy: Partial<HttpPolicy> | undefined,
+    http?: ProviderHttpClient,
+  ) {
     this.http = http ?? new ProviderHttpClient(name, resolveHttpPolicy(policy));
+    this.logger = new Logger(`provider:${name}`);
+  }
+
+  /**
+   * A definite refusal that came unsigned (an error answer the gateway did not
+   * sign): final by the official SDKs' rule, and logged with the provider's
+   * code so an operator can tell it from a signed one.
+   */
+  protected logUnsignedRefusal(call: string, status: number, code: string, message: string): void {
+    this.logger.warn(`unsigned refusal taken as final: ${call} -> HTTP ${status} ${code} (${message})`);
   }
 
   /** Releases the circuit breaker's timers (module shutdown). */

@@ -7,8 +7,15 @@ describe('provider errors', () => {
   it('maps a timeout to 504 and other unknown outcomes to 502, both provider_error', () => {
     const t = providerError('alipay', { status: 'unknown', providerCode: 'timeout', retryable: true });
     expect(t).toMatchObject({ type: 'provider_error', status: 504, code: 'provider_timeout' });
-    expect(providerError('wechatpay', { status: 'unknown', providerCode: 'http_503' })).toMatchObject({ status: 502, code: 'provider_unavailable' });
-    expect(providerError('card', { status: 'failed', providerCode: 'card_declined' })).toMatchObject({ status: 502, code: 'provider_declined', details: { provider_code: 'card_declined' } });
+    expect(providerError('wechatpay', { status: 'unknown', providerCode: 'http_503' })).toMatchObject({
+      status: 502,
+      code: 'provider_unavailable',
+    });
+    expect(providerError('card', { status: 'failed', providerCode: 'card_declined' })).toMatchObject({
+      status: 502,
+      code: 'provider_declined',
+      details: { provider_code: 'card_declined' },
+    });
   });
 
   it('assertProviderAccepted passes definite non-failures through', () => {
@@ -18,7 +25,8 @@ describe('provider errors', () => {
 });
 
 describe('ProviderRegistry', () => {
-  const fake = (name: 'alipay' | 'card', channels: PaymentProvider['channels']) => ({ name, channels }) as unknown as PaymentProvider;
+  const fake = (name: 'alipay' | 'card', channels: PaymentProvider['channels']) =>
+    ({ name, channels }) as unknown as PaymentProvider;
 
   it('finds adapters by channel and refuses unconfigured channels with a DomainError', () => {
     const r = new ProviderRegistry([fake('alipay', ['alipay_qr', 'alipay_page']), fake('card', ['card'])]);

@@ -36,7 +36,10 @@ export function providerError(provider: ProviderName, outcome: ProviderOutcome |
 }
 
 /** Throws the mapped error for `failed`/`unknown`; returns the outcome otherwise. */
-export function assertProviderAccepted<T extends ProviderOutcome | RefundOutcome>(provider: ProviderName, outcome: T): T {
+export function assertProviderAccepted<T extends ProviderOutcome | RefundOutcome>(
+  provider: ProviderName,
+  outcome: T,
+): T {
   if (outcome.status === 'failed' || outcome.status === 'unknown') throw providerError(provider, outcome);
   return outcome;
 }

@@ -5,9 +5,19 @@ import { HttpResult } from './http/provider-http.client';
 export function unknownFromHttp(r: HttpResult, retryable = true): ProviderOutcome & RefundOutcome {
   switch (r.kind) {
     case 'timeout':
-      return { status: 'unknown', retryable, providerCode: 'timeout', providerMessage: 'provider did not answer in time' };
+      return {
+        status: 'unknown',
+        retryable,
+        providerCode: 'timeout',
+        providerMessage: 'provider did not answer in time',
+      };
     case 'circuit_open':
-      return { status: 'unknown', retryable, providerCode: 'circuit_open', providerMessage: 'provider circuit is open' };
+      return {
+        status: 'unknown',
+        retryable,
+        providerCode: 'circuit_open',
+        providerMessage: 'provider circuit is open',
+      };
     case 'network_error':
       return { status: 'unknown', retryable, providerCode: 'network_error', providerMessage: r.message };
     case 'response':
@@ -40,6 +50,8 @@ export interface ExpectedPayment {
   providerOrderId: string;
   amount: bigint;
   currency: string;
+  /** WeChat Pay service-provider mode: the payment's sub_mchid; null for an order of the platform's own mchid. */
+  subMchid?: string | null;
 }
 
 /**
@@ -51,6 +63,9 @@ export function callbackMismatches(cb: ParsedCallback, expected: ExpectedPayment
   const out: string[] = [];
   if (cb.providerOrderId !== expected.providerOrderId) out.push('provider_order_id');
   if (cb.currency !== expected.currency) out.push('currency');
+  // A partner callback for another sub-merchant (or a partner one for a platform order, or the reverse) is not ours.
+  if (expected.subMchid !== undefined && (cb.providerSubMerchantId ?? null) !== expected.subMchid)
+    out.push('sub_mchid');
   if (cb.kind === 'payment' && cb.amount !== expected.amount) out.push('amount');
   if (cb.kind === 'refund') {
     if (cb.amount !== undefined && cb.amount > expected.amount) out.push('amount');

@@ -4,14 +4,79 @@
  * `provider-errors.ts` is the one place that turns outcomes into domain errors.
  * Providers never import payments or touch payment tables.
  */
-export type Channel = 'alipay_qr' | 'alipay_page' | 'wechat_native' | 'wechat_jsapi' | 'card';
-export const CHANNELS: readonly Channel[] = ['alipay_qr', 'alipay_page', 'wechat_native', 'wechat_jsapi', 'card'];
-export type ProviderName = 'alipay' | 'wechatpay' | 'card';
+export type Channel =
+  | 'alipay_qr'
+  | 'alipay_page'
+  | 'alipay_wap'
+  | 'alipay_app'
+  | 'alipay_barcode'
+  | 'wechat_native'
+  | 'wechat_jsapi'
+  | 'wechat_h5'
+  | 'wechat_app'
+  | 'wechat_miniprogram'
+  | 'card'
+  | 'stripe_card';
+export const CHANNELS: readonly Channel[] = [
+  'alipay_qr',
+  'alipay_page',
+  'alipay_wap',
+  'alipay_app',
+  'alipay_barcode',
+  'wechat_native',
+  'wechat_jsapi',
+  'wechat_h5',
+  'wechat_app',
+  'wechat_miniprogram',
+  'card',
+  'stripe_card',
+];
+export type ProviderName = 'alipay' | 'wechatpay' | 'card' | 'stripe';
+
+/**
+ * What the platform already knows about an order at the provider, for
+ * providers that address orders by their own id (Stripe's pi_…) rather than
+ * by ours. Adapters that address by providerOrderId ignore it.
+ */
+export interface ProviderOrderRef {
+  providerTransactionId?: string | null;
+  /** WeChat Pay service-provider mode: the order was made for this sub-merchant (partner endpoints). */
+  subMchid?: string | null;
+}
+
+/** WeChat Pay service-provider mode: the merchant's own sub-merchant under the platform's sp_mchid. */
+export interface WechatSubMerchant {
+  subMchid: string;
+  subAppid?: string;
+}
+
+/** The EMV 3-D Secure 2 result of a card authentication, as the rail reported it. */
+export interface ThreeDSecureResult {
+  /** ARes/RReq transStatus: Y authenticated, A attempted, N/R not authenticated/rejected, U unavailable, C challenge. */
+  trans_status: 'Y' | 'A' | 'N' | 'R' | 'U' | 'C' | null;
+  /** Electronic Commerce Indicator (e.g. 05 Visa authenticated, 06 attempted, 07 none). */
+  eci: string | null;
+  flow: 'frictionless' | 'challenge' | null;
+  version: string | null;
+  /** The directory server transaction id (dsTransId). */
+  ds_transaction_id: string | null;
+}
+
+/** The card as the processor shows it: never the number (tokenized at the processor). */
+export interface ProcessorCardView {
+  brand: string;
+  last4: string;
+  exp_month: number;
+  exp_year: number;
+  three_d_secure?: ThreeDSecureResult | null;
+}
 
 export type NextAction =
   | { type: 'qr_code'; qr_code: string }
   | { type: 'redirect'; url: string }
   | { type: 'wechat_jsapi'; params: Record<string, string> }
+  | { type: 'wechat_app'; params: Record<string, string> }
+  | { type: 'alipay_app'; order_string: string }
   | { type: 'three_d_secure'; url: string };
 
 /** Card data after the platform decrypted the merchant's JWE; never persisted in clear. */
@@ -35,14 +100,29 @@ export interface CreatePaymentInput {
   returnUrl?: string;
   /** Where the provider sends its async notification (the /callbacks/* URL). */
   notifyUrl: string;
-  payer?: { openid?: string; ip?: string };
+  /** openid: WeChat JSAPI / mini-program payer; ip: the payer's IP (WeChat H5); authCode: the scanned payment code (Alipay barcode). */
+  payer?: { openid?: string; ip?: string; authCode?: string };
   /** Card channel only: a vault reference the card adapter resolves, never a clear PAN in logs. */
   card?: CardInput;
+  /** stripe_card only: the processor's PaymentMethod id (pm_…) created in the payer's browser; no card data here. */
+  paymentMethod?: string;
   captureMethod?: 'automatic' | 'manual';
+  /** WeChat Pay: set for a direct-mode merchant; the order goes through /v3/pay/partner/transactions/*. */
+  subMerchant?: WechatSubMerchant;
+}
+
+/** What a create carries that a provider limits (lengths, characters, ranges). */
+export type FieldCheckInput = Pick<CreatePaymentInput, 'channel' | 'amount' | 'subject' | 'description' | 'notifyUrl'>;
+
+/** A create field the provider would refuse: `field` is the Paygrid request field (or notify_url). */
+export interface FieldViolation {
+  field: string;
+  message: string;
 }
 
 /** What a provider said; `unknown` means we could not learn the outcome (timeout, 5xx). */
-export type ProviderStatus = 'pending' | 'requires_action' | 'authorized' | 'succeeded' | 'failed' | 'closed' | 'unknown';
+export type ProviderStatus =
+  'pending' | 'requires_action' | 'authorized' | 'succeeded' | 'failed' | 'closed' | 'unknown';
 
 export interface ProviderOutcome {
   status: ProviderStatus;
@@ -54,6 +134,8 @@ export interface ProviderOutcome {
   currency?: string;
   /** For card captures: how much was captured. */
   capturedAmount?: bigint;
+  /** Processor-tokenized cards: what the processor shows of the card, and its 3-D Secure result. */
+  card?: ProcessorCardView;
   providerCode?: string;
   providerMessage?: string;
   /** Whether a retry of the same call is safe and sensible (idempotent call + transient failure). */
@@ -73,6 +155,19 @@ export interface RefundInput {
   currency: string;
   reason?: string;
   notifyUrl: string;
+  /** WeChat Pay service-provider mode: the payment's sub-merchant. */
+  subMchid?: string;
+}
+
+export interface AbnormalRefundRetry {
+  providerOrderId: string;
+  providerRefundId: string;
+  /** The provider's refund id (WeChat refund_id), which names the refund in the path. */
+  providerRefundTransactionId: string;
+  /** MERCHANT_BANK_CARD: the merchant pays the payer back itself; USER_BANK_CARD: to the payer's card. */
+  target:
+    | { type: 'MERCHANT_BANK_CARD' }
+    | { type: 'USER_BANK_CARD'; bankType: string; bankAccount: string; realName: string };
 }
 
 export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
@@ -104,8 +199,14 @@ export type ParsedCallback =
       currency: string;
       /** Provider-side merchant identity (Alipay app_id/seller_id, WeChat mchid/appid) for the match check. */
       providerMerchantId?: string;
+      /** WeChat Pay service-provider mode: the callback's sub_mchid, to check against the payment's merchant. */
+      providerSubMerchantId?: string;
       /** Stable id of this notification (Alipay notify_id, WeChat event id) for dedup. */
       notificationId: string;
+      /** Cards: the amount actually captured, when the provider reports it. */
+      capturedAmount?: bigint;
+      /** Processor-tokenized cards: the card view and 3-D Secure result. */
+      card?: ProcessorCardView;
       raw: unknown;
     }
   | {
@@ -121,8 +222,11 @@ export type ParsedCallback =
       amount?: bigint;
       /** Total refunded on the payment so far, when the provider reports that instead (Alipay refund_fee). */
       refundedTotal?: bigint;
+      /** The provider's own status word (WeChat ABNORMAL: still open, needs an operator). */
+      providerCode?: string;
       currency: string;
       providerMerchantId?: string;
+      providerSubMerchantId?: string;
       notificationId: string;
       raw: unknown;
     };
@@ -134,8 +238,17 @@ export type CallbackParseResult =
       /**
        * merchant_mismatch: validly signed, but for another Alipay app/seller or
        * WeChat mchid/appid than the one configured (never apply it).
+       * not_tracked: validly signed, about an object Paygrid does not track
+       * (e.g. a Stripe charge.* event): acknowledged so the provider stops
+       * resending, and never applied.
        */
-      reason: 'signature_invalid' | 'malformed' | 'decrypt_failed' | 'timestamp_out_of_window' | 'merchant_mismatch';
+      reason:
+        | 'signature_invalid'
+        | 'malformed'
+        | 'decrypt_failed'
+        | 'timestamp_out_of_window'
+        | 'merchant_mismatch'
+        | 'not_tracked';
     };
 
 /** The provider-format HTTP answer to a callback. */
@@ -151,6 +264,8 @@ export interface StatementLine {
   providerRefundId?: string;
   kind: 'payment' | 'refund';
   amount: bigint;
+  /** The provider's fee on this line (positive minor units), when the bill states one. */
+  fee?: bigint;
   currency: string;
   status: string;
   occurredAt: Date;
@@ -160,13 +275,30 @@ export interface PaymentProvider {
   readonly name: ProviderName;
   readonly channels: readonly Channel[];
   supportsCurrency(channel: Channel, currency: string): boolean;
+  /**
+   * The provider's own field limits, checked before a payment row is written
+   * or the provider called: a violation is the merchant's 400, not a refusal
+   * after the fact. Providers without such limits leave it out.
+   */
+  checkFields?(input: FieldCheckInput): FieldViolation | undefined;
   createPayment(input: CreatePaymentInput): Promise<ProviderOutcome>;
-  query(channel: Channel, providerOrderId: string): Promise<ProviderOutcome>;
-  close(channel: Channel, providerOrderId: string): Promise<ProviderOutcome>;
+  query(channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
+  close(channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
   /** Card only: capture an authorization, fully or in part. */
-  capture?(providerOrderId: string, amount: bigint, currency: string): Promise<ProviderOutcome>;
+  capture?(providerOrderId: string, amount: bigint, currency: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
   refund(input: RefundInput): Promise<RefundOutcome>;
-  queryRefund(channel: Channel, providerOrderId: string, providerRefundId: string): Promise<RefundOutcome>;
+  /**
+   * WeChat Pay only: send an ABNORMAL refund (the payer's account could not take
+   * the money) to a bank card through apply-abnormal-refund. The answer is the
+   * refund's new state (normally pending again).
+   */
+  retryAbnormalRefund?(input: AbnormalRefundRetry): Promise<RefundOutcome>;
+  queryRefund(
+    channel: Channel,
+    providerOrderId: string,
+    providerRefundId: string,
+    ref?: ProviderOrderRef,
+  ): Promise<RefundOutcome>;
   parseCallback(req: CallbackRequest): Promise<CallbackParseResult>;
   /** The answer the provider expects: success=true tells it to stop resending. */
   callbackAnswer(success: boolean): CallbackAnswer;

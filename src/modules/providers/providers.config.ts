@@ -1,4 +1,4 @@
-import type { BankTransferConfig } from './bank/bank-transfer.adapter';
+import type { PlatformKeysOptions } from './wechatpay/wechatpay-platform-keys';
 
 /**
  * Typed configuration of the channel adapters. Pointing an adapter at the real
@@ -48,7 +48,12 @@ export interface WechatPayConfig {
   /** Production: https://api.mch.weixin.qq.com */
   baseUrl: string;
   mchid: string;
+  /** The official-account (公众号) appid: native, JSAPI and H5 orders. */
   appid: string;
+  /** The mini-program's appid (wechat_miniprogram); unset: that channel is not offered. */
+  miniProgramAppid?: string;
+  /** The mobile app's appid from the open platform (wechat_app); unset: that channel is not offered. */
+  appAppid?: string;
   /** Serial number of the merchant API certificate that goes with the private key. */
   merchantSerialNo: string;
   merchantPrivateKeyPem: string;
@@ -57,8 +62,21 @@ export interface WechatPayConfig {
    * may be listed during a key rotation; responses name theirs in Wechatpay-Serial.
    */
   platformPublicKeys: Record<string, string>;
-  /** Sent as Wechatpay-Serial on requests (the official samples do so in public-key mode). */
-  platformPublicKeyId: string;
+  /**
+   * Sent as Wechatpay-Serial on requests (the official samples do so in
+   * public-key mode). Unset in certificate mode: the newest platform
+   * certificate's serial is sent.
+   */
+  platformPublicKeyId?: string;
+  /**
+   * public_key (default): only platformPublicKeys verify. certificate: the
+   * platform certificates are also downloaded from /v3/certificates (AES-GCM
+   * sealed with the APIv3 key), fetched again periodically and whenever an
+   * answer or callback names a serial not held (wechatpay-platform-keys.ts).
+   */
+  platformKeyMode?: 'public_key' | 'certificate';
+  /** Certificate mode: refresh period and the rate limit of unknown-serial refreshes. */
+  platformKeyRefresh?: Partial<PlatformKeysOptions>;
   /** The 32-character APIv3 key: AES-256-GCM key of callback resources. */
   apiV3Key: string;
   http?: Partial<HttpPolicy>;
@@ -73,11 +91,36 @@ export interface CardAcquirerConfig {
   http?: Partial<HttpPolicy>;
 }
 
+export interface StripeConfig {
+  /** Production: https://api.stripe.com (the sandbox simulator: <sandbox>/sandbox/stripe). */
+  apiBase: string;
+  /** Secret API key (sk_live_… / sk_test_…, or a restricted rk_… key with PaymentIntents and Refunds write). */
+  secretKey: string;
+  /** The webhook endpoint's signing secret (whsec_…) that verifies Stripe-Signature. */
+  webhookSecret: string;
+  /** Publishable key (pk_…) merchants' pages give Stripe.js to create PaymentMethods; Paygrid only shows it. */
+  publishableKey?: string;
+  http?: Partial<HttpPolicy>;
+}
+
+/** The bank that sends merchant payouts. */
+export interface BankTransferConfig {
+  /** Base URL of the bank's transfer API, e.g. http://127.0.0.1:3000/sandbox/bank */
+  baseUrl: string;
+  /** The platform's account at the bank (the payer of every payout). */
+  accountId: string;
+  /** Shared HMAC-SHA256 secret (bank-protocol.util.ts). */
+  hmacSecret: string;
+  http?: Partial<HttpPolicy>;
+}
+
 /** Each key is optional: a channel without config is simply not registered. */
 export interface ProvidersConfig {
   alipay?: AlipayConfig;
   wechatpay?: WechatPayConfig;
   card?: CardAcquirerConfig;
+  /** Stripe PaymentIntents, the processor-tokenized card rail (channel stripe_card). */
+  stripe?: StripeConfig;
   /** The bank that sends merchant payouts (not a payment channel). */
   bank?: BankTransferConfig;
 }

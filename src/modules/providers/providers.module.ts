@@ -5,13 +5,20 @@ import { ProviderRegistry } from './provider-registry';
 import { AlipayAdapter } from './alipay/alipay.adapter';
 import { WechatPayAdapter } from './wechatpay/wechatpay.adapter';
 import { CardAdapter } from './card/card.adapter';
-import { BANK_TRANSFER, BankTransferAdapter, BankTransferProvider, UnconfiguredBank } from './bank/bank-transfer.adapter';
+import { StripeAdapter } from './stripe/stripe.adapter';
+import {
+  BANK_TRANSFER,
+  BankTransferAdapter,
+  BankTransferProvider,
+  UnconfiguredBank,
+} from './bank/bank-transfer.adapter';
 
 export function buildProviders(config: ProvidersConfig): PaymentProvider[] {
   const out: PaymentProvider[] = [];
   if (config.alipay) out.push(new AlipayAdapter(config.alipay));
   if (config.wechatpay) out.push(new WechatPayAdapter(config.wechatpay));
   if (config.card) out.push(new CardAdapter(config.card));
+  if (config.stripe) out.push(new StripeAdapter(config.stripe));
   return out;
 }
 
@@ -51,7 +58,8 @@ export class ProvidersModule implements OnModuleDestroy {
         },
         {
           provide: BANK_TRANSFER,
-          useFactory: (config: ProvidersConfig): BankTransferProvider => (config.bank ? new BankTransferAdapter(config.bank) : new UnconfiguredBank()),
+          useFactory: (config: ProvidersConfig): BankTransferProvider =>
+            config.bank ? new BankTransferAdapter(config.bank) : new UnconfiguredBank(),
           inject: [PROVIDERS_CONFIG],
         },
       ],

@@ -17,7 +17,10 @@ describe('SHA256withRSA signing', () => {
   });
 
   it('uses PKCS#1 v1.5 padding (the signature decrypts to a padded DigestInfo)', async () => {
-    const block = publicDecrypt({ key: publicKey, padding: constants.RSA_NO_PADDING }, Buffer.from(await rsaSha256SignAsync('x', privateKey), 'base64'));
+    const block = publicDecrypt(
+      { key: publicKey, padding: constants.RSA_NO_PADDING },
+      Buffer.from(await rsaSha256SignAsync('x', privateKey), 'base64'),
+    );
     expect(block.subarray(0, 2).toString('hex')).toBe('0001');
   });
 

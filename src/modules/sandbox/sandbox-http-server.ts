@@ -7,6 +7,7 @@ import { CardSimulator } from './card/card.simulator';
 import type { SandboxConfig } from './sandbox.config';
 import { SimulatorBase } from './shared/simulator-base';
 import { WechatPaySimulator } from './wechatpay/wechatpay.simulator';
+import { StripeSimulator } from './stripe/stripe.simulator';
 
 /**
  * The simulators behind a bare node:http server: what `src/sandbox.ts` runs
@@ -43,7 +44,10 @@ export async function listen(
 export function simulatorHandler(sims: SimulatorBase[]) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = req.url ?? '/';
-    const target = sims.find((s) => url.startsWith(s.mount));
+    // The official stripe client speaks to the root (/v1/...): where nothing else is mounted there, Stripe's simulator is.
+    const target =
+      sims.find((s) => url.startsWith(s.mount)) ??
+      (url.startsWith('/v1/') ? sims.find((s) => s instanceof StripeSimulator) : undefined);
     if (!target) return void ((res.statusCode = 404), res.end());
     const rawBody = await readBody(req);
     const out = await target.handle({ method: req.method ?? 'GET', url, headers: req.headers, rawBody });
@@ -56,6 +60,7 @@ export interface Simulators {
   alipay: AlipaySimulator;
   wechatpay: WechatPaySimulator;
   card: CardSimulator;
+  stripe: StripeSimulator;
   bank: BankSimulator;
 }
 
@@ -64,6 +69,7 @@ export function createSimulators(config: SandboxConfig): Simulators {
     alipay: new AlipaySimulator(config),
     wechatpay: new WechatPaySimulator(config),
     card: new CardSimulator(config),
+    stripe: new StripeSimulator(config),
     bank: new BankSimulator({ ...bankSandboxKeys(config.card), hangMs: config.hangMs }),
   };
 }
@@ -74,7 +80,7 @@ export interface SimulatorServer {
   close(): Promise<void>;
 }
 
-/** All four simulators on one port; `close` stops their callback retries and held answers too. */
+/** All the simulators on one port; `close` stops their callback retries and held answers too. */
 export async function serveSimulators(config: SandboxConfig, port: number, host: string): Promise<SimulatorServer> {
   const simulators = createSimulators(config);
   const all = Object.values(simulators) as SimulatorBase[];

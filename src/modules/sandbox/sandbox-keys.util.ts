@@ -1,7 +1,6 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { ProvidersConfig } from '../providers/providers.config';
+import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { SandboxConfig } from './sandbox.config';
-import { bankSandboxKeys } from './bank/bank-sandbox-keys.util';
+import { stripeSandboxKeys } from './stripe/stripe-sandbox-keys.util';
 
 /** Every key of a sandbox install: the simulators' own and the merchant side's. */
 export interface SandboxKeyMaterial {
@@ -73,34 +72,25 @@ export function createSandboxKeyMaterial(): SandboxKeyMaterial {
   };
 }
 
-/** The adapters' config, pointing at the simulators under `${publicBaseUrl}/sandbox/...`. */
-export function providersConfigForSandbox(keys: SandboxKeyMaterial, publicBaseUrl: string): ProvidersConfig {
-  const base = publicBaseUrl.replace(/\/$/, '');
-  return {
-    alipay: {
-      gatewayUrl: `${base}/sandbox/alipay/gateway.do`,
-      appId: keys.alipay.appId,
-      sellerId: keys.alipay.sellerId,
-      appPrivateKeyPem: keys.alipay.appPrivateKeyPem,
-      alipayPublicKeyPem: keys.alipay.alipayPublicKeyPem,
-    },
-    wechatpay: {
-      baseUrl: `${base}/sandbox/wechatpay`,
-      mchid: keys.wechatpay.mchid,
-      appid: keys.wechatpay.appid,
-      merchantSerialNo: keys.wechatpay.merchantSerialNo,
-      merchantPrivateKeyPem: keys.wechatpay.merchantPrivateKeyPem,
-      platformPublicKeys: { [keys.wechatpay.platformPublicKeyId]: keys.wechatpay.platformPublicKeyPem },
-      platformPublicKeyId: keys.wechatpay.platformPublicKeyId,
-      apiV3Key: keys.wechatpay.apiV3Key,
-    },
-    card: { baseUrl: `${base}/sandbox/card`, merchantId: keys.card.merchantId, hmacSecret: keys.card.hmacSecret },
-    bank: { baseUrl: `${base}/sandbox/bank`, ...bankSandboxKeys(keys.card) },
-  };
+/**
+ * The sandbox merchant's mini-program and mobile-app appids, derived from its
+ * stored material so installs created before these channels keep working.
+ */
+export function sandboxWechatAppids(w: { appid: string; apiV3Key: string }): {
+  miniProgramAppid: string;
+  appAppid: string;
+} {
+  const derive = (label: string) =>
+    `wx${createHmac('sha256', w.apiV3Key).update(`paygrid-sandbox-wechat:${label}:${w.appid}`).digest('hex').slice(0, 16)}`;
+  return { miniProgramAppid: derive('miniprogram'), appAppid: derive('app') };
 }
 
 /** The simulators' config: their own private keys, the merchant's public keys only. */
-export function sandboxConfigForKeys(keys: SandboxKeyMaterial, publicBaseUrl: string, extra: Partial<SandboxConfig> = {}): SandboxConfig {
+export function sandboxConfigForKeys(
+  keys: SandboxKeyMaterial,
+  publicBaseUrl: string,
+  extra: Partial<SandboxConfig> = {},
+): SandboxConfig {
   return {
     publicBaseUrl: publicBaseUrl.replace(/\/$/, ''),
     alipay: {
@@ -112,6 +102,7 @@ export function sandboxConfigForKeys(keys: SandboxKeyMaterial, publicBaseUrl: st
     wechatpay: {
       mchid: keys.wechatpay.mchid,
       appid: keys.wechatpay.appid,
+      ...sandboxWechatAppids(keys.wechatpay),
       merchantSerialNo: keys.wechatpay.merchantSerialNo,
       merchantPublicKeyPem: keys.wechatpay.merchantPublicKeyPem,
       platformPublicKeyId: keys.wechatpay.platformPublicKeyId,
@@ -119,6 +110,9 @@ export function sandboxConfigForKeys(keys: SandboxKeyMaterial, publicBaseUrl: st
       apiV3Key: keys.wechatpay.apiV3Key,
     },
     card: { ...keys.card },
+    stripe: (({ secretKey, publishableKey, webhookSecret }) => ({ secretKey, publishableKey, webhookSecret }))(
+      stripeSandboxKeys(keys.card),
+    ),
     ...extra,
   };
 }

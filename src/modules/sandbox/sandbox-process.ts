@@ -1,10 +1,11 @@
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/config';
-import { dataSourceOptions } from '../../database/data-source';
-import { sqlState } from '../../database/transaction.util';
+import { baseDataSourceOptions } from '../../persistence/data-source-options';
+import { CRYPTO_ENTITIES } from '../crypto/crypto.entities';
+import { sqlState } from '../../persistence/transaction.util';
 import { loadKeyRing } from '../crypto/key-ring.loader';
 import { StoredSecretsService } from '../crypto/stored-secrets.service';
-import { sandboxConfigFor } from '../providers/providers-setup';
+import { sandboxConfigFor } from './sandbox-setup';
 import { SimulatorServer, serveSimulators } from './sandbox-http-server';
 
 const PG_UNDEFINED_TABLE = '42P01';
@@ -17,11 +18,21 @@ const PG_UNDEFINED_TABLE = '42P01';
  * API uses, so it needs the same DATABASE_URL and PAYGRID_DATA_KEYS; it waits
  * for the API's migrations if it starts first.
  */
-export async function startSandboxProcess(config: AppConfig, opts: { waitForSchemaMs?: number } = {}): Promise<SimulatorServer> {
-  if (config.mode !== 'sandbox') throw new Error('The simulator process runs in sandbox mode only (PAYGRID_MODE=sandbox)');
+export async function startSandboxProcess(
+  config: AppConfig,
+  opts: { waitForSchemaMs?: number } = {},
+): Promise<SimulatorServer> {
+  if (config.mode !== 'sandbox')
+    throw new Error('The simulator process runs in sandbox mode only (PAYGRID_MODE=sandbox)');
   if (!config.database.url) throw new Error('The simulator process shares the API database: set DATABASE_URL');
   const ownUrl = config.sandbox.url ?? `http://127.0.0.1:${config.sandbox.port}`;
-  const dataSource = await new DataSource(dataSourceOptions(config.database.url, { poolSize: 1, applicationName: 'paygrid-sandbox' })).initialize();
+  const dataSource = await new DataSource(
+    baseDataSourceOptions(
+      config.database.url,
+      { entities: CRYPTO_ENTITIES },
+      { poolSize: 1, applicationName: 'paygrid-sandbox' },
+    ),
+  ).initialize();
   try {
     const secrets = new StoredSecretsService(dataSource, loadKeyRing(config));
     const deadline = Date.now() + (opts.waitForSchemaMs ?? 120_000);

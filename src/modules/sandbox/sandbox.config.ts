@@ -19,6 +19,9 @@ export interface SandboxConfig {
   wechatpay: {
     mchid: string;
     appid: string;
+    /** The other appids bound to the merchant (mini-program, mobile app): orders may name any of them. */
+    miniProgramAppid?: string;
+    appAppid?: string;
     merchantSerialNo: string;
     /** Verifies the merchant's Authorization header and JSAPI paySign. */
     merchantPublicKeyPem: string;
@@ -27,6 +30,8 @@ export interface SandboxConfig {
     apiV3Key: string;
   };
   card: { merchantId: string; hmacSecret: string };
+  /** The sandbox Stripe account: its keys, and where its webhooks go (Paygrid's /callbacks/stripe). */
+  stripe: { secretKey: string; publishableKey: string; webhookSecret: string; webhookUrl?: string };
   /**
    * Callback retry schedules are the providers' real ones divided by this
    * factor (1 = real time; tests use e.g. 10_000 so 4 minutes become 24 ms).

@@ -5,6 +5,7 @@ import { AlipaySimulator } from './alipay/alipay.simulator';
 import { WechatPaySimulator } from './wechatpay/wechatpay.simulator';
 import { CardSimulator } from './card/card.simulator';
 import { BankSimulator } from './bank/bank.simulator';
+import { StripeSimulator } from './stripe/stripe.simulator';
 import { SimulatorBase } from './shared/simulator-base';
 import { SimRequest } from './shared/simulator-http';
 
@@ -24,8 +25,8 @@ async function relay(sim: SimulatorBase, req: Request, res: Response): Promise<v
   };
   const out = await sim.handle(simReq);
   res.status(out.status).set(out.headers);
-  if (out.body === '') res.end();
-  else res.send(Buffer.from(out.body, 'utf8'));
+  if (out.body.length === 0) res.end();
+  else res.send(typeof out.body === 'string' ? Buffer.from(out.body, 'utf8') : out.body);
 }
 
 @ApiExcludeController()
@@ -54,6 +55,17 @@ export class WechatPaySimulatorController {
 @Controller('sandbox/card')
 export class CardSimulatorController {
   constructor(@Inject(CardSimulator) private readonly sim: CardSimulator) {}
+
+  @All('*path')
+  handle(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return relay(this.sim, req, res);
+  }
+}
+
+@ApiExcludeController()
+@Controller('sandbox/stripe')
+export class StripeSimulatorController {
+  constructor(@Inject(StripeSimulator) private readonly sim: StripeSimulator) {}
 
   @All('*path')
   handle(@Req() req: Request, @Res() res: Response): Promise<void> {

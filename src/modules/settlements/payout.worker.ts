@@ -19,7 +19,7 @@ export class PayoutWorker extends PollingWorker {
     private readonly payouts: PayoutsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    super(config.role, config.settlements.payoutPollMs, PayoutWorker.name);
+    super(PayoutWorker.name, { intervalMs: config.settlements.payoutPollMs });
   }
 
   /** One pass; public so tests and the CLI can drive it deterministically. */
@@ -27,7 +27,9 @@ export class PayoutWorker extends PollingWorker {
     const due = await this.repo.claimDue(BATCH, LEASE_MS);
     for (const p of due) {
       if (this.isStopped) break;
-      await this.payouts.execute(p).catch((err: Error) => this.logger.error({ payout_id: p.id }, `payout step failed: ${err.message}`));
+      await this.payouts
+        .execute(p)
+        .catch((err: Error) => this.logger.error({ payout_id: p.id }, `payout step failed: ${err.message}`));
     }
     return due.length;
   }

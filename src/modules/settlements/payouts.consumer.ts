@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import type { EventEnvelope } from '../../../libs/contracts/src';
-import { APP_CONFIG, AppConfig } from '../../config/config';
-import { EVENT_BUS, EventBus, EventConsumer, HandlerContext, PoisonEventError } from '../notifications/event-bus';
+import { Injectable, Logger } from '@nestjs/common';
+import type { EventOf } from '../../../libs/contracts/src';
+import { HandlerContext, PoisonEventError } from '../notifications/event-bus';
+import { OnEvent } from '../notifications/on-event.decorator';
 import { PayoutWorker } from './payout.worker';
 import { PayoutsService } from './payouts.service';
 
@@ -12,27 +12,20 @@ import { PayoutsService } from './payouts.service';
  * settlement, so a replay under a new event id pays nothing more either.
  */
 @Injectable()
-export class PayoutsConsumer implements EventConsumer, OnModuleInit {
-  readonly name = 'payouts';
-  readonly patterns = ['settlement.completed'];
+export class PayoutsConsumer {
   private readonly logger = new Logger(PayoutsConsumer.name);
 
   constructor(
-    @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly payouts: PayoutsService,
     private readonly worker: PayoutWorker,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Consumers register only where workers run (CONVENTIONS "Workers"). */
-  async onModuleInit(): Promise<void> {
-    if (this.config.role === 'api') return;
-    await this.bus.subscribe(this);
-  }
-
-  async handle(event: EventEnvelope, { manager }: HandlerContext): Promise<void> {
-    const settlementId = (event.data?.object as { id?: unknown } | undefined)?.id;
-    if (event.type !== 'settlement.completed' || typeof settlementId !== 'string') throw new PoisonEventError(`not a settlement.completed event: ${event.id}`);
+  @OnEvent('settlement.completed', { consumer: 'payouts' })
+  async handle(event: EventOf<'settlement.completed'>, { manager }: HandlerContext): Promise<void> {
+    // The contract is checked at the transport (validateEnvelope); a producer's bug still must not pay anything.
+    const settlementId: unknown = event.data?.object?.id;
+    if (event.type !== 'settlement.completed' || typeof settlementId !== 'string')
+      throw new PoisonEventError(`not a settlement.completed event: ${event.id}`);
     const payout = await this.payouts.createForSettlement(manager, settlementId, event.id);
     if (!payout) {
       this.logger.log({ settlement_id: settlementId }, 'nothing available to pay out');

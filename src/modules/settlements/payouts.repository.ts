@@ -82,6 +82,9 @@ export class PayoutsRepository {
     if (filter.merchantId) qb.andWhere('p.merchant_id = :merchantId', { merchantId: filter.merchantId });
     if (filter.status) qb.andWhere('p.status = :status', { status: filter.status });
     if (filter.startingAfter) qb.andWhere('p.id < :after', { after: filter.startingAfter });
-    return qb.orderBy('p.id', 'DESC').take(filter.limit + 1).getMany();
+    return qb
+      .orderBy('p.id', 'DESC')
+      .take(filter.limit + 1)
+      .getMany();
   }
 }

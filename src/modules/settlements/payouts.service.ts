@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 import { AuditLogService, type Actor } from '../admin/audit-log.service';
 import { LedgerService } from '../ledger/ledger.service';
 import type { JournalEntryInput } from '../ledger/ledger.types';
@@ -43,7 +43,11 @@ export class PayoutsService {
    * settlement_id), for the available balance not already promised to a
    * payout awaiting approval. Returns null when there is nothing to pay.
    */
-  async createForSettlement(manager: EntityManager, settlementId: string, eventId: string | null): Promise<Payout | null> {
+  async createForSettlement(
+    manager: EntityManager,
+    settlementId: string,
+    eventId: string | null,
+  ): Promise<Payout | null> {
     // Read our own row rather than trusting the event body.
     const settlement = await this.settlements.findById(settlementId, manager);
     if (!settlement) throw new Error(`settlement ${settlementId} does not exist`);
@@ -94,9 +98,19 @@ export class PayoutsService {
         throw SettlementErrors.payoutNotAwaitingApproval(id, p.status);
       }
       await this.ledger.post(m, this.entry(p, 'initiated'));
-      const changes = { status: 'in_transit' as const, approvedBy: actor.actor, approvedAt: new Date(), nextCheckAt: new Date() };
+      const changes = {
+        status: 'in_transit' as const,
+        approvedBy: actor.actor,
+        approvedAt: new Date(),
+        nextCheckAt: new Date(),
+      };
       await this.repo.update(m, id, changes);
-      await this.audit.record(m, actor, { action: 'payout.approve', targetType: 'payout', targetId: id, after: { amount: p.amount.toString(), currency: p.currency } });
+      await this.audit.record(m, actor, {
+        action: 'payout.approve',
+        targetType: 'payout',
+        targetId: id,
+        after: { amount: p.amount.toString(), currency: p.currency },
+      });
       return Object.assign(p, changes);
     });
   }
@@ -108,7 +122,8 @@ export class PayoutsService {
    */
   async execute(p: Payout): Promise<void> {
     let outcome: TransferOutcome;
-    const send = () => this.bank.transfer({ transferId: p.id, amount: p.amount, currency: p.currency, merchantId: p.merchantId });
+    const send = () =>
+      this.bank.transfer({ transferId: p.id, amount: p.amount, currency: p.currency, merchantId: p.merchantId });
     if (p.providerState === 'creating') outcome = await send();
     else {
       outcome = await this.bank.query(p.id);
@@ -119,10 +134,13 @@ export class PayoutsService {
     await withTransaction(this.dataSource, (m) =>
       this.repo.update(m, p.id, {
         // processing: the bank has it; unknown/not_found: we cannot tell, so query (and resend if absent) later.
-        providerState: outcome.status === 'processing' ? 'created' : p.providerState === 'created' ? 'created' : 'unknown',
+        providerState:
+          outcome.status === 'processing' ? 'created' : p.providerState === 'created' ? 'created' : 'unknown',
         bankReference: outcome.bankReference ?? p.bankReference,
         checkAttempts: p.checkAttempts + 1,
-        nextCheckAt: new Date(Date.now() + Math.min(MAX_BACKOFF_MS, this.config.resolverBaseMs * 2 ** Math.min(p.checkAttempts, 12))),
+        nextCheckAt: new Date(
+          Date.now() + Math.min(MAX_BACKOFF_MS, this.config.resolverBaseMs * 2 ** Math.min(p.checkAttempts, 12)),
+        ),
       }),
     );
   }
@@ -136,11 +154,30 @@ export class PayoutsService {
       await this.ledger.post(m, this.entry(p, paid ? 'paid' : 'failed'));
       const now = new Date();
       const changes: Partial<Payout> = paid
-        ? { status: 'paid', paidAt: now, bankReference: outcome.bankReference ?? p.bankReference, providerState: 'created', nextCheckAt: null }
-        : { status: 'failed', failedAt: now, failureCode: outcome.failureCode ?? 'bank_rejected', failureMessage: outcome.failureMessage ?? null, providerState: 'created', nextCheckAt: null };
+        ? {
+            status: 'paid',
+            paidAt: now,
+            bankReference: outcome.bankReference ?? p.bankReference,
+            providerState: 'created',
+            nextCheckAt: null,
+          }
+        : {
+            status: 'failed',
+            failedAt: now,
+            failureCode: outcome.failureCode ?? 'bank_rejected',
+            failureMessage: outcome.failureMessage ?? null,
+            providerState: 'created',
+            nextCheckAt: null,
+          };
       await this.repo.update(m, id, changes);
       const updated = Object.assign(p, changes);
-      await this.outbox.enqueue(m, { type: paid ? 'payout.paid' : 'payout.failed', merchantId: p.merchantId, appId: null, object: toPayoutResponse(updated) as never, aggregateId: p.id });
+      await this.outbox.enqueue(m, {
+        type: paid ? 'payout.paid' : 'payout.failed',
+        merchantId: p.merchantId,
+        appId: null,
+        object: toPayoutResponse(updated) as never,
+        aggregateId: p.id,
+      });
       this.logger.log({ payout_id: id, status: updated.status }, 'payout finished');
     });
   }
@@ -149,7 +186,8 @@ export class PayoutsService {
     const available = { code: 'merchant_available' as const, currency: p.currency, merchantId: p.merchantId };
     const inTransit = { code: 'merchant_payouts_in_transit' as const, currency: p.currency, merchantId: p.merchantId };
     const bank = { code: 'platform_bank' as const, currency: p.currency };
-    const [debit, credit] = step === 'initiated' ? [available, inTransit] : step === 'paid' ? [inTransit, bank] : [inTransit, available];
+    const [debit, credit] =
+      step === 'initiated' ? [available, inTransit] : step === 'paid' ? [inTransit, bank] : [inTransit, available];
     return {
       externalId: `payout:${p.id}:${step}`,
       type: `payout.${step}`,

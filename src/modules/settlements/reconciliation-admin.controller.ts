@@ -1,5 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import {
+  ApiBadGatewayResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
@@ -27,7 +33,8 @@ export class ReconciliationAdminController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Reconcile a provider's statement for a bill day (UTC+8) against the ledger; audited",
-    description: 'Categories: matched, missing_here, missing_at_provider, amount_mismatch, status_mismatch. A payment the provider shows paid and we had pending is queried and completed (resolved); the rest is open on the exception list.',
+    description:
+      'Categories: matched, missing_here, missing_at_provider, amount_mismatch, status_mismatch. A payment the provider shows paid and we had pending is queried and completed (resolved); the rest is open on the exception list.',
   })
   @ApiOkResponse({ type: ReconciliationReportDto })
   @ApiBadGatewayResponse({ description: 'statement_unavailable', type: ErrorResponseDto })
@@ -40,7 +47,12 @@ export class ReconciliationAdminController {
   @ApiOperation({ summary: 'List reconciliation reports, newest first' })
   @ApiOkResponse({ type: ReconciliationReportPageDto })
   async list(@Query() q: ListReportsQueryDto): Promise<Page<ReconciliationReportDto>> {
-    const rows = await this.reconciliation.listReports({ provider: q.provider, businessDay: q.business_day, startingAfter: q.starting_after, limit: q.limit ?? 20 });
+    const rows = await this.reconciliation.listReports({
+      provider: q.provider,
+      businessDay: q.business_day,
+      startingAfter: q.starting_after,
+      limit: q.limit ?? 20,
+    });
     return toPage(rows, q, (r) => toReconciliationReport(r));
   }
 
@@ -66,7 +78,11 @@ export class ReconciliationAdminController {
   @ApiOperation({ summary: 'Close an open exception with a note; audited' })
   @ApiOkResponse({ type: ReconciliationItemDto })
   @ApiConflictResponse({ description: 'reconciliation_exception_not_open', type: ErrorResponseDto })
-  async resolve(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: ResolveExceptionDto): Promise<ReconciliationItemDto> {
+  async resolve(
+    @CurrentActor() actor: Actor,
+    @Param('id') id: string,
+    @Body() body: ResolveExceptionDto,
+  ): Promise<ReconciliationItemDto> {
     return toReconciliationItem(await this.reconciliation.resolveException(actor, id, body.note));
   }
 }

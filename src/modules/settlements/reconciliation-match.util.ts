@@ -36,11 +36,20 @@ export function statementSides(lines: readonly StatementLine[]): Map<string, Sta
   const out = new Map<string, StatementSide>();
   for (const l of lines) {
     const referenceType: ReferenceType = l.kind === 'refund' ? 'refund' : 'payment';
-    const referenceId = referenceType === 'refund' ? (l.providerRefundId ?? `${l.providerOrderId}#refund`) : l.providerOrderId;
+    const referenceId =
+      referenceType === 'refund' ? (l.providerRefundId ?? `${l.providerOrderId}#refund`) : l.providerOrderId;
     const key = refKey(referenceType, referenceId);
     // Alipay prints refunds as negative amounts; compare magnitudes.
     const amount = l.amount < 0n ? -l.amount : l.amount;
-    const side = out.get(key) ?? { key, referenceType, referenceId, amount: 0n, currency: l.currency, success: true, lines: [] };
+    const side = out.get(key) ?? {
+      key,
+      referenceType,
+      referenceId,
+      amount: 0n,
+      currency: l.currency,
+      success: true,
+      lines: [],
+    };
     side.amount += amount;
     side.success &&= SUCCESS.has(l.status);
     side.lines.push(l);

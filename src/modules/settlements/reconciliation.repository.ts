@@ -11,7 +11,11 @@ export class ReconciliationRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Payments and refunds with an entry on provider_clearing:<provider> that occurred in [start, end). */
-  async referencesInPeriod(provider: string, start: Date, end: Date): Promise<Array<{ type: ReferenceType; id: string }>> {
+  async referencesInPeriod(
+    provider: string,
+    start: Date,
+    end: Date,
+  ): Promise<Array<{ type: ReferenceType; id: string }>> {
     const rows: Array<{ reference_type: ReferenceType; reference_id: string }> = await this.dataSource.query(
       `SELECT DISTINCT e.reference_type, e.reference_id
          FROM ledger_entries e
@@ -24,11 +28,20 @@ export class ReconciliationRepository {
   }
 
   /** The ledger's side of each reference: everything that went through the provider's clearing for it, whenever. */
-  async ledgerSides(provider: string, refs: Array<{ type: ReferenceType; id: string }>): Promise<Map<string, LedgerSide>> {
+  async ledgerSides(
+    provider: string,
+    refs: Array<{ type: ReferenceType; id: string }>,
+  ): Promise<Map<string, LedgerSide>> {
     if (refs.length === 0) return new Map();
-    const rows: Array<{ reference_type: ReferenceType; reference_id: string; currency: string; clearing: string; occurred_at: Date; entries: Array<Record<string, unknown>> }> =
-      await this.dataSource.query(
-        `SELECT e.reference_type, e.reference_id, min(a.currency) AS currency,
+    const rows: Array<{
+      reference_type: ReferenceType;
+      reference_id: string;
+      currency: string;
+      clearing: string;
+      occurred_at: Date;
+      entries: Array<Record<string, unknown>>;
+    }> = await this.dataSource.query(
+      `SELECT e.reference_type, e.reference_id, min(a.currency) AS currency,
                 sum(CASE WHEN p.direction = 'debit' THEN p.amount ELSE -p.amount END)::text AS clearing,
                 min(e.occurred_at) AS occurred_at,
                 json_agg(json_build_object('entry_id', e.id, 'external_id', e.external_id, 'type', e.type, 'occurred_at', e.occurred_at,
@@ -38,15 +51,23 @@ export class ReconciliationRepository {
            JOIN ledger_accounts a ON a.id = p.account_id AND a.code = 'provider_clearing' AND a.subkey = $1
           WHERE (e.reference_type, e.reference_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
           GROUP BY e.reference_type, e.reference_id`,
-        [provider, refs.map((r) => r.type), refs.map((r) => r.id)],
-      );
+      [provider, refs.map((r) => r.type), refs.map((r) => r.id)],
+    );
     const out = new Map<string, LedgerSide>();
     for (const r of rows) {
       const clearing = BigInt(r.clearing);
       // A payment debits clearing (the provider owes us), a refund credits it.
       const amount = r.reference_type === 'refund' ? -clearing : clearing;
       const key = refKey(r.reference_type, r.reference_id);
-      out.set(key, { key, referenceType: r.reference_type, referenceId: r.reference_id, amount, currency: r.currency.trim(), occurredAt: r.occurred_at, entries: r.entries });
+      out.set(key, {
+        key,
+        referenceType: r.reference_type,
+        referenceId: r.reference_id,
+        amount,
+        currency: r.currency.trim(),
+        occurredAt: r.occurred_at,
+        entries: r.entries,
+      });
     }
     return out;
   }
@@ -64,12 +85,20 @@ export class ReconciliationRepository {
     return this.dataSource.manager.find(ReconciliationItem, { where: { reportId }, order: { id: 'ASC' }, take: limit });
   }
 
-  listReports(filter: { provider?: string; businessDay?: string; startingAfter?: string; limit: number }): Promise<ReconciliationReport[]> {
+  listReports(filter: {
+    provider?: string;
+    businessDay?: string;
+    startingAfter?: string;
+    limit: number;
+  }): Promise<ReconciliationReport[]> {
     const qb = this.dataSource.manager.createQueryBuilder(ReconciliationReport, 'r');
     if (filter.provider) qb.andWhere('r.provider = :provider', { provider: filter.provider });
     if (filter.businessDay) qb.andWhere('r.business_day = :day', { day: filter.businessDay });
     if (filter.startingAfter) qb.andWhere('r.id < :after', { after: filter.startingAfter });
-    return qb.orderBy('r.id', 'DESC').take(filter.limit + 1).getMany();
+    return qb
+      .orderBy('r.id', 'DESC')
+      .take(filter.limit + 1)
+      .getMany();
   }
 
   /** The exception list: items still open, newest first. The cursor is the item id. */
@@ -77,14 +106,27 @@ export class ReconciliationRepository {
     const qb = this.dataSource.manager.createQueryBuilder(ReconciliationItem, 'i').where(`i.resolution = 'open'`);
     if (filter.provider) qb.andWhere('i.provider = :provider', { provider: filter.provider });
     if (filter.startingAfter) qb.andWhere('i.id < :after', { after: filter.startingAfter });
-    return qb.orderBy('i.id', 'DESC').take(filter.limit + 1).getMany();
+    return qb
+      .orderBy('i.id', 'DESC')
+      .take(filter.limit + 1)
+      .getMany();
   }
 
   lockItem(manager: EntityManager, id: string): Promise<ReconciliationItem | null> {
     return manager.findOne(ReconciliationItem, { where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async resolveItem(manager: EntityManager, id: string, by: string, note: string, resolution: ReconciliationResolution = 'resolved'): Promise<void> {
-    await manager.update(ReconciliationItem, { id }, { resolution, resolvedBy: by, resolvedAt: new Date(), resolutionNote: note });
+  async resolveItem(
+    manager: EntityManager,
+    id: string,
+    by: string,
+    note: string,
+    resolution: ReconciliationResolution = 'resolved',
+  ): Promise<void> {
+    await manager.update(
+      ReconciliationItem,
+      { id },
+      { resolution, resolvedBy: by, resolvedAt: new Date(), resolutionNote: note },
+    );
   }
 }

@@ -2,14 +2,26 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
-import { withTransaction } from '../../database/transaction.util';
+import { withTransaction } from '../../persistence/transaction.util';
 import { AuditLogService, type Actor } from '../admin/audit-log.service';
 import { ProviderRegistry } from '../providers/provider-registry';
 import type { PaymentProvider, ProviderName, StatementLine } from '../providers/provider.port';
-import { ReconciliationCategory, ReconciliationItem, ReconciliationResolution } from './entities/reconciliation-item.entity';
+import {
+  ReconciliationCategory,
+  ReconciliationItem,
+  ReconciliationResolution,
+} from './entities/reconciliation-item.entity';
 import { ReconciliationReport } from './entities/reconciliation-report.entity';
 import { PAYMENT_RESOLUTION, PaymentResolutionPort } from './payment-resolution.port';
-import { LedgerSide, ReferenceType, StatementSide, classify, lineEvidence, refKey, statementSides } from './reconciliation-match.util';
+import {
+  LedgerSide,
+  ReferenceType,
+  StatementSide,
+  classify,
+  lineEvidence,
+  refKey,
+  statementSides,
+} from './reconciliation-match.util';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { addDays, billDayBounds, isDay } from './settlement-day.util';
 import { SettlementErrors } from './settlements.errors';
@@ -48,7 +60,11 @@ export class ReconciliationService {
     @Inject(PAYMENT_RESOLUTION) private readonly payments: PaymentResolutionPort,
   ) {}
 
-  async run(providerName: string, day: string, actor: Actor): Promise<{ report: ReconciliationReport; items: ReconciliationItem[] }> {
+  async run(
+    providerName: string,
+    day: string,
+    actor: Actor,
+  ): Promise<{ report: ReconciliationReport; items: ReconciliationItem[] }> {
     if (!isDay(day)) throw SettlementErrors.dayInvalid();
     const provider = this.registry.forProvider(providerName as ProviderName);
     if (!provider) throw SettlementErrors.providerUnknown(providerName);
@@ -61,7 +77,11 @@ export class ReconciliationService {
 
     const neighbours = new Map<string, Promise<Map<string, StatementSide>>>();
     const neighbour = (d: string) => {
-      if (!neighbours.has(d)) neighbours.set(d, this.fetch(provider, d).then(statementSides, () => new Map<string, StatementSide>()));
+      if (!neighbours.has(d))
+        neighbours.set(
+          d,
+          this.fetch(provider, d).then(statementSides, () => new Map<string, StatementSide>()),
+        );
       return neighbours.get(d)!;
     };
 
@@ -69,7 +89,15 @@ export class ReconciliationService {
     for (const [key, ref] of refs) {
       const st = statement.get(key);
       const led = ledger.get(key);
-      const d: Draft = { referenceType: ref.type, referenceId: ref.id, category: classify(st, led), resolution: 'none', st, led, notes: [] };
+      const d: Draft = {
+        referenceType: ref.type,
+        referenceId: ref.id,
+        category: classify(st, led),
+        resolution: 'none',
+        st,
+        led,
+        notes: [],
+      };
       if (d.category === 'missing_at_provider' && led) await this.lookNextDoor(d, led, start, end, day, neighbour);
       if (d.category === 'missing_here' && ref.type === 'payment') await this.resolvePayment(d, provider.name);
       if (d.category !== 'matched' && d.resolution === 'none') d.resolution = 'open';
@@ -87,9 +115,17 @@ export class ReconciliationService {
   }
 
   /** A ledger entry near midnight UTC+8 may be on the provider's previous or next bill. */
-  private async lookNextDoor(d: Draft, led: LedgerSide, start: Date, end: Date, day: string, neighbour: (d: string) => Promise<Map<string, StatementSide>>): Promise<void> {
+  private async lookNextDoor(
+    d: Draft,
+    led: LedgerSide,
+    start: Date,
+    end: Date,
+    day: string,
+    neighbour: (d: string) => Promise<Map<string, StatementSide>>,
+  ): Promise<void> {
     const t = led.occurredAt.getTime();
-    const other = t - start.getTime() < EDGE_MS ? addDays(day, -1) : end.getTime() - t < EDGE_MS ? addDays(day, 1) : undefined;
+    const other =
+      t - start.getTime() < EDGE_MS ? addDays(day, -1) : end.getTime() - t < EDGE_MS ? addDays(day, 1) : undefined;
     if (!other) return;
     const st = (await neighbour(other)).get(d.led!.key);
     if (!st) return;
@@ -144,7 +180,7 @@ export class ReconciliationService {
         evidence: { statement: d.st?.lines.map(lineEvidence) ?? [], ledger: d.led?.entries ?? [], notes: d.notes },
         resolvedBy: d.resolution === 'resolved' ? 'reconciliation' : null,
         resolvedAt: d.resolution === 'resolved' ? now : null,
-        resolutionNote: d.resolution === 'resolved' ? d.notes.at(-1) ?? null : null,
+        resolutionNote: d.resolution === 'resolved' ? (d.notes.at(-1) ?? null) : null,
         createdAt: now,
       }),
     );
@@ -167,9 +203,18 @@ export class ReconciliationService {
     });
     await withTransaction(this.dataSource, async (m) => {
       await this.repo.save(m, report, items);
-      await this.audit.record(m, actor, { action: 'reconciliation.run', targetType: 'reconciliation_report', targetId: id, after: { provider, day, open_exceptions: report.openExceptions } });
+      await this.audit.record(m, actor, {
+        action: 'reconciliation.run',
+        targetType: 'reconciliation_report',
+        targetId: id,
+        after: { provider, day, open_exceptions: report.openExceptions },
+      });
     });
-    if (report.openExceptions > 0) this.logger.warn({ report_id: id, provider, day, open: report.openExceptions }, 'reconciliation found exceptions');
+    if (report.openExceptions > 0)
+      this.logger.warn(
+        { report_id: id, provider, day, open: report.openExceptions },
+        'reconciliation found exceptions',
+      );
     return { report, items };
   }
 
@@ -179,7 +224,12 @@ export class ReconciliationService {
     return { report, items: await this.repo.items(id, 5000) };
   }
 
-  listReports(filter: { provider?: string; businessDay?: string; startingAfter?: string; limit: number }): Promise<ReconciliationReport[]> {
+  listReports(filter: {
+    provider?: string;
+    businessDay?: string;
+    startingAfter?: string;
+    limit: number;
+  }): Promise<ReconciliationReport[]> {
     return this.repo.listReports(filter);
   }
 
@@ -196,8 +246,18 @@ export class ReconciliationService {
       if (!item) throw SettlementErrors.exceptionNotFound(itemId);
       if (item.resolution !== 'open') throw SettlementErrors.exceptionNotOpen(itemId);
       await this.repo.resolveItem(m, itemId, actor.actor, note);
-      await this.audit.record(m, actor, { action: 'reconciliation_exception.resolve', targetType: 'reconciliation_item', targetId: itemId, after: { note } });
-      return Object.assign(item, { resolution: 'resolved' as const, resolvedBy: actor.actor, resolvedAt: new Date(), resolutionNote: note });
+      await this.audit.record(m, actor, {
+        action: 'reconciliation_exception.resolve',
+        targetType: 'reconciliation_item',
+        targetId: itemId,
+        after: { note },
+      });
+      return Object.assign(item, {
+        resolution: 'resolved' as const,
+        resolvedBy: actor.actor,
+        resolvedAt: new Date(),
+        resolutionNote: note,
+      });
     });
   }
 }

@@ -35,6 +35,9 @@ describe('settlement days', () => {
   it('cuts provider bills at midnight UTC+8', () => {
     expect(billDay(new Date('2025-03-10T15:59:59.999Z'))).toBe('2025-03-10');
     expect(billDay(new Date('2025-03-10T16:00:00.000Z'))).toBe('2025-03-11');
-    expect(billDayBounds('2025-03-11')).toEqual({ start: new Date('2025-03-10T16:00:00.000Z'), end: new Date('2025-03-11T16:00:00.000Z') });
+    expect(billDayBounds('2025-03-11')).toEqual({
+      start: new Date('2025-03-10T16:00:00.000Z'),
+      end: new Date('2025-03-11T16:00:00.000Z'),
+    });
   });
 });

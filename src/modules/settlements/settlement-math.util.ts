@@ -50,7 +50,11 @@ export interface SettlementFigures {
  */
 export function lineFor(e: EntryMoney): LineDraft {
   const net = e.pending + e.available;
-  const kind: SettlementLineKind = e.reversesEntryId ? 'adjustment' : e.referenceType === 'refund' ? 'refund' : 'payment';
+  const kind: SettlementLineKind = e.reversesEntryId
+    ? 'adjustment'
+    : e.referenceType === 'refund'
+      ? 'refund'
+      : 'payment';
   return {
     ledgerEntryId: e.ledgerEntryId,
     kind,
@@ -75,7 +79,11 @@ export function lineFor(e: EntryMoney): LineDraft {
  * next settlements. Over a merchant's history the transfers add up exactly
  * to the pending money of every line (docs/settlement.md "Negative net").
  */
-export function settlementFigures(lines: readonly LineDraft[], carriedIn: bigint, pendingBalance: bigint): SettlementFigures {
+export function settlementFigures(
+  lines: readonly LineDraft[],
+  carriedIn: bigint,
+  pendingBalance: bigint,
+): SettlementFigures {
   let paymentsAmount = 0n;
   let refundsAmount = 0n;
   let adjustmentsAmount = 0n;

@@ -15,7 +15,7 @@ export class SettlementSchedulerWorker extends PollingWorker {
     private readonly settlements: SettlementsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    super(config.role, config.settlements.pollMs, SettlementSchedulerWorker.name);
+    super(SettlementSchedulerWorker.name, { intervalMs: config.settlements.pollMs });
   }
 
   /** One pass; `now` lets tests and the CLI decide which days are due. */

@@ -1,11 +1,23 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
 import { ListPayoutsQueryDto, PayoutPageDto, PayoutResponseDto } from './dto/payout.dto';
-import { AdminListSettlementsQueryDto, RunSettlementsDto, RunSettlementsResponseDto, SettlementPageDto, SettlementResponseDto } from './dto/settlement.dto';
+import {
+  AdminListSettlementsQueryDto,
+  RunSettlementsDto,
+  RunSettlementsResponseDto,
+  SettlementPageDto,
+  SettlementResponseDto,
+} from './dto/settlement.dto';
 import { toPayoutResponse } from './payouts.mapper';
 import { PayoutWorker } from './payout.worker';
 import { PayoutsService } from './payouts.service';
@@ -26,7 +38,13 @@ export class SettlementsAdminController {
   @ApiOperation({ summary: 'List settlements across merchants, newest first' })
   @ApiOkResponse({ type: SettlementPageDto })
   async list(@Query() q: AdminListSettlementsQueryDto): Promise<Page<SettlementResponseDto>> {
-    const rows = await this.settlements.list({ merchantId: q.merchant_id, currency: q.currency, businessDay: q.business_day, startingAfter: q.starting_after, limit: q.limit ?? 20 });
+    const rows = await this.settlements.list({
+      merchantId: q.merchant_id,
+      currency: q.currency,
+      businessDay: q.business_day,
+      startingAfter: q.starting_after,
+      limit: q.limit ?? 20,
+    });
     return toPage(rows, q, (s) => toSettlementResponse(s));
   }
 
@@ -42,7 +60,8 @@ export class SettlementsAdminController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Settle a business day now (one merchant or all), ignoring the T+N delay; audited',
-    description: 'A day is settled once: running it again answers the existing settlements. A day that has not ended in the merchant timezone needs `force: true`.',
+    description:
+      'A day is settled once: running it again answers the existing settlements. A day that has not ended in the merchant timezone needs `force: true`.',
   })
   @ApiOkResponse({ type: RunSettlementsResponseDto })
   @ApiUnprocessableEntityResponse({ description: 'settlement_day_not_closed', type: ErrorResponseDto })
@@ -55,7 +74,12 @@ export class SettlementsAdminController {
   @ApiOperation({ summary: 'List payouts, newest first' })
   @ApiOkResponse({ type: PayoutPageDto })
   async listPayouts(@Query() q: ListPayoutsQueryDto): Promise<Page<PayoutResponseDto>> {
-    const rows = await this.payouts.list({ merchantId: q.merchant_id, status: q.status, startingAfter: q.starting_after, limit: q.limit ?? 20 });
+    const rows = await this.payouts.list({
+      merchantId: q.merchant_id,
+      status: q.status,
+      startingAfter: q.starting_after,
+      limit: q.limit ?? 20,
+    });
     return toPage(rows, q, toPayoutResponse);
   }
 
@@ -68,7 +92,10 @@ export class SettlementsAdminController {
 
   @Post('payouts/:id/approve')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Approve a payout above PAYOUT_APPROVAL_THRESHOLD: the money leaves available and the transfer is sent; audited' })
+  @ApiOperation({
+    summary:
+      'Approve a payout above PAYOUT_APPROVAL_THRESHOLD: the money leaves available and the transfer is sent; audited',
+  })
   @ApiOkResponse({ type: PayoutResponseDto })
   @ApiConflictResponse({ description: 'payout_not_awaiting_approval, insufficient_funds', type: ErrorResponseDto })
   async approve(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<PayoutResponseDto> {

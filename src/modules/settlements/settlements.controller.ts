@@ -15,10 +15,22 @@ export class SettlementsController {
   constructor(private readonly settlements: SettlementsService) {}
 
   @Get()
-  @ApiOperation({ summary: "List the merchant's settlements, newest first", description: 'One per currency and business day (T+N after midnight in the merchant timezone).' })
+  @ApiOperation({
+    summary: "List the merchant's settlements, newest first",
+    description: 'One per currency and business day (T+N after midnight in the merchant timezone).',
+  })
   @ApiOkResponse({ type: SettlementPageDto })
-  async list(@MerchantContext() ctx: MerchantContext, @Query() q: ListSettlementsQueryDto): Promise<Page<SettlementResponseDto>> {
-    const rows = await this.settlements.list({ merchantId: ctx.merchantId, currency: q.currency, businessDay: q.business_day, startingAfter: q.starting_after, limit: q.limit ?? 20 });
+  async list(
+    @MerchantContext() ctx: MerchantContext,
+    @Query() q: ListSettlementsQueryDto,
+  ): Promise<Page<SettlementResponseDto>> {
+    const rows = await this.settlements.list({
+      merchantId: ctx.merchantId,
+      currency: q.currency,
+      businessDay: q.business_day,
+      startingAfter: q.starting_after,
+      limit: q.limit ?? 20,
+    });
     return toPage(rows, q, (s) => toSettlementResponse(s));
   }
 

@@ -9,10 +9,22 @@ export const SettlementErrors = {
   merchantNotFound: (id: string) => notFound('merchant', id, 'merchant_id'),
   dayInvalid: (param = 'day') => invalidRequest('day_invalid', 'day must be a calendar day written YYYY-MM-DD', param),
   dayNotClosed: (day: string, timezone: string) =>
-    unprocessable('settlement_day_not_closed', `${day} has not ended yet in ${timezone}; pass force: true to settle what has been posted so far`, 'day'),
-  providerUnknown: (name: string) => invalidRequest('provider_unavailable', `Provider '${name}' is not configured`, 'provider'),
-  payoutNotAwaitingApproval: (id: string, status: string) => conflict('payout_not_awaiting_approval', `Payout ${id} is ${status}, not awaiting approval`, { status }),
-  exceptionNotOpen: (id: string) => conflict('reconciliation_exception_not_open', `Reconciliation item ${id} is not an open exception`),
+    unprocessable(
+      'settlement_day_not_closed',
+      `${day} has not ended yet in ${timezone}; pass force: true to settle what has been posted so far`,
+      'day',
+    ),
+  providerUnknown: (name: string) =>
+    invalidRequest('provider_unavailable', `Provider '${name}' is not configured`, 'provider'),
+  payoutNotAwaitingApproval: (id: string, status: string) =>
+    conflict('payout_not_awaiting_approval', `Payout ${id} is ${status}, not awaiting approval`, { status }),
+  exceptionNotOpen: (id: string) =>
+    conflict('reconciliation_exception_not_open', `Reconciliation item ${id} is not an open exception`),
   statementUnavailable: (provider: string, message: string) =>
-    new DomainError({ type: 'provider_error', status: 502, code: 'statement_unavailable', message: `The ${provider} statement could not be fetched: ${message}` }),
+    new DomainError({
+      type: 'provider_error',
+      status: 502,
+      code: 'statement_unavailable',
+      message: `The ${provider} statement could not be fetched: ${message}`,
+    }),
 };

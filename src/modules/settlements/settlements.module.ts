@@ -3,15 +3,11 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { MerchantsModule } from '../merchants/merchants.module';
 import { NotificationsModule } from '../notifications/notifications.module';
 import { PayoutWorker } from './payout.worker';
-import { PayoutsConsumer } from './payouts.consumer';
 import { PayoutsRepository } from './payouts.repository';
 import { PayoutsService } from './payouts.service';
-import { ReconciliationAdminController } from './reconciliation-admin.controller';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
 import { SettlementSchedulerWorker } from './settlement-scheduler.worker';
-import { SettlementsAdminController } from './settlements-admin.controller';
-import { SettlementsController } from './settlements.controller';
 import { SettlementsRepository } from './settlements.repository';
 import { SettlementsService } from './settlements.service';
 
@@ -24,7 +20,6 @@ import { SettlementsService } from './settlements.service';
  */
 @Module({
   imports: [LedgerModule, MerchantsModule, NotificationsModule],
-  controllers: [SettlementsController, SettlementsAdminController, ReconciliationAdminController],
   providers: [
     SettlementsRepository,
     SettlementsService,
@@ -32,7 +27,6 @@ import { SettlementsService } from './settlements.service';
     PayoutsRepository,
     PayoutsService,
     PayoutWorker,
-    PayoutsConsumer,
     ReconciliationRepository,
     ReconciliationService,
   ],

@@ -31,21 +31,36 @@ export class SettlementsRepository {
 
   /** Serialises settlements of one merchant and currency across all replicas, until the transaction ends. */
   async lock(manager: EntityManager, merchantId: string, currency: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`settlement:${merchantId}:${currency}`]);
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `settlement:${merchantId}:${currency}`,
+    ]);
   }
 
-  findByDay(manager: EntityManager | undefined, merchantId: string, currency: string, businessDay: string): Promise<Settlement | null> {
+  findByDay(
+    manager: EntityManager | undefined,
+    merchantId: string,
+    currency: string,
+    businessDay: string,
+  ): Promise<Settlement | null> {
     return this.m(manager).findOneBy(Settlement, { merchantId, currency, businessDay });
   }
 
   /** The instant a local day ends, computed by PostgreSQL's tz database (the same that cuts the entries). */
   async cutoff(manager: EntityManager | undefined, businessDay: string, timezone: string): Promise<Date> {
-    const [row]: Array<{ cutoff: Date }> = await this.m(manager).query(`SELECT (($1::date + 1)::timestamp AT TIME ZONE $2) AS cutoff`, [businessDay, timezone]);
+    const [row]: Array<{ cutoff: Date }> = await this.m(manager).query(
+      `SELECT (($1::date + 1)::timestamp AT TIME ZONE $2) AS cutoff`,
+      [businessDay, timezone],
+    );
     return row.cutoff;
   }
 
   /** Unsettled payment/refund entries of the merchant in the currency that occurred before the cut-off, with their money per account role. */
-  async unsettledEntries(manager: EntityManager, merchantId: string, currency: string, cutoff: Date): Promise<EntryMoney[]> {
+  async unsettledEntries(
+    manager: EntityManager,
+    merchantId: string,
+    currency: string,
+    cutoff: Date,
+  ): Promise<EntryMoney[]> {
     const rows: Array<Record<string, string | Date | null>> = await manager.query(
       `SELECT e.id, e.type, e.reference_type, e.reference_id, e.reverses_entry_id, e.occurred_at,
               coalesce(sum(${signed}) FILTER (WHERE a.code = 'merchant_pending' AND a.merchant_id = $1), 0)::text AS pending,
@@ -148,7 +163,10 @@ export class SettlementsRepository {
     if (filter.currency) qb.andWhere('s.currency = :currency', { currency: filter.currency });
     if (filter.businessDay) qb.andWhere('s.business_day = :day', { day: filter.businessDay });
     if (filter.startingAfter) qb.andWhere('s.id < :after', { after: filter.startingAfter });
-    return qb.orderBy('s.id', 'DESC').take(filter.limit + 1).getMany();
+    return qb
+      .orderBy('s.id', 'DESC')
+      .take(filter.limit + 1)
+      .getMany();
   }
 
   /** Lines in the order they occurred; capped, the settlement's line_count says how many there are. */
@@ -158,6 +176,9 @@ export class SettlementsRepository {
 
   /** The settlements of one business day, of every merchant or one. */
   settlementsForDay(businessDay: string, merchantId?: string): Promise<Settlement[]> {
-    return this.dataSource.manager.find(Settlement, { where: { businessDay, ...(merchantId ? { merchantId } : {}) }, order: { id: 'ASC' } });
+    return this.dataSource.manager.find(Settlement, {
+      where: { businessDay, ...(merchantId ? { merchantId } : {}) },
+      order: { id: 'ASC' },
+    });
   }
 }

@@ -2,11 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
-import { PG_UNIQUE_VIOLATION, sqlState, withTransaction } from '../../database/transaction.util';
+import { PG_UNIQUE_VIOLATION, sqlState, withTransaction } from '../../persistence/transaction.util';
 import { AuditLogService, type Actor } from '../admin/audit-log.service';
 import { LedgerService } from '../ledger/ledger.service';
-import type { Merchant } from '../merchants/entities/merchant.entity';
-import { MerchantsRepository } from '../merchants/merchants.repository';
+import { MerchantDirectory, type MerchantView } from '../merchants/merchant-directory';
 import { OutboxService } from '../notifications/outbox.service';
 import { Settlement } from './entities/settlement.entity';
 import type { SettlementLine } from './entities/settlement-line.entity';
@@ -49,17 +48,24 @@ export class SettlementsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: SettlementsRepository,
     private readonly ledger: LedgerService,
-    private readonly merchants: MerchantsRepository,
+    private readonly merchants: MerchantDirectory,
     private readonly outbox: OutboxService,
     private readonly audit: AuditLogService,
   ) {}
 
   /** Settles one merchant, currency and business day once; a repeat (also a concurrent one) returns the first settlement. */
-  async settleDay(merchantId: string, currency: string, day: string, actor: Actor, opts: SettleOptions = {}): Promise<SettleResult> {
+  async settleDay(
+    merchantId: string,
+    currency: string,
+    day: string,
+    actor: Actor,
+    opts: SettleOptions = {},
+  ): Promise<SettleResult> {
     if (!isDay(day)) throw SettlementErrors.dayInvalid();
     const merchant = await this.merchants.findMerchant(merchantId);
     if (!merchant) throw SettlementErrors.merchantNotFound(merchantId);
-    if (!opts.force && !dayClosed(day, opts.now ?? new Date(), merchant.timezone)) throw SettlementErrors.dayNotClosed(day, merchant.timezone);
+    if (!opts.force && !dayClosed(day, opts.now ?? new Date(), merchant.timezone))
+      throw SettlementErrors.dayNotClosed(day, merchant.timezone);
     for (let attempt = 1; ; attempt++) {
       try {
         return await withTransaction(this.dataSource, (m) => this.settleIn(m, merchant, currency, day, actor));
@@ -75,7 +81,13 @@ export class SettlementsService {
     }
   }
 
-  private async settleIn(m: EntityManager, merchant: Merchant, currency: string, day: string, actor: Actor): Promise<SettleResult> {
+  private async settleIn(
+    m: EntityManager,
+    merchant: MerchantView,
+    currency: string,
+    day: string,
+    actor: Actor,
+  ): Promise<SettleResult> {
     await this.repo.lock(m, merchant.id, currency);
     const existing = await this.repo.findByDay(m, merchant.id, currency, day);
     if (existing) return { settlement: existing, created: false };
@@ -85,7 +97,10 @@ export class SettlementsService {
     const carriedIn = await this.repo.lastCarriedForward(m, merchant.id, currency);
     if (lines.length === 0 && carriedIn <= 0n) return { settlement: null, created: false };
 
-    const pending = await this.ledger.accountBalance({ code: 'merchant_pending', currency, merchantId: merchant.id }, m);
+    const pending = await this.ledger.accountBalance(
+      { code: 'merchant_pending', currency, merchantId: merchant.id },
+      m,
+    );
     const figures = settlementFigures(lines, carriedIn, pending);
     const id = newId('stl');
     let ledgerEntryId: string | null = null;
@@ -99,8 +114,16 @@ export class SettlementsService {
         merchantId: merchant.id,
         description: `Settlement of ${day} (${merchant.timezone})`,
         postings: [
-          { account: { code: 'merchant_pending', currency, merchantId: merchant.id }, direction: 'debit', amount: figures.transferredAmount },
-          { account: { code: 'merchant_available', currency, merchantId: merchant.id }, direction: 'credit', amount: figures.transferredAmount },
+          {
+            account: { code: 'merchant_pending', currency, merchantId: merchant.id },
+            direction: 'debit',
+            amount: figures.transferredAmount,
+          },
+          {
+            account: { code: 'merchant_available', currency, merchantId: merchant.id },
+            direction: 'credit',
+            amount: figures.transferredAmount,
+          },
         ],
       });
       ledgerEntryId = posted.entry.id;
@@ -119,11 +142,32 @@ export class SettlementsService {
       createdAt: new Date(),
     });
     await this.repo.insert(m, settlement, lines);
-    await this.outbox.enqueue(m, { type: 'settlement.completed', merchantId: merchant.id, appId: null, object: toSettlementResponse(settlement) as never, aggregateId: id });
+    await this.outbox.enqueue(m, {
+      type: 'settlement.completed',
+      merchantId: merchant.id,
+      appId: null,
+      object: toSettlementResponse(settlement) as never,
+      aggregateId: id,
+    });
     if (actor !== SCHEDULER) {
-      await this.audit.record(m, actor, { action: 'settlement.run', targetType: 'settlement', targetId: id, after: { merchant_id: merchant.id, currency, business_day: day } });
+      await this.audit.record(m, actor, {
+        action: 'settlement.run',
+        targetType: 'settlement',
+        targetId: id,
+        after: { merchant_id: merchant.id, currency, business_day: day },
+      });
     }
-    this.logger.log({ settlement_id: id, merchant_id: merchant.id, currency, day, lines: lines.length, transferred: figures.transferredAmount.toString() }, 'settled');
+    this.logger.log(
+      {
+        settlement_id: id,
+        merchant_id: merchant.id,
+        currency,
+        day,
+        lines: lines.length,
+        transferred: figures.transferredAmount.toString(),
+      },
+      'settled',
+    );
     return { settlement, created: true };
   }
 
@@ -134,15 +178,18 @@ export class SettlementsService {
    */
   async runDay(day: string, actor: Actor, opts: SettleOptions & { merchantId?: string } = {}): Promise<Settlement[]> {
     if (!isDay(day)) throw SettlementErrors.dayInvalid();
-    if (opts.merchantId && !(await this.merchants.findMerchant(opts.merchantId))) throw SettlementErrors.merchantNotFound(opts.merchantId);
+    if (opts.merchantId && !(await this.merchants.findMerchant(opts.merchantId)))
+      throw SettlementErrors.merchantNotFound(opts.merchantId);
     const pairs = new Map<string, { merchantId: string; currency: string }>();
-    for (const s of await this.repo.settlementsForDay(day, opts.merchantId)) pairs.set(`${s.merchantId}:${s.currency}`, s);
+    for (const s of await this.repo.settlementsForDay(day, opts.merchantId))
+      pairs.set(`${s.merchantId}:${s.currency}`, s);
     for (const p of await this.repo.unsettledPairs(opts.merchantId)) pairs.set(`${p.merchantId}:${p.currency}`, p);
     const out: Settlement[] = [];
     for (const p of pairs.values()) {
       const merchant = await this.merchants.findMerchant(p.merchantId);
       // Without a merchant filter, merchants whose day has not ended are skipped rather than failing the whole run.
-      if (!merchant || (!opts.merchantId && !opts.force && !dayClosed(day, opts.now ?? new Date(), merchant.timezone))) continue;
+      if (!merchant || (!opts.merchantId && !opts.force && !dayClosed(day, opts.now ?? new Date(), merchant.timezone)))
+        continue;
       const { settlement } = await this.settleDay(p.merchantId, p.currency, day, actor, opts);
       if (settlement) out.push(settlement);
     }
@@ -180,7 +227,8 @@ export class SettlementsService {
 
   async get(id: string, merchantId?: string): Promise<{ settlement: Settlement; lines: SettlementLine[] }> {
     const settlement = await this.repo.findById(id);
-    if (!settlement || (merchantId !== undefined && settlement.merchantId !== merchantId)) throw SettlementErrors.settlementNotFound(id);
+    if (!settlement || (merchantId !== undefined && settlement.merchantId !== merchantId))
+      throw SettlementErrors.settlementNotFound(id);
     return { settlement, lines: await this.repo.lines(id, MAX_LINES_SHOWN) };
   }
 

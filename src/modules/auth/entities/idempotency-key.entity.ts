@@ -23,6 +23,10 @@ export class IdempotencyKey {
   @Column({ name: 'request_id', type: 'text' })
   requestId: string;
 
+  /** The process running the request (its ProcessSentinel id): once that process is gone, the key is free. */
+  @Column({ type: 'text', nullable: true })
+  holder: string | null;
+
   @Column({ type: 'text', default: 'in_progress' })
   status: IdempotencyKeyStatus;
 

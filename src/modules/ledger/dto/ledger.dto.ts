@@ -3,8 +3,10 @@ import { IsDateString, IsIn, IsOptional, IsString, Length, Matches } from 'class
 import { ListQueryDto, PageLimit } from '../../../common/http/pagination';
 import { ACCOUNT_CODES, type AccountCode } from '../chart-of-accounts';
 
-const AMOUNT_DOC = 'Integer in minor units. A JSON number while it is within ±(2^53−1); beyond that, a decimal string so no digit is lost.';
-const amount = (description = AMOUNT_DOC) => ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d+$' }], description, example: 9940 });
+const AMOUNT_DOC =
+  'Integer in minor units. A JSON number while it is within ±(2^53−1); beyond that, a decimal string so no digit is lost.';
+const amount = (description = AMOUNT_DOC) =>
+  ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string', pattern: '^-?\\d+$' }], description, example: 9940 });
 
 export class ListAccountsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: "Only this merchant's accounts" })
@@ -29,7 +31,8 @@ export class AccountResponseDto {
   @ApiProperty({ example: 'ledger_account' }) object: 'ledger_account';
   @ApiProperty({ enum: ACCOUNT_CODES }) code: string;
   @ApiProperty({ enum: ['asset', 'liability', 'revenue', 'expense'] }) type: string;
-  @ApiProperty({ enum: ['debit', 'credit'], description: 'The side that increases the balance' }) normal_balance: string;
+  @ApiProperty({ enum: ['debit', 'credit'], description: 'The side that increases the balance' })
+  normal_balance: string;
   @ApiProperty({ example: 'CNY' }) currency: string;
   @ApiPropertyOptional({ nullable: true, type: String }) merchant_id: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'alipay' }) subkey: string | null;
@@ -39,7 +42,8 @@ export class AccountResponseDto {
       'Which row of the account this is: 0 for most accounts; the hot platform accounts (provider_clearing, platform_fee_revenue) are spread over several rows so that payments do not queue on one row lock, and their balance is the sum over every shard',
   })
   shard: number;
-  @ApiProperty({ description: 'The database refuses any posting that would take the balance below zero' }) non_negative: boolean;
+  @ApiProperty({ description: 'The database refuses any posting that would take the balance below zero' })
+  non_negative: boolean;
   @amount('Balance in the normal direction. ' + AMOUNT_DOC) balance: number | string;
   @amount() debits_posted: number | string;
   @amount() credits_posted: number | string;
@@ -56,7 +60,9 @@ export class StatementQueryDto {
   @PageLimit()
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'Cursor: the `seq` of the last line of the previous page (lines are newest first)' })
+  @ApiPropertyOptional({
+    description: 'Cursor: the `seq` of the last line of the previous page (lines are newest first)',
+  })
   @IsOptional()
   @Matches(/^[1-9]\d{0,17}$/, { message: 'starting_after must be a line seq' })
   starting_after?: string;
@@ -126,9 +132,13 @@ export class EntryResponseDto {
   @ApiProperty() reference_id: string;
   @ApiPropertyOptional({ nullable: true, type: String }) merchant_id: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The entry this one reverses' }) reverses_entry_id: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The entry this one reverses' }) reverses_entry_id:
+    string | null;
   @ApiProperty({ type: [PostingDto] }) postings: PostingDto[];
-  @ApiProperty({ description: 'Business time of the event (e.g. when the payment succeeded); settlement days are cut on it' }) occurred_at: string;
+  @ApiProperty({
+    description: 'Business time of the event (e.g. when the payment succeeded); settlement days are cut on it',
+  })
+  occurred_at: string;
   @ApiProperty() created_at: string;
 }
 
@@ -137,7 +147,10 @@ export class EntryListDto {
 }
 
 export class ReverseEntryDto {
-  @ApiProperty({ example: 'Posted against the wrong merchant', description: 'Why; kept on the reversal entry and in the audit log' })
+  @ApiProperty({
+    example: 'Posted against the wrong merchant',
+    description: 'Why; kept on the reversal entry and in the audit log',
+  })
   @IsString()
   @Length(1, 1000)
   reason: string;
@@ -146,7 +159,8 @@ export class ReverseEntryDto {
 export class TrialBalanceAccountDto {
   @ApiProperty({ enum: ACCOUNT_CODES }) code: string;
   @ApiProperty() type: string;
-  @amount('Σ balances of the accounts with this code, in their normal direction. ' + AMOUNT_DOC) balance: number | string;
+  @amount('Σ balances of the accounts with this code, in their normal direction. ' + AMOUNT_DOC) balance:
+    number | string;
   @amount() debits: number | string;
   @amount() credits: number | string;
 }

@@ -1,5 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsIn, IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-validator';
+import {
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { CHANNELS, type Channel } from '../../providers/provider.port';
 
 export class CreateAppDto {
@@ -14,7 +24,10 @@ export class CreateAppDto {
   @IsIn(CHANNELS, { each: true })
   channels: Channel[];
 
-  @ApiPropertyOptional({ example: 'https://shop.example.com/paygrid/webhooks', description: 'https; http only to loopback in sandbox' })
+  @ApiPropertyOptional({
+    example: 'https://shop.example.com/paygrid/webhooks',
+    description: 'https; http only to loopback in sandbox',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2048)
@@ -35,6 +48,8 @@ export class UpdateAppDto {
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsString()
+  // "" is neither a URL nor null (the create route refuses it too).
+  @IsNotEmpty({ message: 'webhook_url must be a URL, or null to remove the endpoint' })
   @MaxLength(2048)
   webhook_url?: string | null;
 }
@@ -47,7 +62,8 @@ export class AppResponseDto {
   @ApiProperty({ enum: ['active', 'suspended'] }) status: string;
   @ApiProperty({ enum: CHANNELS, isArray: true }) channels: string[];
   @ApiPropertyOptional({ nullable: true, type: String }) webhook_url: string | null;
-  @ApiPropertyOptional({ description: '`whsec_…`, shown only when a webhook URL is first set' }) webhook_secret?: string;
+  @ApiPropertyOptional({ description: '`whsec_…`, shown only when a webhook URL is first set' })
+  webhook_secret?: string;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
 }

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
+} from 'class-validator';
 import { isCurrency, isTimeZone } from '../../../common/money/currency';
 import { ListQueryDto } from '../../../common/http/pagination';
 
@@ -26,12 +37,22 @@ export class CreateMerchantDto {
   @Validate(IsCurrencyConstraint)
   settlement_currency?: string;
 
-  @ApiPropertyOptional({ example: 'Asia/Shanghai', default: 'Asia/Shanghai', description: 'Settlement days are cut at midnight here' })
+  @ApiPropertyOptional({
+    example: 'Asia/Shanghai',
+    default: 'Asia/Shanghai',
+    description: 'Settlement days are cut at midnight here',
+  })
   @IsOptional()
   @Validate(IsTimeZoneConstraint)
   timezone?: string;
 
-  @ApiPropertyOptional({ example: 60, default: 0, minimum: 0, maximum: 10000, description: 'Platform fee in basis points' })
+  @ApiPropertyOptional({
+    example: 60,
+    default: 0,
+    minimum: 0,
+    maximum: 10000,
+    description: 'Platform fee in basis points',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

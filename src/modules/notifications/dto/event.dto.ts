@@ -19,7 +19,7 @@ class EventDataDto {
   object: Record<string, unknown>;
 }
 
-/** The API.md envelope (also the RabbitMQ message body and the webhook body). */
+/** The docs/api.md envelope (also the RabbitMQ message body and the webhook body). */
 export class EventResponseDto {
   @ApiProperty({ example: 'evt_01jb8x4k2m9q7r5t3v1w0y6z8a' }) id: string;
   @ApiProperty({ enum: EVENT_TYPES }) type: EventType;
@@ -28,7 +28,9 @@ export class EventResponseDto {
   @ApiProperty({ nullable: true, type: String }) app_id: string | null;
   @ApiProperty({ enum: [1] }) version: 1;
   @ApiProperty({ description: 'Id of the object the event is about' }) aggregate_id: string;
-  @ApiProperty({ description: '1, 2, 3 … per aggregate_id in commit order: restores per-object order (deliveries are not ordered)' })
+  @ApiProperty({
+    description: '1, 2, 3 … per aggregate_id in commit order: restores per-object order (deliveries are not ordered)',
+  })
   aggregate_sequence: number;
   @ApiProperty({ type: EventDataDto }) data: EventDataDto;
 }

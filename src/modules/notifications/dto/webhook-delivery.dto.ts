@@ -9,8 +9,10 @@ export class ListWebhookDeliveriesQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(ID) merchant_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(ID) app_id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(ID) event_id?: string;
-  @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] }) @IsOptional() @IsIn(['pending', 'succeeded', 'failed']) status?:
-    'pending' | 'succeeded' | 'failed';
+  @ApiPropertyOptional({ enum: ['pending', 'succeeded', 'failed'] })
+  @IsOptional()
+  @IsIn(['pending', 'succeeded', 'failed'])
+  status?: 'pending' | 'succeeded' | 'failed';
 }
 
 export class WebhookAttemptDto {
@@ -44,7 +46,10 @@ export class WebhookDeliveryResponseDto {
   @ApiProperty({ nullable: true, type: Number }) last_latency_ms: number | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) delivered_at: string | null;
   @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiPropertyOptional({ type: [WebhookAttemptDto], description: 'The attempt log, oldest first (single-delivery reads only)' })
+  @ApiPropertyOptional({
+    type: [WebhookAttemptDto],
+    description: 'The attempt log, oldest first (single-delivery reads only)',
+  })
   attempt_log?: WebhookAttemptDto[];
 }
 
@@ -55,7 +60,8 @@ export class WebhookDeliveryPageDto {
 
 export class RotateWebhookSecretDto {
   @ApiPropertyOptional({
-    description: 'Seconds the previous secret stays valid (both signatures sent); default WEBHOOK_SECRET_OVERLAP_SECONDS',
+    description:
+      'Seconds the previous secret stays valid (both signatures sent); default WEBHOOK_SECRET_OVERLAP_SECONDS',
     minimum: 0,
     maximum: 2592000,
   })

@@ -51,16 +51,26 @@ describe('webhook SSRF guard', () => {
   });
 
   it('allows a public https endpoint and pins the checked address', async () => {
-    await expect(resolveDestination('https://hooks.example.com/x', { allowLoopback: false, resolver })).resolves.toMatchObject({
+    await expect(
+      resolveDestination('https://hooks.example.com/x', { allowLoopback: false, resolver }),
+    ).resolves.toMatchObject({
       address: '93.184.216.34',
       family: 4,
     });
   });
 
   it('allows loopback (http too) only when loopback is allowed, and still refuses private addresses', async () => {
-    await expect(resolveDestination('http://127.0.0.1:8080/x', { allowLoopback: true, resolver })).resolves.toMatchObject({ address: '127.0.0.1' });
-    await expect(resolveDestination('http://[::ffff:127.0.0.1]:8080/x', { allowLoopback: true, resolver })).resolves.toBeDefined();
-    await expect(resolveDestination('https://10.0.0.1/x', { allowLoopback: true, resolver })).rejects.toBeInstanceOf(SsrfRefusedError);
-    await expect(resolveDestination('http://hooks.example.com/x', { allowLoopback: true, resolver })).rejects.toBeInstanceOf(SsrfRefusedError);
+    await expect(
+      resolveDestination('http://127.0.0.1:8080/x', { allowLoopback: true, resolver }),
+    ).resolves.toMatchObject({ address: '127.0.0.1' });
+    await expect(
+      resolveDestination('http://[::ffff:127.0.0.1]:8080/x', { allowLoopback: true, resolver }),
+    ).resolves.toBeDefined();
+    await expect(resolveDestination('https://10.0.0.1/x', { allowLoopback: true, resolver })).rejects.toBeInstanceOf(
+      SsrfRefusedError,
+    );
+    await expect(
+      resolveDestination('http://hooks.example.com/x', { allowLoopback: true, resolver }),
+    ).rejects.toBeInstanceOf(SsrfRefusedError);
   });
 });

@@ -14,7 +14,9 @@ export class SsrfRefusedError extends Error {
 export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
 
 export const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))));
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
 
 /** Refuses an address that is internal, unless it is loopback and loopback is allowed (sandbox). */
 export function addressProblem(address: string, allowLoopback: boolean): string | undefined {
@@ -41,7 +43,8 @@ export async function resolveDestination(
   } catch {
     throw new SsrfRefusedError('webhook URL is not a URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SsrfRefusedError(`scheme ${url.protocol} is not allowed`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new SsrfRefusedError(`scheme ${url.protocol} is not allowed`);
   if (url.username || url.password) throw new SsrfRefusedError('webhook URL must not carry credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: LookupAddress[];
@@ -59,7 +62,8 @@ export async function resolveDestination(
     if (problem) throw new SsrfRefusedError(isIP(host) ? problem : `${host} resolves to ${problem}`);
   }
   const loopbackOnly = addresses.every((a) => isLoopbackHost(a.address));
-  if (url.protocol === 'http:' && !(opts.allowLoopback && loopbackOnly)) throw new SsrfRefusedError('http is allowed to loopback in sandbox only');
+  if (url.protocol === 'http:' && !(opts.allowLoopback && loopbackOnly))
+    throw new SsrfRefusedError('http is allowed to loopback in sandbox only');
   return { url, address: addresses[0].address, family: addresses[0].family === 6 ? 6 : 4 };
 }
 

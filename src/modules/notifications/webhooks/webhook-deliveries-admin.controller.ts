@@ -22,7 +22,9 @@ export class WebhookDeliveriesAdminController {
   constructor(private readonly deliveries: WebhookDeliveriesService) {}
 
   @Get('webhook-deliveries')
-  @ApiOperation({ summary: 'List webhook deliveries across merchants, newest first (filters: merchant, app, event, status)' })
+  @ApiOperation({
+    summary: 'List webhook deliveries across merchants, newest first (filters: merchant, app, event, status)',
+  })
   @ApiOkResponse({ type: WebhookDeliveryPageDto })
   async list(@Query() q: ListWebhookDeliveriesQueryDto): Promise<Page<WebhookDeliveryResponseDto>> {
     const limit = q.limit ?? 20;
@@ -55,16 +57,25 @@ export class WebhookDeliveriesAdminController {
 
   @Post('apps/:id/webhook-secret/rotate')
   @HttpCode(200)
-  @ApiOperation({ summary: "Rotate an app's webhook secret: the old one stays valid for the overlap and both signatures are sent; audited" })
+  @ApiOperation({
+    summary:
+      "Rotate an app's webhook secret: the old one stays valid for the overlap and both signatures are sent; audited",
+  })
   @ApiOkResponse({ type: RotateWebhookSecretResponseDto })
   @ApiConflictResponse({ description: '`webhook_not_configured`', type: ErrorResponseDto })
-  rotate(@CurrentActor() actor: Actor, @Param('id') appId: string, @Body() body: RotateWebhookSecretDto): Promise<RotateWebhookSecretResponseDto> {
+  rotate(
+    @CurrentActor() actor: Actor,
+    @Param('id') appId: string,
+    @Body() body: RotateWebhookSecretDto,
+  ): Promise<RotateWebhookSecretResponseDto> {
     return this.deliveries.rotateSecret(actor, appId, body.overlap_seconds);
   }
 
   @Post('apps/:id/webhook-endpoint/enable')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Re-enable an endpoint disabled after persistent failure; its pending deliveries flow again; audited' })
+  @ApiOperation({
+    summary: 'Re-enable an endpoint disabled after persistent failure; its pending deliveries flow again; audited',
+  })
   @ApiOkResponse({ type: WebhookEndpointStatusDto })
   enable(@CurrentActor() actor: Actor, @Param('id') appId: string): Promise<WebhookEndpointStatusDto> {
     return this.deliveries.enableEndpoint(actor, appId);

@@ -25,7 +25,10 @@ export class WebhookDeliveriesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a webhook again now (same webhook-id), restarting its retry schedule' })
   @ApiOkResponse({ type: WebhookDeliveryResponseDto })
-  async redeliver(@MerchantContext() ctx: MerchantContext, @Param('id') id: string): Promise<WebhookDeliveryResponseDto> {
+  async redeliver(
+    @MerchantContext() ctx: MerchantContext,
+    @Param('id') id: string,
+  ): Promise<WebhookDeliveryResponseDto> {
     return toDeliveryResponse(await this.deliveries.redeliver(id, { merchantId: ctx.merchantId }));
   }
 }

@@ -21,7 +21,11 @@ export class WebhookDeliveriesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** One delivery per (event, app); a redelivered event adds nothing. Returns how many were new. */
-  async createForEvent(manager: EntityManager, event: { id: string; type: string; merchantId: string }, appIds: string[]): Promise<number> {
+  async createForEvent(
+    manager: EntityManager,
+    event: { id: string; type: string; merchantId: string },
+    appIds: string[],
+  ): Promise<number> {
     if (appIds.length === 0) return 0;
     const rows: unknown[] = await manager.query(
       `INSERT INTO webhook_deliveries (id, event_id, event_type, merchant_id, app_id, status, next_attempt_at)
@@ -37,7 +41,11 @@ export class WebhookDeliveriesRepository {
    * already saturates and disabled endpoints: a backlog at one endpoint never
    * hides another endpoint's due deliveries.
    */
-  async findDue(saturatedAppIds: string[], perEndpoint: number, limit: number): Promise<Array<{ id: string; app_id: string }>> {
+  async findDue(
+    saturatedAppIds: string[],
+    perEndpoint: number,
+    limit: number,
+  ): Promise<Array<{ id: string; app_id: string }>> {
     return this.dataSource.query(
       `SELECT d.id, a.app_id FROM (
          SELECT DISTINCT w.app_id FROM webhook_deliveries w
@@ -83,7 +91,17 @@ export class WebhookDeliveriesRepository {
     await manager.query(
       `UPDATE webhook_deliveries SET status = $2, attempts = $3, schedule_step = $4, next_attempt_at = $5, last_status_code = $6,
          last_error = $7, last_latency_ms = $8, delivered_at = $9, updated_at = now() WHERE id = $1`,
-      [d.id, d.status, d.attempts, d.scheduleStep, d.nextAttemptAt, d.lastStatusCode, d.lastError, d.lastLatencyMs, d.deliveredAt],
+      [
+        d.id,
+        d.status,
+        d.attempts,
+        d.scheduleStep,
+        d.nextAttemptAt,
+        d.lastStatusCode,
+        d.lastError,
+        d.lastLatencyMs,
+        d.deliveredAt,
+      ],
     );
   }
 
@@ -97,7 +115,11 @@ export class WebhookDeliveriesRepository {
    * no row locks nothing), so deliveries to one endpoint do not queue on its
    * state row. Returns the state after a failure (row-locked), else undefined.
    */
-  async recordEndpointOutcome(manager: EntityManager, appId: string, ok: boolean): Promise<WebhookEndpointState | undefined> {
+  async recordEndpointOutcome(
+    manager: EntityManager,
+    appId: string,
+    ok: boolean,
+  ): Promise<WebhookEndpointState | undefined> {
     if (ok) {
       await manager.query(
         `UPDATE webhook_endpoint_states SET consecutive_failures = 0, failing_since = NULL, updated_at = now()
@@ -116,7 +138,12 @@ export class WebhookDeliveriesRepository {
     return Object.assign(new WebhookEndpointState(), rows[0], { appId });
   }
 
-  async setEndpointStatus(manager: EntityManager, appId: string, status: 'enabled' | 'disabled', reason: string | null): Promise<void> {
+  async setEndpointStatus(
+    manager: EntityManager,
+    appId: string,
+    status: 'enabled' | 'disabled',
+    reason: string | null,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO webhook_endpoint_states (app_id, status, disabled_at, disabled_reason) VALUES ($1, $2, CASE WHEN $2 = 'disabled' THEN now() END, $3)
        ON CONFLICT (app_id) DO UPDATE SET status = $2, disabled_at = CASE WHEN $2 = 'disabled' THEN now() END, disabled_reason = $3,
@@ -135,7 +162,10 @@ export class WebhookDeliveriesRepository {
   }
 
   attempts(deliveryId: string): Promise<WebhookAttempt[]> {
-    return this.dataSource.manager.find(WebhookAttempt, { where: { deliveryId }, order: { attemptedAt: 'ASC', id: 'ASC' } });
+    return this.dataSource.manager.find(WebhookAttempt, {
+      where: { deliveryId },
+      order: { attemptedAt: 'ASC', id: 'ASC' },
+    });
   }
 
   list(filter: DeliveryFilter): Promise<WebhookDelivery[]> {
@@ -153,6 +183,9 @@ export class WebhookDeliveriesRepository {
 
   /** Re-arms a delivery now, whatever its status, restarting its retry schedule (a manual redelivery). */
   async rearm(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(`UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), schedule_step = 0, updated_at = now() WHERE id = $1`, [id]);
+    await manager.query(
+      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), schedule_step = 0, updated_at = now() WHERE id = $1`,
+      [id],
+    );
   }
 }

@@ -1,14 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { conflict, notFound } from '../../../common/errors/domain-error';
-import { withTransaction } from '../../../database/transaction.util';
+import { notFound } from '../../../common/errors/domain-error';
+import { withTransaction } from '../../../persistence/transaction.util';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { Actor, AuditLogService } from '../../admin/audit-log.service';
-import { encryptionContext } from '../../crypto/encrypted-column';
-import { KeyRing } from '../../crypto/key-ring';
-import { MerchantsRepository } from '../../merchants/merchants.repository';
+import { MerchantDirectory } from '../../merchants/merchant-directory';
 import { MerchantsService } from '../../merchants/merchants.service';
 import { WebhookAttempt } from '../entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
@@ -29,9 +26,8 @@ export class WebhookDeliveriesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repo: WebhookDeliveriesRepository,
     private readonly events: EventsRepository,
-    private readonly merchantsRepo: MerchantsRepository,
+    private readonly directory: MerchantDirectory,
     private readonly merchants: MerchantsService,
-    private readonly keyRing: KeyRing,
     private readonly outbox: OutboxService,
     private readonly audit: AuditLogService,
     private readonly sender: WebhookSender,
@@ -41,11 +37,22 @@ export class WebhookDeliveriesService {
 
   /** One HTTP attempt of a claimed delivery, then its outcome in one transaction. */
   async attempt(delivery: WebhookDelivery, signal?: AbortSignal): Promise<void> {
-    const [app, event] = await Promise.all([this.merchantsRepo.findApp(delivery.appId), this.events.findById(delivery.eventId)]);
-    const url = app?.webhookUrl ?? null;
+    const [endpoint, event] = await Promise.all([
+      this.directory.webhookEndpoint(delivery.appId),
+      this.events.findById(delivery.eventId),
+    ]);
+    const url = endpoint?.url ?? null;
     let result: SendResult;
-    if (!app || !url || !event) result = { ok: false, statusCode: null, error: 'the app has no webhook endpoint', latencyMs: 0 };
-    else result = await this.sender.send(url, event.id, JSON.stringify(toEventEnvelope(event)), this.merchants.webhookSecrets(app), signal);
+    if (!endpoint || !event)
+      result = { ok: false, statusCode: null, error: 'the app has no webhook endpoint', latencyMs: 0 };
+    else
+      result = await this.sender.send(
+        endpoint.url,
+        event.id,
+        JSON.stringify(toEventEnvelope(event)),
+        endpoint.secrets,
+        signal,
+      );
     if (signal?.aborted && !result.ok) return; // shutting down: the lease expires and the attempt is made again
     const outcome = result.ok ? 'success' : 'failure';
     this.metrics.webhookAttempts.inc({ outcome });
@@ -57,7 +64,8 @@ export class WebhookDeliveriesService {
     return withTransaction(this.dataSource, async (manager) => {
       const d = await this.repo.lock(manager, deliveryId);
       if (!d) return;
-      const trigger: WebhookAttempt['trigger'] = d.attempts === 0 ? 'initial' : d.scheduleStep === 0 ? 'manual' : 'retry';
+      const trigger: WebhookAttempt['trigger'] =
+        d.attempts === 0 ? 'initial' : d.scheduleStep === 0 ? 'manual' : 'retry';
       await this.repo.insertAttempt(manager, {
         deliveryId,
         url,
@@ -141,10 +149,13 @@ export class WebhookDeliveriesService {
   /** Re-enables a disabled endpoint; its pending deliveries flow again. */
   async enableEndpoint(actor: Actor, appId: string): Promise<{ app_id: string; status: 'enabled' }> {
     await withTransaction(this.dataSource, async (manager) => {
-      const app = await this.merchantsRepo.lockApp(manager, appId);
-      if (!app) throw notFound('app', appId);
+      if (!(await this.merchants.lockApp(manager, appId))) throw notFound('app', appId);
       await this.repo.setEndpointStatus(manager, appId, 'enabled', null);
-      await this.audit.record(manager, actor, { action: 'webhook_endpoint.enable', targetType: 'app', targetId: appId });
+      await this.audit.record(manager, actor, {
+        action: 'webhook_endpoint.enable',
+        targetType: 'app',
+        targetId: appId,
+      });
     });
     return { app_id: appId, status: 'enabled' };
   }
@@ -157,31 +168,11 @@ export class WebhookDeliveriesService {
    * New `whsec_…` secret; the current one becomes the previous secret and
    * stays valid (both signatures sent) for the overlap. Returned this once.
    */
-  async rotateSecret(
+  rotateSecret(
     actor: Actor,
     appId: string,
     overlapSeconds = this.config.webhooks.secretOverlapSeconds,
   ): Promise<{ app_id: string; webhook_secret: string; previous_secret_expires_at: string }> {
-    return withTransaction(this.dataSource, async (manager) => {
-      const app = await this.merchantsRepo.lockApp(manager, appId);
-      if (!app) throw notFound('app', appId);
-      if (!app.webhookSecretEnc) throw conflict('webhook_not_configured', 'The app has no webhook endpoint, so there is no secret to rotate');
-      const current = this.keyRing.decrypt(app.webhookSecretEnc, encryptionContext('apps', 'webhook_secret_enc', app.id));
-      const secret = `whsec_${randomBytes(32).toString('base64')}`;
-      const expiresAt = new Date(Date.now() + overlapSeconds * 1000);
-      app.previousWebhookSecretEnc = this.keyRing.encrypt(current, encryptionContext('apps', 'previous_webhook_secret_enc', app.id));
-      app.previousWebhookSecretExpiresAt = expiresAt;
-      app.webhookSecretEnc = this.keyRing.encrypt(secret, encryptionContext('apps', 'webhook_secret_enc', app.id));
-      app.updatedAt = new Date();
-      await this.merchantsRepo.saveApp(manager, app);
-      // Never the secrets themselves in the audit log.
-      await this.audit.record(manager, actor, {
-        action: 'app.webhook_secret.rotate',
-        targetType: 'app',
-        targetId: app.id,
-        after: { previous_secret_expires_at: expiresAt.toISOString(), overlap_seconds: overlapSeconds },
-      });
-      return { app_id: app.id, webhook_secret: secret, previous_secret_expires_at: expiresAt.toISOString() };
-    });
+    return this.merchants.rotateWebhookSecret(actor, appId, overlapSeconds);
   }
 }

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
+import type { Worker } from '../../../common/workers/polling-worker';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
 import { NotificationsMetrics } from '../notifications.metrics';
@@ -11,10 +12,12 @@ import { WebhookDeliveriesService } from './webhook-deliveries.service';
  * WEBHOOK_MAX_IN_FLIGHT requests per process and
  * WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT per endpoint, so endpoints that hang
  * until the timeout occupy only their own slots and healthy endpoints keep
- * flowing (RELIABILITY L4).
+ * flowing (RELIABILITY L4). It needs only PostgreSQL: deliveries already
+ * written keep their retries while RabbitMQ is down (issue 16, defect 9;
+ * test/e2e/webhooks-broker-outage.e2e-spec.ts).
  */
 @Injectable()
-export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
+export class WebhookDeliveryWorker implements Worker, OnModuleDestroy {
   private readonly logger = new Logger(WebhookDeliveryWorker.name);
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perEndpoint = new Map<string, number>();
@@ -34,13 +37,22 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     setMaxListeners(0, this.abort.signal);
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.role === 'api') return;
+  /** Its own loop rather than a PollingWorker's: a finished send refills its slot at once, with no delay. */
+  start(): void {
+    if (this.running || this.abort.signal.aborted) return;
     this.running = true;
     this.loopDone = this.loop();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.stop();
+  }
+
+  async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loopDone;
@@ -85,10 +97,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     }
     // The lease outlives the request (timeout) plus the time to record its outcome.
     const claimed = await this.repo.claim(ids, timeoutMs * 2 + 5_000);
-    for (const d of claimed) this.start(d);
+    for (const d of claimed) this.send(d);
   }
 
-  private start(delivery: WebhookDelivery): void {
+  private send(delivery: WebhookDelivery): void {
     this.perEndpoint.set(delivery.appId, (this.perEndpoint.get(delivery.appId) ?? 0) + 1);
     this.metrics.webhooksInFlight.inc();
     const task = this.service

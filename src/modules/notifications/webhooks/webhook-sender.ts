@@ -31,12 +31,26 @@ export class WebhookSender {
     return secrets.map((s) => new Webhook(s).sign(eventId, timestamp, body)).join(' ');
   }
 
-  async send(rawUrl: string, eventId: string, body: string, secrets: string[], signal?: AbortSignal): Promise<SendResult> {
+  async send(
+    rawUrl: string,
+    eventId: string,
+    body: string,
+    secrets: string[],
+    signal?: AbortSignal,
+  ): Promise<SendResult> {
     const started = Date.now();
-    const done = (ok: boolean, statusCode: number | null, error: string | null): SendResult => ({ ok, statusCode, error, latencyMs: Date.now() - started });
+    const done = (ok: boolean, statusCode: number | null, error: string | null): SendResult => ({
+      ok,
+      statusCode,
+      error,
+      latencyMs: Date.now() - started,
+    });
     let dest: Awaited<ReturnType<typeof resolveDestination>>;
     try {
-      dest = await resolveDestination(rawUrl, { allowLoopback: this.config.webhookAllowLoopback, resolver: this.resolver });
+      dest = await resolveDestination(rawUrl, {
+        allowLoopback: this.config.webhookAllowLoopback,
+        resolver: this.resolver,
+      });
     } catch (err) {
       if (err instanceof SsrfRefusedError) return done(false, null, `destination refused: ${err.message}`);
       throw err;
@@ -61,13 +75,21 @@ export class WebhookSender {
         resolve(r);
       };
       const client = dest.url.protocol === 'https:' ? https : http;
-      const req = client.request(dest.url, { method: 'POST', headers, agent: false, lookup: pinnedLookup(dest.address, dest.family) as never }, (res) => {
-        const status = res.statusCode ?? 0;
-        // Drain (and discard) the body: it is never stored or echoed (S7).
-        res.on('data', () => undefined);
-        res.on('end', () => finish(done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`)));
-        res.on('error', (err) => finish(done(false, status, err.message)));
-      });
+      const req = client.request(
+        dest.url,
+        { method: 'POST', headers, agent: false, lookup: pinnedLookup(dest.address, dest.family) as never },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          // Drain (and discard) the body: it is never stored or echoed (S7).
+          res.on('data', () => undefined);
+          res.on('end', () =>
+            finish(
+              done(status >= 200 && status < 300, status, status >= 200 && status < 300 ? null : `HTTP ${status}`),
+            ),
+          );
+          res.on('error', (err) => finish(done(false, status, err.message)));
+        },
+      );
       const timer = setTimeout(() => {
         finish(done(false, null, `timeout after ${this.config.webhooks.timeoutMs} ms`));
         req.destroy();

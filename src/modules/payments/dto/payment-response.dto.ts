@@ -3,11 +3,53 @@ import { CHANNELS } from '../../providers/provider.port';
 import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-state-machine';
 
 export class NextActionDto {
-  @ApiProperty({ enum: ['qr_code', 'redirect', 'wechat_jsapi', 'three_d_secure'] }) type: string;
+  @ApiProperty({
+    enum: ['qr_code', 'redirect', 'wechat_jsapi', 'wechat_app', 'alipay_app', 'three_d_secure'],
+    description:
+      'qr_code: alipay_qr, wechat_native. redirect: alipay_page, alipay_wap, wechat_h5. wechat_jsapi: wechat_jsapi, wechat_miniprogram. wechat_app: wechat_app. alipay_app: alipay_app. three_d_secure: card, stripe_card',
+  })
+  type: string;
   @ApiPropertyOptional({ description: 'qr_code: the content to render as a QR code' }) qr_code?: string;
+  @ApiPropertyOptional({
+    description: 'qr_code: the same content already drawn, as an SVG data URL for an `<img src>`',
+    example: 'data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmci…',
+  })
+  qr_code_image?: string;
   @ApiPropertyOptional({ description: 'redirect / three_d_secure: where to send the payer' }) url?: string;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'wechat_jsapi: the parameters for WeixinJSBridge.invoke("getBrandWCPayRequest")' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      'wechat_jsapi: the parameters for WeixinJSBridge.invoke("getBrandWCPayRequest") or the mini-program\'s wx.requestPayment; wechat_app: the OpenSDK PayReq fields (appid, partnerid, prepayid, package, noncestr, timestamp, sign)',
+  })
   params?: Record<string, string>;
+  @ApiPropertyOptional({
+    description: "alipay_app: the signed order string to hand to the Alipay SDK in the merchant's app (payV2)",
+  })
+  order_string?: string;
+}
+
+export class ThreeDSecureDto {
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['Y', 'A', 'N', 'R', 'U', 'C'],
+    description:
+      'EMV 3DS2 transStatus: Y authenticated, A attempted, N not authenticated, R rejected, U unavailable, C challenge required',
+    example: 'Y',
+  })
+  trans_status: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Electronic Commerce Indicator (Visa 05 authenticated, 06 attempted, 07 none; Mastercard 02/01/00)',
+    example: '05',
+  })
+  eci: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: ['frictionless', 'challenge'], example: 'challenge' })
+  flow: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: '2.2.0' }) version: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Directory server transaction id (dsTransId)' })
+  ds_transaction_id: string | null;
 }
 
 export class CardViewDto {
@@ -15,13 +57,27 @@ export class CardViewDto {
   @ApiProperty({ example: '4242' }) last4: string;
   @ApiProperty({ example: 12 }) exp_month: number;
   @ApiProperty({ example: 2030 }) exp_year: number;
-  @ApiProperty({ example: 'tok_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'Reusable for later payments by this merchant' }) token: string;
+  @ApiPropertyOptional({
+    example: 'tok_01jb8y3k2m9x7q4w5e6r7t8y9u',
+    description:
+      'card channel: reusable for later payments by this merchant (stripe_card: none, the card stays at Stripe)',
+  })
+  token?: string;
+  @ApiPropertyOptional({
+    type: ThreeDSecureDto,
+    nullable: true,
+    description: 'stripe_card: the 3-D Secure result as the processor reported it (null when none was performed)',
+  })
+  three_d_secure?: ThreeDSecureDto | null;
 }
 
 export class TimelineEntryDto {
   @ApiPropertyOptional({ nullable: true, type: String }) from: string | null;
   @ApiProperty() to: string;
-  @ApiProperty({ enum: ['merchant', 'admin', 'provider_response', 'provider_callback', 'provider_query', 'expiry_sweeper'] }) cause: string;
+  @ApiProperty({
+    enum: ['merchant', 'admin', 'provider_response', 'provider_callback', 'provider_query', 'expiry_sweeper'],
+  })
+  cause: string;
   @ApiPropertyOptional({ nullable: true, type: String }) actor: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) refund_id: string | null;
   @ApiPropertyOptional({ nullable: true, type: Object }) detail: object | null;
@@ -57,13 +113,18 @@ export class PaymentResponseDto {
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ enum: ['automatic', 'manual'] }) capture_method: string;
   @ApiProperty({ description: 'Money taken (cards: the captured part)' }) amount_captured: number;
-  @ApiProperty({ description: 'Sum of succeeded refunds; a fully refunded payment stays succeeded with amount_refunded == amount_captured' }) amount_refunded: number;
+  @ApiProperty({
+    description:
+      'Sum of succeeded refunds; a fully refunded payment stays succeeded with amount_refunded == amount_captured',
+  })
+  amount_refunded: number;
   @ApiProperty({ description: 'Platform fee charged on this payment' }) fee: number;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
   @ApiPropertyOptional({ nullable: true, type: String }) return_url: string | null;
   @ApiPropertyOptional({ nullable: true, type: Object }) payer: Record<string, string> | null;
   @ApiPropertyOptional({ nullable: true, type: CardViewDto }) card: CardViewDto | null;
-  @ApiPropertyOptional({ nullable: true, type: NextActionDto, description: 'Present while the payer must act' }) next_action: NextActionDto | null;
+  @ApiPropertyOptional({ nullable: true, type: NextActionDto, description: 'Present while the payer must act' })
+  next_action: NextActionDto | null;
   @ApiPropertyOptional({ nullable: true, type: String }) provider_transaction_id: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) failure_code: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) failure_message: string | null;
@@ -72,9 +133,14 @@ export class PaymentResponseDto {
   @ApiPropertyOptional({ nullable: true, type: String }) closed_at: string | null;
   @ApiProperty() created_at: string;
   @ApiProperty() updated_at: string;
-  @ApiProperty({ description: 'Bumped on every status change; orders this payment\'s events' }) version: number;
-  @ApiPropertyOptional({ type: [RefundResponseDto], description: 'With ?expand=refunds' }) refunds?: RefundResponseDto[];
-  @ApiPropertyOptional({ type: [TimelineEntryDto], description: 'With ?expand=timeline: every status change, when and what caused it' }) timeline?: TimelineEntryDto[];
+  @ApiProperty({ description: "Bumped on every status change; orders this payment's events" }) version: number;
+  @ApiPropertyOptional({ type: [RefundResponseDto], description: 'With ?expand=refunds' })
+  refunds?: RefundResponseDto[];
+  @ApiPropertyOptional({
+    type: [TimelineEntryDto],
+    description: 'With ?expand=timeline: every status change, when and what caused it',
+  })
+  timeline?: TimelineEntryDto[];
 }
 
 export class PaymentPageDto {

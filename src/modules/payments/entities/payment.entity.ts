@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../common/money/bigint.transformer';
-import type { NextAction } from '../../providers/provider.port';
+import type { NextAction, ThreeDSecureResult } from '../../providers/provider.port';
 import type { PaymentStatus } from '../payment-state-machine';
 
 export interface PaymentCardView {
@@ -8,7 +8,10 @@ export interface PaymentCardView {
   last4: string;
   exp_month: number;
   exp_year: number;
-  token: string;
+  /** Paygrid vault token (card channel); processor-tokenized rails (stripe_card) have none. */
+  token?: string;
+  /** The EMV 3DS2 result, where the rail reports it. */
+  three_d_secure?: ThreeDSecureResult | null;
 }
 
 @Entity('payments')
@@ -28,11 +31,14 @@ export class Payment {
   @Column({ type: 'text', nullable: true }) description: string | null;
   @Column({ name: 'capture_method', type: 'text', default: 'automatic' }) captureMethod: 'automatic' | 'manual';
   /** Money actually taken: the amount for wallets, the captured part for cards. */
-  @Column({ name: 'amount_captured', type: 'bigint', default: 0, transformer: bigintTransformer }) amountCaptured: bigint;
+  @Column({ name: 'amount_captured', type: 'bigint', default: 0, transformer: bigintTransformer })
+  amountCaptured: bigint;
   /** Refunds that succeeded. */
-  @Column({ name: 'amount_refunded', type: 'bigint', default: 0, transformer: bigintTransformer }) amountRefunded: bigint;
+  @Column({ name: 'amount_refunded', type: 'bigint', default: 0, transformer: bigintTransformer })
+  amountRefunded: bigint;
   /** Refunds pending or succeeded: the limit check reserves here with a conditional update. */
-  @Column({ name: 'amount_refund_reserved', type: 'bigint', default: 0, transformer: bigintTransformer }) amountRefundReserved: bigint;
+  @Column({ name: 'amount_refund_reserved', type: 'bigint', default: 0, transformer: bigintTransformer })
+  amountRefundReserved: bigint;
   /** Platform fee on the captured amount, fixed when the money is taken. */
   @Column({ name: 'fee_amount', type: 'bigint', default: 0, transformer: bigintTransformer }) feeAmount: bigint;
   @Column({ name: 'fee_refunded', type: 'bigint', default: 0, transformer: bigintTransformer }) feeRefunded: bigint;
@@ -42,13 +48,19 @@ export class Payment {
   @Column({ type: 'jsonb', nullable: true }) card: PaymentCardView | null;
   @Column({ name: 'next_action', type: 'jsonb', nullable: true }) nextAction: NextAction | null;
   @Column({ name: 'provider_transaction_id', type: 'text', nullable: true }) providerTransactionId: string | null;
+  /** WeChat Pay service-provider mode: the merchant's sub_mchid (and sub_appid) the order was made for. */
+  @Column({ name: 'sub_mchid', type: 'text', nullable: true }) subMchid: string | null;
+  @Column({ name: 'sub_appid', type: 'text', nullable: true }) subAppid: string | null;
   /** `unknown` while we do not know whether the provider created the order (timeout). */
-  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState: 'creating' | 'created' | 'unknown' | 'rejected';
+  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState:
+    'creating' | 'created' | 'unknown' | 'rejected';
   @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode: string | null;
   @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage: string | null;
   /** A success the provider reported after we closed the payment: kept in suspense and refunded to the payer. */
   @Column({ name: 'late_success', type: 'boolean', default: false }) lateSuccess: boolean;
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt: Date;
+  /** The Idempotency-Key of the create that inserted this row: a retry under it completes the create (API.md Idempotency). */
+  @Column({ name: 'create_idempotency_key', type: 'text', nullable: true }) createIdempotencyKey: string | null;
   /** When the resolver should next ask the provider; null when nothing is left to learn. */
   @Column({ name: 'next_check_at', type: 'timestamptz', nullable: true }) nextCheckAt: Date | null;
   @Column({ name: 'check_attempts', type: 'integer', default: 0 }) checkAttempts: number;

@@ -21,7 +21,8 @@ export class Refund {
   @Column({ type: 'text', default: 'merchant' }) kind: 'merchant' | 'admin' | 'late_success';
   @Column({ name: 'fee_refunded', type: 'bigint', default: 0, transformer: bigintTransformer }) feeRefunded: bigint;
   @Column({ name: 'provider_refund_id', type: 'text', nullable: true }) providerRefundId: string | null;
-  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState: 'creating' | 'created' | 'unknown';
+  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState:
+    'creating' | 'created' | 'unknown';
   @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode: string | null;
   @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage: string | null;
   @Column({ name: 'next_check_at', type: 'timestamptz', nullable: true }) nextCheckAt: Date | null;

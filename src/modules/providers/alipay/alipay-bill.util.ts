@@ -1,131 +1,72 @@
+import { parse } from 'csv-parse/sync';
+import { unzipSync } from 'fflate';
+import * as iconv from 'iconv-lite';
 import { StatementLine } from '../provider.port';
-import { fenToYuan, yuanToFen } from '../minor-units.util';
-import { alipayTimestamp, parseAlipayTimestamp } from './alipay-signature.util';
+import { yuanToFen } from '../minor-units.util';
+import { parseAlipayTimestamp } from './alipay-signature.util';
 
 /**
- * The sandbox trade bill, modelled on Alipay's "业务明细" CSV (UTF-8 here;
- * the real file is GBK inside a zip, see the adapter's note). Layout:
- *   #-prefixed preamble lines, one header row, one row per transaction,
- *   #-prefixed totals. 业务类型 is 交易 (payment) or 退款 (refund); refund
- *   amounts are negative yuan; 退款批次号/请求号 carries the out_request_no.
- *   Times are Beijing time, the bill day is a UTC+8 calendar day.
+ * Alipay's trade bill (bill_type=trade), as the short-lived
+ * `bill_download_url` serves it: a zip of GBK-encoded CSVs. The detail file
+ * (业务明细) opens and closes with `#` comment lines and pads ids and times
+ * with tabs; refunds are 业务类型 退款 rows with negative amounts and the
+ * out_request_no in 退款批次号/请求号; 服务费（元） is the fee. The summary
+ * file (业务明细(汇总)) is skipped. Entry names may be GBK without the zip
+ * UTF-8 flag, so the detail file is found by its header, not its name.
  */
-export const ALIPAY_BILL_COLUMNS = [
-  '支付宝交易号',
-  '商户订单号',
-  '业务类型',
-  '商品名称',
-  '创建时间',
-  '完成时间',
-  '订单金额（元）',
-  '商家实收（元）',
-  '退款批次号/请求号',
-  '备注',
-] as const;
+const HEADER_START = '支付宝交易号,';
 
-export interface AlipayBillRow {
-  tradeNo: string;
-  outTradeNo: string;
-  kind: 'payment' | 'refund';
-  subject: string;
-  createdAt: Date;
-  completedAt: Date;
-  amount: bigint;
-  outRequestNo?: string;
-}
-
-const csvCell = (v: string) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-
-export function formatAlipayBill(account: string, day: string, rows: AlipayBillRow[]): string {
-  const [y, m, d] = day.split('-');
-  const lines = [
-    '#支付宝业务明细查询',
-    `#账号：[${account}]`,
-    `#起始日期：[${y}年${m}月${d}日 00:00:00]   终止日期：[${y}年${m}月${d}日 23:59:59]`,
-    '#-----------------------------------------业务明细列表----------------------------------------',
-    ALIPAY_BILL_COLUMNS.join(','),
-  ];
-  for (const r of rows) {
-    const signed = r.kind === 'refund' ? -r.amount : r.amount;
-    lines.push(
-      [
-        r.tradeNo,
-        r.outTradeNo,
-        r.kind === 'refund' ? '退款' : '交易',
-        r.subject,
-        alipayTimestamp(r.createdAt),
-        alipayTimestamp(r.completedAt),
-        fenToYuan(signed),
-        fenToYuan(signed),
-        r.outRequestNo ?? '',
-        '',
-      ]
-        .map(csvCell)
-        .join(','),
-    );
+export function alipayDetailCsvFromZip(zip: Buffer): string {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(new Uint8Array(zip.buffer, zip.byteOffset, zip.byteLength));
+  } catch (err) {
+    throw new Error(`alipay bill: not a zip file (${(err as Error).message})`);
   }
-  const pays = rows.filter((r) => r.kind === 'payment').length;
-  lines.push('#-----------------------------------------业务明细列表结束------------------------------------');
-  lines.push(`#交易合计：${pays}笔，退款合计：${rows.length - pays}笔`);
-  lines.push(`#导出时间：[${alipayTimestamp(new Date())}]`);
-  return lines.join('\r\n') + '\r\n';
-}
-
-function splitCsvLine(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += c;
+  for (const data of Object.values(entries)) {
+    const text = iconv.decode(Buffer.from(data), 'gbk');
+    if (text.split(/\r?\n/).some((l) => l.startsWith(HEADER_START))) return text;
   }
-  out.push(cur);
-  return out.map((v) => v.trim());
+  throw new Error('alipay bill: no 业务明细 file with a 支付宝交易号 header in the zip');
 }
 
-/** Parses the bill by column name; rows it cannot read exactly are an error, not silently skipped. */
-export function parseAlipayBill(csv: string): StatementLine[] {
-  const rows = csv.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  if (rows.length === 0) return [];
-  const header = splitCsvLine(rows[0]);
-  const col = (name: string) => {
-    const i = header.indexOf(name);
-    if (i < 0) throw new Error(`alipay bill: missing column ${name}`);
-    return i;
-  };
-  const [iTrade, iOut, iType, iDone, iAmount, iReq] = [
-    col('支付宝交易号'),
-    col('商户订单号'),
-    col('业务类型'),
-    col('完成时间'),
-    col('订单金额（元）'),
-    col('退款批次号/请求号'),
-  ];
-  return rows.slice(1).map((line) => {
-    const c = splitCsvLine(line);
-    const refund = c[iType] === '退款';
-    const amountText = c[iAmount].replace(/^-/, '');
-    const occurredAt = parseAlipayTimestamp(c[iDone]);
-    if (!occurredAt) throw new Error(`alipay bill: bad time ${c[iDone]}`);
+type Row = Record<string, string>;
+
+/** Parses the detail CSV by column name; a row it cannot read exactly is an error, never skipped. */
+export function parseAlipayDetailCsv(csv: string): StatementLine[] {
+  const rows: Row[] = parse(csv, {
+    columns: true,
+    comment: '#',
+    comment_no_infix: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+  });
+  return rows.map((r) => {
+    const cell = (name: string) => {
+      const v = r[name];
+      if (v === undefined) throw new Error(`alipay bill: missing column ${name}`);
+      return v.trim();
+    };
+    const refund = cell('业务类型') === '退款';
+    const occurredAt = parseAlipayTimestamp(cell('完成时间'));
+    if (!occurredAt) throw new Error(`alipay bill: bad time ${cell('完成时间')}`);
+    const abs = (v: string) => yuanToFen(v.replace(/^-/, ''));
+    const fee = r['服务费（元）']?.trim();
     return {
-      providerOrderId: c[iOut],
-      providerTransactionId: c[iTrade] || undefined,
-      providerRefundId: refund ? c[iReq] || undefined : undefined,
+      providerOrderId: cell('商户订单号'),
+      providerTransactionId: cell('支付宝交易号') || undefined,
+      providerRefundId: refund ? cell('退款批次号/请求号') || undefined : undefined,
       kind: refund ? 'refund' : 'payment',
-      amount: yuanToFen(amountText),
+      amount: abs(cell('订单金额（元）')),
+      fee: fee ? abs(fee) : undefined,
       currency: 'CNY',
       status: refund ? 'REFUND_SUCCESS' : 'TRADE_SUCCESS',
       occurredAt,
     } satisfies StatementLine;
   });
+}
+
+export function parseAlipayBillZip(zip: Buffer): StatementLine[] {
+  return parseAlipayDetailCsv(alipayDetailCsvFromZip(zip));
 }

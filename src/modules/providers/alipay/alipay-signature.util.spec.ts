@@ -27,12 +27,23 @@ const app = pair();
 const alipay = pair();
 const appId = '2021000000000001';
 /** alipay-sdk exports no signer for responses/notifications, so the counterpart signs with node:crypto directly. */
-const signatureV3 = (content: string, key: string) => createSign('RSA-SHA256').update(content, 'utf8').sign(key, 'base64');
+const signatureV3 = (content: string, key: string) =>
+  createSign('RSA-SHA256').update(content, 'utf8').sign(key, 'base64');
 
 /** The official SDK in the role of the gateway: it holds the app's public key. */
-const gatewaySdk = new AlipaySdk({ appId, privateKey: alipay.privateKey, keyType: 'PKCS8', alipayPublicKey: app.publicKey });
+const gatewaySdk = new AlipaySdk({
+  appId,
+  privateKey: alipay.privateKey,
+  keyType: 'PKCS8',
+  alipayPublicKey: app.publicKey,
+});
 /** The official SDK in the role of a merchant: it holds the Alipay public key. */
-const merchantSdk = new AlipaySdk({ appId, privateKey: app.privateKey, keyType: 'PKCS8', alipayPublicKey: alipay.publicKey });
+const merchantSdk = new AlipaySdk({
+  appId,
+  privateKey: app.privateKey,
+  keyType: 'PKCS8',
+  alipayPublicKey: alipay.publicKey,
+});
 
 describe('Alipay RSA2 signing (checked against alipay-sdk 4.14)', () => {
   it('builds the documented sign content: sorted, raw values, no sign, no empty params', () => {
@@ -55,12 +66,21 @@ describe('Alipay RSA2 signing (checked against alipay-sdk 4.14)', () => {
     expect(signed.app_auth_token).toBeUndefined();
     // The SDK's own notify check (first pass keeps sign_type) is the gateway's request check.
     expect(gatewaySdk.checkNotifySignV2(signed)).toBe(true);
-    expect(gatewaySdk.checkNotifySignV2({ ...signed, biz_content: signed.biz_content.replace('0.01', '100.00') })).toBe(false);
+    expect(gatewaySdk.checkNotifySignV2({ ...signed, biz_content: signed.biz_content.replace('0.01', '100.00') })).toBe(
+      false,
+    );
   });
 
   it('produces byte-identical signatures to the SDK for the same parameters', () => {
     // sdkExecute returns the SDK-signed parameter string (the app-pay order string).
-    const sdkSigned = Object.fromEntries(new URLSearchParams(merchantSdk.sdkExecute('alipay.trade.query', { bizContent: { outTradeNo: 'o1', subject: '测试' }, notifyUrl: 'http://n/a?b=1' })));
+    const sdkSigned = Object.fromEntries(
+      new URLSearchParams(
+        merchantSdk.sdkExecute('alipay.trade.query', {
+          bizContent: { outTradeNo: 'o1', subject: '测试' },
+          notifyUrl: 'http://n/a?b=1',
+        }),
+      ),
+    );
     const { sign, ...rest } = sdkSigned;
     expect(signAlipayRequest(rest, app.privateKey).sign).toBe(sign);
   });
@@ -72,11 +92,17 @@ describe('Alipay RSA2 signing (checked against alipay-sdk 4.14)', () => {
     const body = `{"alipay_trade_precreate_response":${escaped},"sign":"${signatureV3(node, alipay.privateKey)}"}`;
     expect(verifyAlipayResponse(body, 'alipay.trade.precreate', alipay.publicKey).verified).toBe(true);
     const ours = buildSignedAlipayResponse('alipay.trade.precreate', escaped, alipay.privateKey);
-    expect(() => merchantSdk.checkResponseSign(ours, 'alipay_trade_precreate_response', JSON.parse(ours).sign, 't')).not.toThrow();
-    expect(verifyAlipayResponse(ours.replace('o1', 'o2'), 'alipay.trade.precreate', alipay.publicKey).verified).toBe(false);
+    expect(() =>
+      merchantSdk.checkResponseSign(ours, 'alipay_trade_precreate_response', JSON.parse(ours).sign, 't'),
+    ).not.toThrow();
+    expect(verifyAlipayResponse(ours.replace('o1', 'o2'), 'alipay.trade.precreate', alipay.publicKey).verified).toBe(
+      false,
+    );
     expect(verifyAlipayResponse(ours, 'alipay.trade.precreate', app.publicKey).verified).toBe(false);
     const unsigned = `{"alipay_trade_precreate_response":${node}}`;
-    expect(verifyAlipayResponse(unsigned, 'alipay.trade.precreate', alipay.publicKey)).toMatchObject({ verified: false });
+    expect(verifyAlipayResponse(unsigned, 'alipay.trade.precreate', alipay.publicKey)).toMatchObject({
+      verified: false,
+    });
   });
 
   it('extracts the raw node with braces and quotes inside strings', () => {
@@ -86,26 +112,50 @@ describe('Alipay RSA2 signing (checked against alipay-sdk 4.14)', () => {
 
   it('verifies notifications by the V1 rule, interoperating with checkNotifySignV2 both ways', () => {
     const params = {
-      notify_id: 'n1', notify_type: 'trade_status_sync', app_id: appId, charset: 'utf-8', version: '1.0', sign_type: 'RSA2',
-      out_trade_no: 'o1', trade_no: '2026', trade_status: 'TRADE_SUCCESS', total_amount: '12.34', gmt_payment: '2026-01-01 10:00:00',
+      notify_id: 'n1',
+      notify_type: 'trade_status_sync',
+      app_id: appId,
+      charset: 'utf-8',
+      version: '1.0',
+      sign_type: 'RSA2',
+      out_trade_no: 'o1',
+      trade_no: '2026',
+      trade_status: 'TRADE_SUCCESS',
+      total_amount: '12.34',
+      gmt_payment: '2026-01-01 10:00:00',
     };
     const ours = signAlipayNotification(params, alipay.privateKey);
     expect(merchantSdk.checkNotifySignV2(ours)).toBe(true);
     // Signed by the SDK's primitive over the V1 content (no sign, no sign_type): accepted by ours.
     const v1 = alipaySignContent(params, ['sign', 'sign_type']);
-    expect(verifyAlipayNotification({ ...params, sign: signatureV3(v1, alipay.privateKey) }, alipay.publicKey)).toBe(true);
+    expect(verifyAlipayNotification({ ...params, sign: signatureV3(v1, alipay.privateKey) }, alipay.publicKey)).toBe(
+      true,
+    );
     expect(verifyAlipayNotification({ ...ours, total_amount: '0.01' }, alipay.publicKey)).toBe(false);
     expect(verifyAlipayNotification({ ...ours, extra_field: 'x' }, alipay.publicKey)).toBe(false);
   });
 
   it('signs requests, responses and notifications off the main thread with the same bytes as the sync signers', async () => {
-    const params = { app_id: appId, method: 'alipay.trade.query', timestamp: '2026-11-26 00:30:04', biz_content: '{"out_trade_no":"o1"}', sign_type: 'RSA2', empty: '' };
+    const params = {
+      app_id: appId,
+      method: 'alipay.trade.query',
+      timestamp: '2026-11-26 00:30:04',
+      biz_content: '{"out_trade_no":"o1"}',
+      sign_type: 'RSA2',
+      empty: '',
+    };
     expect(await rsa2SignAsync('a=1&b=测试', app.privateKey)).toBe(rsa2Sign('a=1&b=测试', app.privateKey));
     expect(await signAlipayRequestAsync(params, app.privateKey)).toEqual(signAlipayRequest(params, app.privateKey));
-    expect(await signAlipayNotificationAsync(params, alipay.privateKey)).toEqual(signAlipayNotification(params, alipay.privateKey));
+    expect(await signAlipayNotificationAsync(params, alipay.privateKey)).toEqual(
+      signAlipayNotification(params, alipay.privateKey),
+    );
     const node = '{"code":"10000","msg":"Success"}';
-    expect(await buildSignedAlipayResponseAsync('alipay.trade.query', node, alipay.privateKey)).toBe(buildSignedAlipayResponse('alipay.trade.query', node, alipay.privateKey));
-    expect(await buildSignedAlipayResponseAsync('alipay.trade.query', node, alipay.privateKey, true)).toBe(buildSignedAlipayResponse('alipay.trade.query', node, alipay.privateKey, true));
+    expect(await buildSignedAlipayResponseAsync('alipay.trade.query', node, alipay.privateKey)).toBe(
+      buildSignedAlipayResponse('alipay.trade.query', node, alipay.privateKey),
+    );
+    expect(await buildSignedAlipayResponseAsync('alipay.trade.query', node, alipay.privateKey, true)).toBe(
+      buildSignedAlipayResponse('alipay.trade.query', node, alipay.privateKey, true),
+    );
     // The official SDK accepts the async-signed request as the gateway would.
     expect(gatewaySdk.checkNotifySignV2(await signAlipayRequestAsync(params, app.privateKey))).toBe(true);
   });

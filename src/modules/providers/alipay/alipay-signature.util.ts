@@ -1,4 +1,11 @@
-import { SigningJob, rsaSha256Sign, rsaSha256SignAsync, rsaSha256Verify, signNow, signOffThread } from '../rsa-sha256.util';
+import {
+  SigningJob,
+  rsaSha256Sign,
+  rsaSha256SignAsync,
+  rsaSha256Verify,
+  signNow,
+  signOffThread,
+} from '../rsa-sha256.util';
 
 /**
  * Alipay OpenAPI 2.0 (gateway.do) RSA2 rules, as in PROVIDERS.md §1:
@@ -33,7 +40,10 @@ export const rsa2SignAsync = rsaSha256SignAsync;
 export const rsa2Verify = rsaSha256Verify;
 
 /** Empties removed, `sign` added over the sorted content without the `skip` keys. */
-function signedParamsJob(params: Record<string, string | undefined>, skip: readonly string[]): SigningJob<AlipayParams> {
+function signedParamsJob(
+  params: Record<string, string | undefined>,
+  skip: readonly string[],
+): SigningJob<AlipayParams> {
   const clean = withoutEmpty(params);
   delete clean.sign;
   return { message: alipaySignContent(clean, skip), finish: (sign) => ({ ...clean, sign }) };
@@ -44,7 +54,10 @@ export function signAlipayRequest(params: Record<string, string | undefined>, ap
   return signNow(signedParamsJob(params, ['sign']), appPrivateKeyPem);
 }
 
-export function signAlipayRequestAsync(params: Record<string, string | undefined>, appPrivateKeyPem: string): Promise<AlipayParams> {
+export function signAlipayRequestAsync(
+  params: Record<string, string | undefined>,
+  appPrivateKeyPem: string,
+): Promise<AlipayParams> {
   return signOffThread(signedParamsJob(params, ['sign']), appPrivateKeyPem);
 }
 
@@ -101,6 +114,8 @@ export interface VerifiedAlipayResponse {
   /** Parsed node (`*_response` or `error_response`), if the body was well-formed. */
   node?: Record<string, unknown>;
   responseKey?: string;
+  /** Whether the body carried a `sign` at all (an unsigned failure is read as final; see the adapter). */
+  signed?: boolean;
 }
 
 /**
@@ -122,10 +137,10 @@ export function verifyAlipayResponse(body: string, method: string, alipayPublicK
   const node = parsed[responseKey] as Record<string, unknown>;
   const sign = typeof parsed.sign === 'string' ? parsed.sign : '';
   const raw = extractRawJsonValue(body, responseKey);
-  if (!raw || !sign) return { verified: false, node, responseKey };
+  if (!raw || !sign) return { verified: false, node, responseKey, signed: !!sign };
   const verified =
     rsa2Verify(raw, sign, alipayPublicKeyPem) || rsa2Verify(raw.replace(/\\\//g, '/'), sign, alipayPublicKeyPem);
-  return { verified, node, responseKey };
+  return { verified, node, responseKey, signed: true };
 }
 
 function signedResponseJob(method: string, nodeJson: string, asError: boolean): SigningJob<string> {
@@ -134,11 +149,21 @@ function signedResponseJob(method: string, nodeJson: string, asError: boolean): 
 }
 
 /** Simulator side: a signed response body. `nodeJson` is emitted verbatim and is what gets signed. */
-export function buildSignedAlipayResponse(method: string, nodeJson: string, alipayPrivateKeyPem: string, asError = false): string {
+export function buildSignedAlipayResponse(
+  method: string,
+  nodeJson: string,
+  alipayPrivateKeyPem: string,
+  asError = false,
+): string {
   return signNow(signedResponseJob(method, nodeJson, asError), alipayPrivateKeyPem);
 }
 
-export function buildSignedAlipayResponseAsync(method: string, nodeJson: string, alipayPrivateKeyPem: string, asError = false): Promise<string> {
+export function buildSignedAlipayResponseAsync(
+  method: string,
+  nodeJson: string,
+  alipayPrivateKeyPem: string,
+  asError = false,
+): Promise<string> {
   return signOffThread(signedResponseJob(method, nodeJson, asError), alipayPrivateKeyPem);
 }
 

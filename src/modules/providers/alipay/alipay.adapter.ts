@@ -5,6 +5,8 @@ import {
   CallbackRequest,
   Channel,
   CreatePaymentInput,
+  FieldCheckInput,
+  FieldViolation,
   PaymentProvider,
   ProviderOutcome,
   ProviderStatus,
@@ -16,7 +18,9 @@ import { AlipayConfig } from '../providers.config';
 import { ProviderHttpClient } from '../http/provider-http.client';
 import { fenToYuan, yuanToFen } from '../minor-units.util';
 import { unknownFromHttp, unverifiedOutcome } from '../provider-outcome.util';
-import { parseAlipayBill } from './alipay-bill.util';
+import { parseAlipayBillZip } from './alipay-bill.util';
+import { alipayFieldViolation } from './alipay-field-limits.util';
+import { StatementNotReady } from '../statement.errors';
 import {
   alipayTimestamp,
   parseFormBody,
@@ -48,12 +52,13 @@ const TRADE_STATUS: Record<string, ProviderStatus> = {
 
 /**
  * Alipay OpenAPI 2.0 adapter (alipay_qr = trade.precreate, alipay_page =
- * trade.page.pay). Every gateway answer is verified with the Alipay public key
+ * trade.page.pay, alipay_wap = trade.wap.pay, alipay_app = the signed
+ * trade.app.pay order string, alipay_barcode = trade.pay with the payer's code). Every gateway answer is verified with the Alipay public key
  * before it is read; an unverifiable answer is `unknown`.
  */
 export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider {
   readonly name = 'alipay' as const;
-  readonly channels: readonly Channel[] = ['alipay_qr', 'alipay_page'];
+  readonly channels: readonly Channel[] = ['alipay_qr', 'alipay_page', 'alipay_wap', 'alipay_app', 'alipay_barcode'];
 
   constructor(
     private readonly config: AlipayConfig,
@@ -62,9 +67,12 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     super('alipay', config.http, http);
   }
 
-
   supportsCurrency(_channel: Channel, currency: string): boolean {
     return currency === 'CNY';
+  }
+
+  checkFields(input: FieldCheckInput): FieldViolation | undefined {
+    return alipayFieldViolation(input);
   }
 
   async createPayment(input: CreatePaymentInput): Promise<ProviderOutcome> {
@@ -75,12 +83,29 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
       body: input.description,
       timeout_express: `${Math.max(1, Math.ceil((input.expiresAt.getTime() - Date.now()) / 60_000))}m`,
     };
-    if (input.channel === 'alipay_page') {
+    if (input.channel === 'alipay_page' || input.channel === 'alipay_wap') {
       // A browser redirect, not a server call: the payer's browser carries the signed request to the gateway.
-      const params = await this.signedParams('alipay.trade.page.pay', { ...biz, product_code: 'FAST_INSTANT_TRADE_PAY' }, input);
+      const [method, productCode] =
+        input.channel === 'alipay_page'
+          ? ['alipay.trade.page.pay', 'FAST_INSTANT_TRADE_PAY']
+          : ['alipay.trade.wap.pay', 'QUICK_WAP_WAY'];
+      const params = await this.signedParams(method, { ...biz, product_code: productCode }, input);
       const url = `${this.config.gatewayUrl}?${new URLSearchParams(params).toString()}`;
       return { status: 'pending', nextAction: { type: 'redirect', url } };
     }
+    if (input.channel === 'alipay_app') {
+      // The app hands this signed string to the Alipay SDK (payV2 / payOrder), which carries it to the gateway.
+      const params = await this.signedParams(
+        'alipay.trade.app.pay',
+        { ...biz, product_code: 'QUICK_MSECURITY_PAY' },
+        input,
+      );
+      return {
+        status: 'pending',
+        nextAction: { type: 'alipay_app', order_string: new URLSearchParams(params).toString() },
+      };
+    }
+    if (input.channel === 'alipay_barcode') return this.barcodePay(input, biz);
     // Not retried: a create is only repeated by the caller after it learns the first one's fate.
     const r = await this.call('alipay.trade.precreate', { ...biz, product_code: 'FACE_TO_FACE_PAYMENT' }, false, input);
     if (r.kind === 'unknown') return r.outcome;
@@ -90,11 +115,41 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     return { status: 'pending', nextAction: { type: 'qr_code', qr_code: qr }, raw: r.node };
   }
 
+  /**
+   * Face to face: the merchant scanned the payer's payment code (auth_code).
+   * 10000 is paid now; 10003 means the payer must confirm on the phone (the
+   * trade is WAIT_BUYER_PAY and the resolver's query follows it). Not retried
+   * blindly: an unknown outcome is settled by query, as for every create.
+   */
+  private async barcodePay(input: CreatePaymentInput, biz: Record<string, unknown>): Promise<ProviderOutcome> {
+    const authCode = input.payer?.authCode;
+    if (!authCode) return { status: 'failed', retryable: false, providerCode: 'auth_code_required' };
+    const r = await this.call(
+      'alipay.trade.pay',
+      { ...biz, scene: 'bar_code', auth_code: authCode, product_code: 'FACE_TO_FACE_PAYMENT' },
+      false,
+      input,
+      ['10003'],
+    );
+    if (r.kind === 'unknown') return r.outcome;
+    if (r.kind === 'refused') return this.refusedOutcome(r, 'failed');
+    const paid = str(r.node.code) === '10000';
+    return {
+      status: paid ? 'succeeded' : 'pending',
+      providerTransactionId: str(r.node.trade_no),
+      amount: this.yuan(r.node.total_amount),
+      currency: 'CNY',
+      providerCode: paid ? 'TRADE_SUCCESS' : 'WAIT_BUYER_PAY',
+      raw: r.node,
+    };
+  }
+
   async query(_channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
     const r = await this.call('alipay.trade.query', { out_trade_no: providerOrderId }, true);
     if (r.kind === 'unknown') return r.outcome;
     // Precreate and page trades exist at Alipay only once the buyer scans or logs in.
-    if (r.kind === 'refused') return this.refusedOutcome(r, r.subCode === 'ACQ.TRADE_NOT_EXIST' ? 'pending' : 'unknown');
+    if (r.kind === 'refused')
+      return this.refusedOutcome(r, r.subCode === 'ACQ.TRADE_NOT_EXIST' ? 'pending' : 'unknown');
     const status = TRADE_STATUS[str(r.node.trade_status) ?? ''] ?? 'unknown';
     return {
       status,
@@ -106,15 +161,42 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     };
   }
 
+  /**
+   * alipay_qr: a precreated code nobody scanned has no trade at Alipay, so
+   * alipay.trade.close answers ACQ.TRADE_NOT_EXIST and the code stays payable
+   * until timeout_express. alipay.trade.cancel closes it for good, but it
+   * also refunds a trade already paid, so the trade is queried first and only
+   * an unpaid (or not yet existing) one is cancelled. alipay_page uses close.
+   */
   async close(channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
+    if (channel === 'alipay_qr') return this.cancelUnpaid(channel, providerOrderId);
     const r = await this.call('alipay.trade.close', { out_trade_no: providerOrderId }, true);
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'ok') return { status: 'closed', providerTransactionId: str(r.node.trade_no), raw: r.node };
-    // Never scanned: nothing exists to close, and the simulator refuses later payment of it.
+    // Not opened yet: nothing exists to close, and the cashier link stays usable until it times out,
+    // so a late payment is still possible (the payments side books it as a late success).
     if (r.subCode === 'ACQ.TRADE_NOT_EXIST') return { ...this.refusedOutcome(r, 'closed'), retryable: false };
     // Not WAIT_BUYER_PAY any more: the truth is whatever the trade is now (possibly paid).
     if (r.subCode === 'ACQ.TRADE_STATUS_ERROR') return this.query(channel, providerOrderId);
     return this.refusedOutcome(r, 'unknown');
+  }
+
+  private async cancelUnpaid(channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
+    const now = await this.query(channel, providerOrderId);
+    if (now.status !== 'pending') return now;
+    const r = await this.call('alipay.trade.cancel', { out_trade_no: providerOrderId }, true);
+    if (r.kind === 'unknown') return r.outcome;
+    if (r.kind === 'refused') return this.refusedOutcome(r, 'unknown');
+    if (r.node.retry_flag === 'Y')
+      return { status: 'unknown', retryable: true, providerCode: 'CANCEL_RETRY', raw: r.node };
+    // action=refund: paid between the query and the cancel, and Alipay gave the money back itself.
+    const action = str(r.node.action) ?? 'close';
+    return {
+      status: 'closed',
+      providerTransactionId: str(r.node.trade_no),
+      providerCode: action === 'close' ? 'CANCELLED' : `CANCELLED_${action.toUpperCase()}`,
+      raw: r.node,
+    };
   }
 
   async refund(input: RefundInput): Promise<RefundOutcome> {
@@ -130,7 +212,12 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'refused') return this.refusedOutcome(r, 'failed') as RefundOutcome;
     if (r.node.fund_change === 'Y') {
-      return { status: 'succeeded', amount: input.amount, providerRefundTransactionId: str(r.node.trade_no), raw: r.node };
+      return {
+        status: 'succeeded',
+        amount: input.amount,
+        providerRefundTransactionId: str(r.node.trade_no),
+        raw: r.node,
+      };
     }
     // fund_change=N: a repeat of a done refund, or one still in progress. Only the refund query can tell.
     return this.queryRefund(input.channel, input.providerOrderId, input.providerRefundId);
@@ -143,11 +230,25 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     if (r.kind === 'refused') return this.refusedOutcome(r, 'unknown') as RefundOutcome;
     if (!str(r.node.out_request_no) && !str(r.node.refund_amount)) {
       // No data: the refund was never made. The caller re-sends it with the same out_request_no.
-      return { status: 'unknown', retryable: true, providerCode: 'REFUND_NOT_FOUND', providerMessage: 'no refund with this out_request_no', raw: r.node };
+      return {
+        status: 'unknown',
+        retryable: true,
+        providerCode: 'REFUND_NOT_FOUND',
+        providerMessage: 'no refund with this out_request_no',
+        raw: r.node,
+      };
     }
     const rs = str(r.node.refund_status);
-    const status = !rs || rs === 'REFUND_SUCCESS' ? 'succeeded' : rs === 'REFUND_CLOSED' ? 'failed' : 'pending';
-    return { status, amount: this.yuan(r.node.refund_amount), providerRefundTransactionId: str(r.node.trade_no), providerCode: rs, raw: r.node };
+    // Current docs: success is REFUND_SUCCESS only. An empty status (older docs read it as success) stays
+    // pending and is asked again; the refund notification or a later query settles it.
+    const status = rs === 'REFUND_SUCCESS' ? 'succeeded' : rs === 'REFUND_CLOSED' ? 'failed' : 'pending';
+    return {
+      status,
+      amount: this.yuan(r.node.refund_amount),
+      providerRefundTransactionId: str(r.node.trade_no),
+      providerCode: rs,
+      raw: r.node,
+    };
   }
 
   async parseCallback(req: CallbackRequest): Promise<CallbackParseResult> {
@@ -208,21 +309,32 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
 
   /**
    * Trade bill of a UTC+8 day via alipay.data.dataservice.bill.downloadurl.query,
-   * then the file itself. The real file is a GBK CSV inside a zip; the sandbox
-   * serves the CSV directly (unzipping is not implemented yet).
+   * then the file itself, fetched at once (the link lives about 30 s): a zip of
+   * GBK CSVs. Before T+1 Alipay answers isp.bill_not_exist: StatementNotReady.
    */
   async fetchStatement(day: string): Promise<StatementLine[]> {
-    const r = await this.call('alipay.data.dataservice.bill.downloadurl.query', { bill_type: 'trade', bill_date: day }, true);
-    if (r.kind !== 'ok') throw new Error(`alipay bill url unavailable: ${r.kind === 'unknown' ? r.outcome.providerCode : r.subCode}`);
+    const r = await this.call(
+      'alipay.data.dataservice.bill.downloadurl.query',
+      { bill_type: 'trade', bill_date: day },
+      true,
+    );
+    if (r.kind === 'refused' && r.subCode === 'isp.bill_not_exist')
+      throw new StatementNotReady('alipay', day, r.subCode);
+    if (r.kind !== 'ok')
+      throw new Error(`alipay bill url unavailable: ${r.kind === 'unknown' ? r.outcome.providerCode : r.subCode}`);
     const url = str(r.node.bill_download_url);
     if (!url) throw new Error('alipay bill url missing');
     const file = await this.http.request({ method: 'GET', url }, { idempotent: true });
     if (file.kind !== 'response' || file.status !== 200) throw new Error('alipay bill download failed');
-    return parseAlipayBill(file.body);
+    return parseAlipayBillZip(file.bytes);
   }
 
   /** Signed in the threadpool: ~1 ms of RSA-2048 per gateway call stays off the event loop. */
-  private signedParams(method: string, biz: Record<string, unknown>, input?: CreatePaymentInput): Promise<Record<string, string>> {
+  private signedParams(
+    method: string,
+    biz: Record<string, unknown>,
+    input?: CreatePaymentInput,
+  ): Promise<Record<string, string>> {
     const bizClean = Object.fromEntries(Object.entries(biz).filter(([, v]) => v !== undefined && v !== ''));
     return signAlipayRequestAsync(
       {
@@ -233,14 +345,22 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
         timestamp: alipayTimestamp(),
         version: '1.0',
         notify_url: input?.notifyUrl,
-        return_url: method === 'alipay.trade.page.pay' ? input?.returnUrl : undefined,
+        return_url:
+          method === 'alipay.trade.page.pay' || method === 'alipay.trade.wap.pay' ? input?.returnUrl : undefined,
         biz_content: JSON.stringify(bizClean),
       },
       this.config.appPrivateKeyPem,
     );
   }
 
-  private async call(method: string, biz: Record<string, unknown>, idempotent: boolean, input?: CreatePaymentInput): Promise<GatewayResult> {
+  private async call(
+    method: string,
+    biz: Record<string, unknown>,
+    idempotent: boolean,
+    input?: CreatePaymentInput,
+    /** Codes besides 10000 that are an answer, not a refusal (alipay.trade.pay: 10003 waiting for the payer). */
+    okCodes: readonly string[] = [],
+  ): Promise<GatewayResult> {
     const params = await this.signedParams(method, biz, input);
     // Like the official SDK: common params in the query, biz_content in the form body.
     const { biz_content, ...common } = params;
@@ -255,14 +375,29 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     );
     if (res.kind !== 'response' || res.status !== 200) return { kind: 'unknown', outcome: unknownFromHttp(res) };
     const v = verifyAlipayResponse(res.body, method, this.config.alipayPublicKeyPem);
-    if (!v.verified || !v.node) return { kind: 'unknown', outcome: unverifiedOutcome(`${method}: response signature invalid`) };
-    const code = str(v.node.code) ?? '';
-    if (code === '10000') return { kind: 'ok', node: v.node };
+    const code = str(v.node?.code) ?? '';
+    // The Java SDK's rule: a failure without any `sign` (typically an error_response) is the gateway's
+    // word; a success must verify, and so must anything that carries a sign.
+    const unsignedFailure = !v.verified && v.node && !v.signed && code !== '' && code !== '10000';
+    if (!unsignedFailure && (!v.verified || !v.node))
+      return { kind: 'unknown', outcome: unverifiedOutcome(`${method}: response signature invalid`) };
+    if (!v.node) return { kind: 'unknown', outcome: unverifiedOutcome(`${method}: no response node`) };
+    if (code === '10000' || okCodes.includes(code)) return { kind: 'ok', node: v.node };
     const subCode = str(v.node.sub_code) ?? '';
     const message = str(v.node.sub_msg) ?? str(v.node.msg) ?? '';
     if (code === '20000' || TRANSIENT_SUB_CODES.has(subCode)) {
-      return { kind: 'unknown', outcome: { status: 'unknown', retryable: true, providerCode: subCode || code, providerMessage: message, raw: v.node } };
+      return {
+        kind: 'unknown',
+        outcome: {
+          status: 'unknown',
+          retryable: true,
+          providerCode: subCode || code,
+          providerMessage: message,
+          raw: v.node,
+        },
+      };
     }
+    if (unsignedFailure) this.logUnsignedRefusal(method, res.status, subCode || code, message);
     return { kind: 'refused', node: v.node, code, subCode, message };
   }
 

@@ -32,9 +32,17 @@ function safeEqualHex(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-const fresh = (ts: string | undefined, now: number) => !!ts && /^\d{1,12}$/.test(ts) && Math.abs(now - Number(ts)) <= 300;
+const fresh = (ts: string | undefined, now: number) =>
+  !!ts && /^\d{1,12}$/.test(ts) && Math.abs(now - Number(ts)) <= 300;
 
-export function signBankRequest(secret: string, accountId: string, method: string, pathAndQuery: string, body: string, now = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signBankRequest(
+  secret: string,
+  accountId: string,
+  method: string,
+  pathAndQuery: string,
+  body: string,
+  now = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const ts = String(now);
   const nonce = randomBytes(12).toString('hex');
   return {
@@ -45,20 +53,43 @@ export function signBankRequest(secret: string, accountId: string, method: strin
   };
 }
 
-export function verifyBankRequest(secret: string, method: string, pathAndQuery: string, body: string, get: (h: string) => string | undefined, now = Math.floor(Date.now() / 1000)): BankCheck {
+export function verifyBankRequest(
+  secret: string,
+  method: string,
+  pathAndQuery: string,
+  body: string,
+  get: (h: string) => string | undefined,
+  now = Math.floor(Date.now() / 1000),
+): BankCheck {
   const ts = get(BANK_HEADERS.timestamp);
   if (!fresh(ts, now)) return 'timestamp_out_of_window';
-  const expected = hmacHex(secret, `${method.toUpperCase()}\n${pathAndQuery}\n${ts}\n${get(BANK_HEADERS.nonce) ?? ''}\n${body}\n`);
+  const expected = hmacHex(
+    secret,
+    `${method.toUpperCase()}\n${pathAndQuery}\n${ts}\n${get(BANK_HEADERS.nonce) ?? ''}\n${body}\n`,
+  );
   return safeEqualHex(get(BANK_HEADERS.signature) ?? '', expected) ? 'ok' : 'signature_invalid';
 }
 
-export function signBankResponse(secret: string, body: string, now = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signBankResponse(
+  secret: string,
+  body: string,
+  now = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const ts = String(now);
   const nonce = randomBytes(12).toString('hex');
-  return { [BANK_HEADERS.timestamp]: ts, [BANK_HEADERS.nonce]: nonce, [BANK_HEADERS.signature]: hmacHex(secret, `response\n${ts}\n${nonce}\n${body}\n`) };
+  return {
+    [BANK_HEADERS.timestamp]: ts,
+    [BANK_HEADERS.nonce]: nonce,
+    [BANK_HEADERS.signature]: hmacHex(secret, `response\n${ts}\n${nonce}\n${body}\n`),
+  };
 }
 
-export function verifyBankResponse(secret: string, body: string, get: (h: string) => string | undefined, now = Math.floor(Date.now() / 1000)): BankCheck {
+export function verifyBankResponse(
+  secret: string,
+  body: string,
+  get: (h: string) => string | undefined,
+  now = Math.floor(Date.now() / 1000),
+): BankCheck {
   const ts = get(BANK_HEADERS.timestamp);
   if (!fresh(ts, now)) return 'timestamp_out_of_window';
   const expected = hmacHex(secret, `response\n${ts}\n${get(BANK_HEADERS.nonce) ?? ''}\n${body}\n`);

@@ -1,18 +1,8 @@
 import { HttpBackedAdapter } from '../http-backed-adapter';
 import { ProviderHttpClient } from '../http/provider-http.client';
 import { fromJsonInteger, toJsonInteger } from '../minor-units.util';
-import type { HttpPolicy } from '../providers.config';
+import type { BankTransferConfig } from '../providers.config';
 import { signBankRequest, verifyBankResponse } from './bank-protocol.util';
-
-export interface BankTransferConfig {
-  /** Base URL of the bank's transfer API, e.g. http://127.0.0.1:3000/sandbox/bank */
-  baseUrl: string;
-  /** The platform's account at the bank (the payer of every payout). */
-  accountId: string;
-  /** Shared HMAC-SHA256 secret (bank-protocol.util.ts). */
-  hmacSecret: string;
-  http?: Partial<HttpPolicy>;
-}
 
 export interface TransferInput {
   /** Our payout id: the bank's idempotency key, so a resend never pays twice. */
@@ -52,10 +42,14 @@ export class BankTransferAdapter extends HttpBackedAdapter implements BankTransf
     super('bank', config.http, http);
   }
 
-
   /** Idempotent on transferId, so it is retried automatically like a query. */
   async transfer(input: TransferInput): Promise<TransferOutcome> {
-    const body = { transfer_id: input.transferId, amount: toJsonInteger(input.amount), currency: input.currency, beneficiary: { merchant_id: input.merchantId } };
+    const body = {
+      transfer_id: input.transferId,
+      amount: toJsonInteger(input.amount),
+      currency: input.currency,
+      beneficiary: { merchant_id: input.merchantId },
+    };
     return this.call('POST', '/v1/transfers', body);
   }
 
@@ -63,7 +57,11 @@ export class BankTransferAdapter extends HttpBackedAdapter implements BankTransf
     return this.call('GET', `/v1/transfers/${encodeURIComponent(transferId)}`);
   }
 
-  private async call(method: 'GET' | 'POST', path: string, bodyObj?: Record<string, unknown>): Promise<TransferOutcome> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    bodyObj?: Record<string, unknown>,
+  ): Promise<TransferOutcome> {
     const body = bodyObj === undefined ? '' : JSON.stringify(bodyObj);
     const base = new URL(this.config.baseUrl);
     const signedPath = base.pathname.replace(/\/$/, '') + path;
@@ -72,10 +70,14 @@ export class BankTransferAdapter extends HttpBackedAdapter implements BankTransf
       accept: 'application/json',
       ...(body ? { 'content-type': 'application/json' } : {}),
     };
-    const res = await this.http.request({ method, url: `${base.origin}${signedPath}`, headers, body: body || undefined }, { idempotent: true });
+    const res = await this.http.request(
+      { method, url: `${base.origin}${signedPath}`, headers, body: body || undefined },
+      { idempotent: true },
+    );
     if (res.kind !== 'response') return { status: 'unknown', failureMessage: res.kind };
     if (res.status >= 500 || res.status === 429) return { status: 'unknown', failureMessage: `http ${res.status}` };
-    if (verifyBankResponse(this.config.hmacSecret, res.body, (n) => res.headers.get(n) ?? undefined) !== 'ok') return { status: 'unknown', failureMessage: 'response signature invalid' };
+    if (verifyBankResponse(this.config.hmacSecret, res.body, (n) => res.headers.get(n) ?? undefined) !== 'ok')
+      return { status: 'unknown', failureMessage: 'response signature invalid' };
     let json: Record<string, any>;
     try {
       json = JSON.parse(res.body);
@@ -83,13 +85,27 @@ export class BankTransferAdapter extends HttpBackedAdapter implements BankTransf
       return { status: 'unknown', failureMessage: 'answer is not JSON' };
     }
     if (res.status === 404) return { status: 'not_found', failureCode: json.error?.code };
-    if (res.status >= 400) return { status: 'failed', failureCode: String(json.error?.code ?? `http_${res.status}`), failureMessage: String(json.error?.message ?? '') };
+    if (res.status >= 400)
+      return {
+        status: 'failed',
+        failureCode: String(json.error?.code ?? `http_${res.status}`),
+        failureMessage: String(json.error?.message ?? ''),
+      };
     const status = STATUS[json.status] ?? 'unknown';
     // The answer must be about the transfer we sent, for the amount we sent.
-    if (bodyObj && (json.transfer_id !== bodyObj.transfer_id || fromJsonInteger(json.amount) !== fromJsonInteger(bodyObj.amount as number))) {
+    if (
+      bodyObj &&
+      (json.transfer_id !== bodyObj.transfer_id ||
+        fromJsonInteger(json.amount) !== fromJsonInteger(bodyObj.amount as number))
+    ) {
       return { status: 'unknown', failureMessage: 'answer does not match the transfer' };
     }
-    return { status, bankReference: json.bank_reference, failureCode: json.failure_code, failureMessage: json.failure_message };
+    return {
+      status,
+      bankReference: json.bank_reference,
+      failureCode: json.failure_code,
+      failureMessage: json.failure_message,
+    };
   }
 }
 

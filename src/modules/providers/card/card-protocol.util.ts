@@ -54,7 +54,14 @@ function freshTimestamp(ts: string | undefined, nowSeconds: number): boolean {
   return !!ts && /^\d{1,12}$/.test(ts) && Math.abs(nowSeconds - Number(ts)) <= 300;
 }
 
-export function signAcqRequest(secret: string, merchantId: string, method: string, pathAndQuery: string, body: string, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signAcqRequest(
+  secret: string,
+  merchantId: string,
+  method: string,
+  pathAndQuery: string,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const ts = String(nowSeconds);
   const nonce = randomBytes(12).toString('hex');
   return {
@@ -67,7 +74,14 @@ export function signAcqRequest(secret: string, merchantId: string, method: strin
 
 export type AcqCheck = 'ok' | 'signature_invalid' | 'timestamp_out_of_window';
 
-export function verifyAcqRequest(secret: string, method: string, pathAndQuery: string, body: string, get: (h: string) => string | undefined, nowSeconds = Math.floor(Date.now() / 1000)): AcqCheck {
+export function verifyAcqRequest(
+  secret: string,
+  method: string,
+  pathAndQuery: string,
+  body: string,
+  get: (h: string) => string | undefined,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): AcqCheck {
   const ts = get(ACQ_HEADERS.timestamp);
   const nonce = get(ACQ_HEADERS.nonce) ?? '';
   if (!freshTimestamp(ts, nowSeconds)) return 'timestamp_out_of_window';
@@ -75,7 +89,12 @@ export function verifyAcqRequest(secret: string, method: string, pathAndQuery: s
   return safeEqualHex(get(ACQ_HEADERS.signature) ?? '', expected) ? 'ok' : 'signature_invalid';
 }
 
-export function signAcqMessage(secret: string, kind: AcqMessageKind, body: string, nowSeconds = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signAcqMessage(
+  secret: string,
+  kind: AcqMessageKind,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const ts = String(nowSeconds);
   const nonce = randomBytes(12).toString('hex');
   return {
@@ -85,7 +104,13 @@ export function signAcqMessage(secret: string, kind: AcqMessageKind, body: strin
   };
 }
 
-export function verifyAcqMessage(secret: string, kind: AcqMessageKind, body: string, get: (h: string) => string | undefined, nowSeconds = Math.floor(Date.now() / 1000)): AcqCheck {
+export function verifyAcqMessage(
+  secret: string,
+  kind: AcqMessageKind,
+  body: string,
+  get: (h: string) => string | undefined,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): AcqCheck {
   const ts = get(ACQ_HEADERS.timestamp);
   if (!freshTimestamp(ts, nowSeconds)) return 'timestamp_out_of_window';
   const expected = hmacHex(secret, `${kind}\n${ts}\n${get(ACQ_HEADERS.nonce) ?? ''}\n${body}\n`);

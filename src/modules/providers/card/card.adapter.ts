@@ -48,7 +48,6 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
     super('card', config.http, http);
   }
 
-
   supportsCurrency(_channel: Channel, currency: string): boolean {
     return /^[A-Z]{3}$/.test(currency);
   }
@@ -57,7 +56,8 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
     const card = input.card;
     // Checked before any call: a mistyped number is a definite failure, and no PAN leaves for nothing.
     if (!card || !luhnValid(card.number)) return { status: 'failed', retryable: false, providerCode: 'invalid_number' };
-    if (cardExpired(card.exp_month, card.exp_year)) return { status: 'failed', retryable: false, providerCode: 'expired_card' };
+    if (cardExpired(card.exp_month, card.exp_year))
+      return { status: 'failed', retryable: false, providerCode: 'expired_card' };
     const body = {
       order_id: input.providerOrderId,
       amount: toJsonInteger(input.amount),
@@ -69,14 +69,16 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
     };
     const r = await this.api('POST', '/v1/authorizations', body, false);
     if (r.kind === 'unknown') return r.outcome;
-    if (r.kind === 'error') return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message };
+    if (r.kind === 'error')
+      return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message };
     return this.authOutcome(r.json);
   }
 
   async query(_channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
     const r = await this.api('GET', `/v1/authorizations/${encodeURIComponent(providerOrderId)}`, undefined, true);
     if (r.kind === 'unknown') return r.outcome;
-    if (r.kind === 'error') return { status: 'unknown', retryable: r.code === 'not_found', providerCode: r.code, providerMessage: r.message };
+    if (r.kind === 'error')
+      return { status: 'unknown', retryable: r.code === 'not_found', providerCode: r.code, providerMessage: r.message };
     return this.authOutcome(r.json);
   }
 
@@ -90,20 +92,32 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
 
   /** Not retried automatically: a capture is only idempotent per authorization, and partial captures differ. */
   async capture(providerOrderId: string, amount: bigint, _currency: string): Promise<ProviderOutcome> {
-    const r = await this.api('POST', `/v1/authorizations/${encodeURIComponent(providerOrderId)}/capture`, { amount: toJsonInteger(amount) }, false);
+    const r = await this.api(
+      'POST',
+      `/v1/authorizations/${encodeURIComponent(providerOrderId)}/capture`,
+      { amount: toJsonInteger(amount) },
+      false,
+    );
     if (r.kind === 'unknown') return r.outcome;
-    if (r.kind === 'error') return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message };
+    if (r.kind === 'error')
+      return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message };
     return this.authOutcome(r.json);
   }
 
   async refund(input: RefundInput): Promise<RefundOutcome> {
-    const body = { order_id: input.providerOrderId, refund_id: input.providerRefundId, amount: toJsonInteger(input.amount), notify_url: input.notifyUrl };
+    const body = {
+      order_id: input.providerOrderId,
+      refund_id: input.providerRefundId,
+      amount: toJsonInteger(input.amount),
+      notify_url: input.notifyUrl,
+    };
     return this.refundResult(await this.api('POST', '/v1/refunds', body, true));
   }
 
   async queryRefund(_channel: Channel, _providerOrderId: string, providerRefundId: string): Promise<RefundOutcome> {
     const r = await this.api('GET', `/v1/refunds/${encodeURIComponent(providerRefundId)}`, undefined, true);
-    if (r.kind === 'error' && r.code === 'not_found') return { status: 'unknown', retryable: true, providerCode: 'REFUND_NOT_FOUND' };
+    if (r.kind === 'error' && r.code === 'not_found')
+      return { status: 'unknown', retryable: true, providerCode: 'REFUND_NOT_FOUND' };
     return this.refundResult(r);
   }
 
@@ -160,7 +174,8 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
 
   async fetchStatement(day: string): Promise<StatementLine[]> {
     const r = await this.api('GET', `/v1/statements/${encodeURIComponent(day)}`, undefined, true);
-    if (r.kind !== 'ok') throw new Error(`card statement unavailable: ${r.kind === 'unknown' ? r.outcome.providerCode : r.code}`);
+    if (r.kind !== 'ok')
+      throw new Error(`card statement unavailable: ${r.kind === 'unknown' ? r.outcome.providerCode : r.code}`);
     return (r.json.lines as Json[]).map((l) => ({
       providerOrderId: l.order_id,
       providerTransactionId: l.authorization_id,
@@ -181,7 +196,8 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
       amount: fromJsonInteger(a.amount),
       currency: a.currency,
       capturedAmount: a.captured_amount !== undefined ? fromJsonInteger(a.captured_amount) : undefined,
-      nextAction: status === 'requires_action' && a.three_ds_url ? { type: 'three_d_secure', url: a.three_ds_url } : undefined,
+      nextAction:
+        status === 'requires_action' && a.three_ds_url ? { type: 'three_d_secure', url: a.three_ds_url } : undefined,
       providerCode: a.decline_code ?? a.status,
       raw: a,
     };
@@ -189,7 +205,8 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
 
   private refundResult(r: ApiResult): RefundOutcome {
     if (r.kind === 'unknown') return r.outcome;
-    if (r.kind === 'error') return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message };
+    if (r.kind === 'error')
+      return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message };
     return {
       status: REFUND_STATUS[r.json.status] ?? 'unknown',
       providerRefundTransactionId: r.json.acquirer_refund_id,
@@ -199,7 +216,12 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
     };
   }
 
-  private async api(method: 'GET' | 'POST', path: string, bodyObj: Json | undefined, idempotent: boolean): Promise<ApiResult> {
+  private async api(
+    method: 'GET' | 'POST',
+    path: string,
+    bodyObj: Json | undefined,
+    idempotent: boolean,
+  ): Promise<ApiResult> {
     const body = bodyObj === undefined ? '' : JSON.stringify(bodyObj);
     const base = new URL(this.config.baseUrl);
     const signedPath = base.pathname.replace(/\/$/, '') + path;
@@ -208,9 +230,15 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
       accept: 'application/json',
       ...(body ? { 'content-type': 'application/json' } : {}),
     };
-    const res = await this.http.request({ method, url: `${base.origin}${signedPath}`, headers, body: body || undefined }, { idempotent });
-    if (res.kind !== 'response' || res.status >= 500 || res.status === 429) return { kind: 'unknown', outcome: unknownFromHttp(res) };
-    if (verifyAcqMessage(this.config.hmacSecret, 'response', res.body, (n) => res.headers.get(n) ?? undefined) !== 'ok') {
+    const res = await this.http.request(
+      { method, url: `${base.origin}${signedPath}`, headers, body: body || undefined },
+      { idempotent },
+    );
+    if (res.kind !== 'response' || res.status >= 500 || res.status === 429)
+      return { kind: 'unknown', outcome: unknownFromHttp(res) };
+    if (
+      verifyAcqMessage(this.config.hmacSecret, 'response', res.body, (n) => res.headers.get(n) ?? undefined) !== 'ok'
+    ) {
       return { kind: 'unknown', outcome: unverifiedOutcome(`${method} ${path}: response signature invalid`) };
     }
     let json: Json;
@@ -220,6 +248,11 @@ export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
       return { kind: 'unknown', outcome: unverifiedOutcome('answer is not JSON') };
     }
     if (res.status >= 200 && res.status < 300) return { kind: 'ok', json };
-    return { kind: 'error', status: res.status, code: String(json.error?.code ?? `http_${res.status}`), message: String(json.error?.message ?? '') };
+    return {
+      kind: 'error',
+      status: res.status,
+      code: String(json.error?.code ?? `http_${res.status}`),
+      message: String(json.error?.message ?? ''),
+    };
   }
 }

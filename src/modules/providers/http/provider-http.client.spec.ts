@@ -23,7 +23,12 @@ afterAll(async () => {
 });
 beforeEach(() => (hits = 0));
 
-const client = (over = {}) => new ProviderHttpClient('t', { ...DEFAULT_HTTP_POLICY, timeoutMs: 150, maxRetries: 2, retryBaseDelayMs: 1, ...over }, async () => undefined);
+const client = (over = {}) =>
+  new ProviderHttpClient(
+    't',
+    { ...DEFAULT_HTTP_POLICY, timeoutMs: 150, maxRetries: 2, retryBaseDelayMs: 1, ...over },
+    async () => undefined,
+  );
 
 describe('ProviderHttpClient', () => {
   it('aborts a hanging call at the timeout and reports it as a value', async () => {
@@ -39,7 +44,10 @@ describe('ProviderHttpClient', () => {
   it('retries transient failures only for idempotent calls', async () => {
     mode = '500';
     const c = client();
-    expect(await c.request({ method: 'POST', url }, { idempotent: false })).toMatchObject({ kind: 'response', status: 500 });
+    expect(await c.request({ method: 'POST', url }, { idempotent: false })).toMatchObject({
+      kind: 'response',
+      status: 500,
+    });
     expect(hits).toBe(1);
     hits = 0;
     await c.request({ method: 'GET', url }, { idempotent: true });
@@ -61,7 +69,11 @@ describe('ProviderHttpClient', () => {
   it('passes a 2xx through', async () => {
     mode = 'ok';
     const c = client();
-    expect(await c.request({ method: 'GET', url }, { idempotent: true })).toMatchObject({ kind: 'response', status: 200, body: 'body' });
+    expect(await c.request({ method: 'GET', url }, { idempotent: true })).toMatchObject({
+      kind: 'response',
+      status: 200,
+      body: 'body',
+    });
     c.shutdown();
   });
 });

@@ -17,7 +17,15 @@ export interface HttpCall {
 }
 
 export type HttpResult =
-  | { kind: 'response'; status: number; headers: Headers; body: string }
+  | {
+      kind: 'response';
+      status: number;
+      headers: Headers;
+      /** The body decoded as UTF-8 (a leading BOM kept: signatures and hashes see every byte). */
+      body: string;
+      /** The body exactly as received (bill files: zip, gzip, GBK). */
+      bytes: Buffer;
+    }
   | { kind: 'timeout' }
   | { kind: 'network_error'; message: string }
   | { kind: 'circuit_open' };
@@ -98,10 +106,12 @@ export class ProviderHttpClient {
         redirect: 'manual',
       });
       // Reading the body is inside the deadline too: a provider that stalls mid-body is a timeout.
-      const body = await res.text();
-      result = { kind: 'response', status: res.status, headers: res.headers, body };
+      const bytes = Buffer.from(await res.arrayBuffer());
+      result = { kind: 'response', status: res.status, headers: res.headers, body: bytes.toString('utf8'), bytes };
     } catch (err) {
-      result = controller.signal.aborted ? { kind: 'timeout' } : { kind: 'network_error', message: (err as Error).message };
+      result = controller.signal.aborted
+        ? { kind: 'timeout' }
+        : { kind: 'network_error', message: (err as Error).message };
     } finally {
       clearTimeout(timer);
     }

@@ -128,11 +128,21 @@ function signedMessageJob(body: string, serial: string, nowSeconds?: number): Si
 }
 
 /** Simulator side: the four Wechatpay-* headers for a body. */
-export function signWechatpayMessage(body: string, serial: string, privateKeyPem: string, nowSeconds?: number): Record<string, string> {
+export function signWechatpayMessage(
+  body: string,
+  serial: string,
+  privateKeyPem: string,
+  nowSeconds?: number,
+): Record<string, string> {
   return signNow(signedMessageJob(body, serial, nowSeconds), privateKeyPem);
 }
 
-export function signWechatpayMessageAsync(body: string, serial: string, privateKeyPem: string, nowSeconds?: number): Promise<Record<string, string>> {
+export function signWechatpayMessageAsync(
+  body: string,
+  serial: string,
+  privateKeyPem: string,
+  nowSeconds?: number,
+): Promise<Record<string, string>> {
   return signOffThread(signedMessageJob(body, serial, nowSeconds), privateKeyPem);
 }
 
@@ -180,15 +190,28 @@ function jsapiJob(appId: string, prepayId: string, nowSeconds?: number): Signing
 }
 
 /** JSAPI/mini-program invoke params: paySign over `appId\ntimeStamp\nnonceStr\nprepay_id=…\n`. */
-export function buildJsapiParams(appId: string, prepayId: string, merchantPrivateKeyPem: string, nowSeconds?: number): JsapiParams {
+export function buildJsapiParams(
+  appId: string,
+  prepayId: string,
+  merchantPrivateKeyPem: string,
+  nowSeconds?: number,
+): JsapiParams {
   return signNow(jsapiJob(appId, prepayId, nowSeconds), merchantPrivateKeyPem);
 }
 
-export function buildJsapiParamsAsync(appId: string, prepayId: string, merchantPrivateKeyPem: string, nowSeconds?: number): Promise<JsapiParams> {
+export function buildJsapiParamsAsync(
+  appId: string,
+  prepayId: string,
+  merchantPrivateKeyPem: string,
+  nowSeconds?: number,
+): Promise<JsapiParams> {
   return signOffThread(jsapiJob(appId, prepayId, nowSeconds), merchantPrivateKeyPem);
 }
 
 /** Simulator side (the WeChat client): check paySign with the merchant's public key. */
-export function verifyJsapiParams(p: Omit<JsapiParams, 'signType'> & { signType?: string }, merchantPublicKeyPem: string): boolean {
+export function verifyJsapiParams(
+  p: Omit<JsapiParams, 'signType'> & { signType?: string },
+  merchantPublicKeyPem: string,
+): boolean {
   return rsaSha256Verify(`${p.appId}\n${p.timeStamp}\n${p.nonceStr}\n${p.package}\n`, p.paySign, merchantPublicKeyPem);
 }

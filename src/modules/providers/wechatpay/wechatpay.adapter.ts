@@ -1,12 +1,23 @@
-import { HttpBackedAdapter } from '../http-backed-adapter';
-import { createHash } from 'node:crypto';
 import {
+  WECHAT_PREPAY_KIND,
+  appidFor,
+  boundAppids,
+  buildAppParamsAsync,
+  channelFields,
+} from './wechatpay-channels.util';
+import { HttpBackedAdapter } from '../http-backed-adapter';
+import { constants, publicEncrypt } from 'node:crypto';
+import {
+  AbnormalRefundRetry,
   CallbackAnswer,
   CallbackParseResult,
   CallbackRequest,
   Channel,
   CreatePaymentInput,
+  FieldCheckInput,
+  FieldViolation,
   PaymentProvider,
+  ProviderOrderRef,
   ProviderOutcome,
   ProviderStatus,
   RefundInput,
@@ -18,8 +29,17 @@ import { WechatPayConfig } from '../providers.config';
 import { HttpResult, ProviderHttpClient } from '../http/provider-http.client';
 import { fromJsonInteger, toJsonInteger } from '../minor-units.util';
 import { headerGetter, unknownFromHttp, unverifiedOutcome } from '../provider-outcome.util';
-import { parseWechatBill } from './wechatpay-bill.util';
-import { buildAuthorizationAsync, buildJsapiParamsAsync, decryptResource, verifyWechatpaySignature, wechatpayHeaders } from './wechatpay-signature.util';
+import { parseWechatBill, wechatBillHashMatches } from './wechatpay-bill.util';
+import { StatementNotReady } from '../statement.errors';
+import { wechatFieldViolation } from './wechatpay-field-limits.util';
+import { PlatformCertificate, WechatPlatformKeys, openPlatformCertificates } from './wechatpay-platform-keys';
+import {
+  buildAuthorizationAsync,
+  buildJsapiParamsAsync,
+  decryptResource,
+  verifyWechatpaySignature,
+  wechatpayHeaders,
+} from './wechatpay-signature.util';
 
 type Json = Record<string, any>;
 
@@ -39,7 +59,14 @@ const TRADE_STATE: Record<string, ProviderStatus> = {
   PAYERROR: 'failed',
 };
 
-const REFUND_STATUS: Record<string, RefundStatus> = { SUCCESS: 'succeeded', PROCESSING: 'pending', CLOSED: 'failed', ABNORMAL: 'failed' };
+const REFUND_STATUS: Record<string, RefundStatus> = {
+  SUCCESS: 'succeeded',
+  PROCESSING: 'pending',
+  CLOSED: 'failed',
+  // Not a failure: the money has not reached the payer yet and still may (apply-abnormal-refund, or by
+  // hand on the merchant platform). The refund stays open; providerCode ABNORMAL flags it.
+  ABNORMAL: 'pending',
+};
 
 /** Error codes after which the same request may succeed: the outcome is unknown, never failed. */
 const TRANSIENT_CODES = new Set(['SYSTEM_ERROR', 'FREQUENCY_LIMITED', 'BANK_ERROR', 'BANKERROR']);
@@ -50,63 +77,111 @@ function rfc3339Beijing(d: Date): string {
 }
 
 /**
- * WeChat Pay API v3 adapter (wechat_native, wechat_jsapi), public-key mode.
+ * WeChat Pay API v3 adapter (wechat_native, wechat_jsapi, wechat_h5, wechat_app,
+ * wechat_miniprogram; wechatpay-channels.util.ts), public-key mode.
  * Every answer, 2xx or 4xx, is verified against the WeChat Pay public key
  * named by Wechatpay-Serial before it is read.
  */
 export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvider {
   readonly name = 'wechatpay' as const;
-  readonly channels: readonly Channel[] = ['wechat_native', 'wechat_jsapi'];
+  readonly channels: readonly Channel[];
+  /** The WeChat Pay keys by serial: configured public keys, plus downloaded certificates in certificate mode. */
+  readonly platformKeys: WechatPlatformKeys;
 
   constructor(
     private readonly config: WechatPayConfig,
     http?: ProviderHttpClient,
   ) {
     super('wechatpay', config.http, http);
+    this.platformKeys = new WechatPlatformKeys(
+      config.platformPublicKeys,
+      config.platformKeyMode === 'certificate' ? () => this.downloadCertificates() : undefined,
+      config.platformKeyRefresh,
+      (err) => this.logger.warn(`platform certificates not refreshed: ${(err as Error).message}`),
+    );
+    // The mini-program and APP channels exist only when their appid is bound.
+    this.channels = (
+      ['wechat_native', 'wechat_jsapi', 'wechat_h5', 'wechat_app', 'wechat_miniprogram'] as const
+    ).filter((c) => appidFor(c, config) !== undefined);
   }
-
 
   supportsCurrency(_channel: Channel, currency: string): boolean {
     return currency === 'CNY';
   }
 
+  checkFields(input: FieldCheckInput): FieldViolation | undefined {
+    return wechatFieldViolation(input, this.config.baseUrl);
+  }
+
   async createPayment(input: CreatePaymentInput): Promise<ProviderOutcome> {
-    const jsapi = input.channel === 'wechat_jsapi';
-    if (jsapi && !input.payer?.openid) {
-      return { status: 'failed', retryable: false, providerCode: 'payer_openid_required', providerMessage: 'wechat_jsapi needs payer.openid' };
+    const kind = WECHAT_PREPAY_KIND[input.channel];
+    const appid = appidFor(input.channel, this.config);
+    if (!kind || !appid) return { status: 'failed', retryable: false, providerCode: 'channel_not_configured' };
+    const extra = channelFields(input.channel, input);
+    if ('missing' in extra) {
+      return {
+        status: 'failed',
+        retryable: false,
+        providerCode: extra.missing === 'payer.openid' ? 'payer_openid_required' : 'payer_ip_required',
+        providerMessage: `${input.channel} needs ${extra.missing}`,
+      };
     }
+    const sub = input.subMerchant;
     const body = {
-      appid: this.config.appid,
-      mchid: this.config.mchid,
+      ...(sub ? this.partnerIds(appid, sub.subMchid, sub.subAppid) : { appid, mchid: this.config.mchid }),
       description: input.subject,
       out_trade_no: input.providerOrderId,
       time_expire: rfc3339Beijing(input.expiresAt),
       notify_url: input.notifyUrl,
       amount: { total: toJsonInteger(input.amount), currency: input.currency },
-      ...(jsapi ? { payer: { openid: input.payer!.openid } } : {}),
+      ...(sub ? partnerPayer(extra.fields) : extra.fields),
     };
-    const r = await this.api('POST', `/v3/pay/transactions/${jsapi ? 'jsapi' : 'native'}`, body, false);
+    const path = sub ? `/v3/pay/partner/transactions/${kind}` : `/v3/pay/transactions/${kind}`;
+    const r = await this.api('POST', path, body, false);
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'error') {
-      if (r.code === 'ORDERPAID') return this.query(input.channel, input.providerOrderId);
+      if (r.code === 'ORDERPAID') return this.query(input.channel, input.providerOrderId, { subMchid: sub?.subMchid });
       return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message, raw: r.json };
     }
-    if (jsapi) {
-      if (typeof r.json.prepay_id !== 'string') return unverifiedOutcome('jsapi answer without prepay_id');
-      const params = await buildJsapiParamsAsync(this.config.appid, r.json.prepay_id, this.config.merchantPrivateKeyPem);
+    if (kind === 'jsapi' || kind === 'app') {
+      if (typeof r.json.prepay_id !== 'string') return unverifiedOutcome(`${kind} answer without prepay_id`);
+      if (kind === 'app') {
+        const params = await buildAppParamsAsync(
+          appid,
+          this.config.mchid,
+          r.json.prepay_id,
+          this.config.merchantPrivateKeyPem,
+        );
+        return { status: 'pending', nextAction: { type: 'wechat_app', params }, raw: r.json };
+      }
+      const params = await buildJsapiParamsAsync(appid, r.json.prepay_id, this.config.merchantPrivateKeyPem);
       return { status: 'pending', nextAction: { type: 'wechat_jsapi', params: { ...params } }, raw: r.json };
+    }
+    if (kind === 'h5') {
+      if (typeof r.json.h5_url !== 'string') return unverifiedOutcome('h5 answer without h5_url');
+      return { status: 'pending', nextAction: { type: 'redirect', url: r.json.h5_url }, raw: r.json };
     }
     if (typeof r.json.code_url !== 'string') return unverifiedOutcome('native answer without code_url');
     return { status: 'pending', nextAction: { type: 'qr_code', qr_code: r.json.code_url }, raw: r.json };
   }
 
-  async query(_channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
-    const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(providerOrderId)}?mchid=${encodeURIComponent(this.config.mchid)}`;
+  async query(_channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome> {
+    const no = encodeURIComponent(providerOrderId);
+    const mchid = encodeURIComponent(this.config.mchid);
+    const path = ref?.subMchid
+      ? `/v3/pay/partner/transactions/out-trade-no/${no}?sp_mchid=${mchid}&sub_mchid=${encodeURIComponent(ref.subMchid)}`
+      : `/v3/pay/transactions/out-trade-no/${no}?mchid=${mchid}`;
     const r = await this.api('GET', path, undefined, true);
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'error') {
       // ORDER_NOT_EXIST: the create never landed; re-sending it with the same out_trade_no is safe.
-      return { status: 'unknown', retryable: r.code === 'ORDER_NOT_EXIST', providerCode: r.code, providerMessage: r.message, raw: r.json };
+      return {
+        status: 'unknown',
+        retryable: r.code === 'ORDER_NOT_EXIST',
+        providerCode: r.code,
+        providerMessage: r.message,
+        raw: r.json,
+      };
     }
     return {
       status: TRADE_STATE[r.json.trade_state] ?? 'unknown',
@@ -119,39 +194,88 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
     };
   }
 
-  async close(channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
-    const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(providerOrderId)}/close`;
-    const r = await this.api('POST', path, { mchid: this.config.mchid }, true);
+  async close(channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome> {
+    const no = encodeURIComponent(providerOrderId);
+    const [path, body] = ref?.subMchid
+      ? [
+          `/v3/pay/partner/transactions/out-trade-no/${no}/close`,
+          { sp_mchid: this.config.mchid, sub_mchid: ref.subMchid },
+        ]
+      : [`/v3/pay/transactions/out-trade-no/${no}/close`, { mchid: this.config.mchid }];
+    const r = await this.api('POST', path, body, true);
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'ok') return { status: 'closed' };
     // ORDERPAID and friends: the order is not closable; its real state is what counts.
-    return this.query(channel, providerOrderId);
+    return this.query(channel, providerOrderId, ref);
   }
 
   async refund(input: RefundInput): Promise<RefundOutcome> {
     const body = {
+      ...(input.subMchid ? { sub_mchid: input.subMchid } : {}),
       out_trade_no: input.providerOrderId,
       out_refund_no: input.providerRefundId,
       reason: input.reason,
       notify_url: input.notifyUrl,
-      amount: { refund: toJsonInteger(input.amount), total: toJsonInteger(input.paymentAmount), currency: input.currency },
+      amount: {
+        refund: toJsonInteger(input.amount),
+        total: toJsonInteger(input.paymentAmount),
+        currency: input.currency,
+      },
     };
     // Retried: out_refund_no makes a repeat the same refund.
     return this.refundResult(await this.api('POST', '/v3/refund/domestic/refunds', body, true));
   }
 
-  async queryRefund(_channel: Channel, _providerOrderId: string, providerRefundId: string): Promise<RefundOutcome> {
-    const r = await this.api('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(providerRefundId)}`, undefined, true);
+  async queryRefund(
+    _channel: Channel,
+    _providerOrderId: string,
+    providerRefundId: string,
+    ref?: ProviderOrderRef,
+  ): Promise<RefundOutcome> {
+    const sub = ref?.subMchid ? `?sub_mchid=${encodeURIComponent(ref.subMchid)}` : '';
+    const r = await this.api(
+      'GET',
+      `/v3/refund/domestic/refunds/${encodeURIComponent(providerRefundId)}${sub}`,
+      undefined,
+      true,
+    );
     if (r.kind === 'error' && (r.code === 'RESOURCE_NOT_EXISTS' || r.status === 404)) {
-      return { status: 'unknown', retryable: true, providerCode: 'REFUND_NOT_FOUND', providerMessage: r.message, raw: r.json };
+      return {
+        status: 'unknown',
+        retryable: true,
+        providerCode: 'REFUND_NOT_FOUND',
+        providerMessage: r.message,
+        raw: r.json,
+      };
     }
     return this.refundResult(r);
+  }
+
+  async retryAbnormalRefund(input: AbnormalRefundRetry): Promise<RefundOutcome> {
+    const t = input.target;
+    // Bank account and name travel RSA-OAEP encrypted with the WeChat Pay key named in Wechatpay-Serial.
+    const key = (await this.platformKeys.current(this.config.platformPublicKeyId))?.publicKeyPem;
+    if (!key) return unverifiedOutcome('no WeChat Pay platform key to seal the bank account with');
+    const seal = (v: string) =>
+      publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(v)).toString(
+        'base64',
+      );
+    const body = {
+      out_refund_no: input.providerRefundId,
+      type: t.type,
+      ...(t.type === 'USER_BANK_CARD'
+        ? { bank_type: t.bankType, bank_account: seal(t.bankAccount), real_name: seal(t.realName) }
+        : {}),
+    };
+    const path = `/v3/refund/domestic/refunds/${encodeURIComponent(input.providerRefundTransactionId)}/apply-abnormal-refund`;
+    return this.refundResult(await this.api('POST', path, body, true));
   }
 
   async parseCallback(req: CallbackRequest): Promise<CallbackParseResult> {
     const body = req.rawBody.toString('utf8');
     // Signature and freshness first; nothing is parsed or decrypted before.
-    const check = verifyWechatpaySignature(wechatpayHeaders(headerGetter(req.headers)), body, this.config.platformPublicKeys);
+    const signed = wechatpayHeaders(headerGetter(req.headers));
+    const check = verifyWechatpaySignature(signed, body, await this.platformKeys.keysFor(signed.serial));
     if (check === 'timestamp_out_of_window') return { ok: false, reason: 'timestamp_out_of_window' };
     if (check !== 'ok') return { ok: false, reason: 'signature_invalid' };
     let event: Json;
@@ -161,16 +285,25 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
       const res = event.resource ?? {};
       if (res.algorithm !== 'AEAD_AES_256_GCM') return { ok: false, reason: 'malformed' };
       try {
-        resource = JSON.parse(decryptResource(res.ciphertext, this.config.apiV3Key, res.nonce, res.associated_data ?? ''));
+        resource = JSON.parse(
+          decryptResource(res.ciphertext, this.config.apiV3Key, res.nonce, res.associated_data ?? ''),
+        );
       } catch {
         return { ok: false, reason: 'decrypt_failed' };
       }
     } catch {
       return { ok: false, reason: 'malformed' };
     }
-    if (resource.mchid !== this.config.mchid || (resource.appid !== undefined && resource.appid !== this.config.appid)) {
+    // A partner (service-provider) callback names the platform as sp_mchid/sp_appid and the merchant as sub_mchid.
+    const mchid = resource.sp_mchid ?? resource.mchid;
+    const appid = resource.sp_appid ?? resource.appid;
+    if (mchid !== this.config.mchid || (appid !== undefined && !boundAppids(this.config).includes(appid))) {
       return { ok: false, reason: 'merchant_mismatch' };
     }
+    const who = {
+      providerMerchantId: mchid,
+      ...(typeof resource.sub_mchid === 'string' ? { providerSubMerchantId: resource.sub_mchid } : {}),
+    };
     try {
       if (String(event.event_type).startsWith('REFUND.')) {
         return {
@@ -181,9 +314,10 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
             providerRefundId: resource.out_refund_no,
             providerRefundTransactionId: resource.refund_id,
             status: REFUND_STATUS[resource.refund_status] ?? 'unknown',
+            providerCode: resource.refund_status,
             amount: fromJsonInteger(resource.amount?.refund),
             currency: resource.amount?.currency ?? 'CNY',
-            providerMerchantId: resource.mchid,
+            ...who,
             notificationId: event.id,
             raw: { event, resource },
           },
@@ -198,7 +332,7 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
           status: TRADE_STATE[resource.trade_state] ?? 'unknown',
           amount: fromJsonInteger(resource.amount?.total),
           currency: resource.amount?.currency,
-          providerMerchantId: resource.mchid,
+          ...who,
           notificationId: event.id,
           raw: { event, resource },
         },
@@ -216,23 +350,46 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
 
   /** Trade bill of a UTC+8 day; the file is checked against the signed answer's SHA1 hash_value. */
   async fetchStatement(day: string): Promise<StatementLine[]> {
-    const r = await this.api('GET', `/v3/bill/tradebill?bill_date=${encodeURIComponent(day)}&bill_type=ALL`, undefined, true);
-    if (r.kind !== 'ok') throw new Error(`wechat bill unavailable: ${r.kind === 'unknown' ? r.outcome.providerCode : r.code}`);
+    const r = await this.api(
+      'GET',
+      `/v3/bill/tradebill?bill_date=${encodeURIComponent(day)}&bill_type=ALL&tar_type=GZIP`,
+      undefined,
+      true,
+    );
+    if (r.kind === 'error' && (r.code === 'NO_STATEMENT_EXIST' || r.code === 'STATEMENT_CREATING'))
+      throw new StatementNotReady('wechatpay', day, r.code);
+    if (r.kind !== 'ok')
+      throw new Error(`wechat bill unavailable: ${r.kind === 'unknown' ? r.outcome.providerCode : r.code}`);
     const url = new URL(r.json.download_url);
     const file = await this.http.request(
-      { method: 'GET', url: url.toString(), headers: await this.headers('GET', url.pathname + url.search, '') },
+      {
+        method: 'GET',
+        url: url.toString(),
+        headers: await this.headers('GET', url.pathname + url.search, '', await this.platformSerial()),
+      },
       { idempotent: true },
     );
     if (file.kind !== 'response' || file.status !== 200) throw new Error('wechat bill download failed');
     // The download itself is not signed; the hash in the signed answer vouches for it.
-    const hash = createHash('sha1').update(file.body, 'utf8').digest('hex');
-    if (hash !== String(r.json.hash_value).toLowerCase()) throw new Error('wechat bill hash mismatch');
-    return parseWechatBill(file.body);
+    if (!wechatBillHashMatches(file.bytes, r.json.hash_type, r.json.hash_value))
+      throw new Error('wechat bill hash mismatch');
+    return parseWechatBill(file.bytes, true);
+  }
+
+  /** The partner endpoints' identity fields, named as WeChat names them. */
+  private partnerIds(spAppid: string, subMchid: string, subAppid?: string): Record<string, string> {
+    return {
+      sp_appid: spAppid,
+      sp_mchid: this.config.mchid,
+      sub_mchid: subMchid,
+      ...(subAppid ? { sub_appid: subAppid } : {}),
+    };
   }
 
   private refundResult(r: ApiResult): RefundOutcome {
     if (r.kind === 'unknown') return r.outcome;
-    if (r.kind === 'error') return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message, raw: r.json };
+    if (r.kind === 'error')
+      return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message, raw: r.json };
     return {
       status: REFUND_STATUS[r.json.status] ?? 'unknown',
       providerRefundTransactionId: r.json.refund_id,
@@ -243,7 +400,58 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
   }
 
   /** The Authorization signature is made in the threadpool: ~1 ms of RSA-2048 per call stays off the event loop. */
-  private async headers(method: string, url: string, body: string): Promise<Record<string, string>> {
+  private async verifyAnswer(res: Extract<HttpResult, { kind: 'response' }>) {
+    const signed = wechatpayHeaders((n) => res.headers.get(n) ?? undefined);
+    return verifyWechatpaySignature(signed, res.body, await this.platformKeys.keysFor(signed.serial));
+  }
+
+  /**
+   * Certificate mode: GET /v3/certificates. Each certificate is opened with
+   * the APIv3 key and must carry the serial its entry names; the answer must
+   * verify with one of them (or a key already held), as the official
+   * downloaders check it. Called by platformKeys only.
+   */
+  private async downloadCertificates(): Promise<PlatformCertificate[]> {
+    const { url, signedPath } = this.target('/v3/certificates');
+    // No Wechatpay-Serial: which key to name is what this call finds out.
+    const res = await this.http.request(
+      { method: 'GET', url, headers: await this.headers('GET', signedPath, '', undefined) },
+      { idempotent: true },
+    );
+    if (res.kind !== 'response' || res.status !== 200)
+      throw new Error(`/v3/certificates: ${res.kind === 'response' ? `HTTP ${res.status}` : res.kind}`);
+    const certificates = openPlatformCertificates(JSON.parse(res.body), this.config.apiV3Key);
+    const keys = {
+      ...this.platformKeys.snapshot(),
+      ...Object.fromEntries(certificates.map((c) => [c.serial, c.publicKeyPem])),
+    };
+    const check = verifyWechatpaySignature(
+      wechatpayHeaders((n) => res.headers.get(n) ?? undefined),
+      res.body,
+      keys,
+    );
+    if (check !== 'ok') throw new Error(`/v3/certificates answer: ${check}`);
+    return certificates;
+  }
+
+  /** What requests name in Wechatpay-Serial: the configured public key id, else the newest certificate. */
+  private async platformSerial(): Promise<string | undefined> {
+    return (await this.platformKeys.current(this.config.platformPublicKeyId))?.serial;
+  }
+
+  /** The full URL and the path as signed, including any base path the config carries (the sandbox's /sandbox/wechatpay). */
+  private target(pathAndQuery: string): { url: string; signedPath: string } {
+    const base = new URL(this.config.baseUrl);
+    const signedPath = base.pathname.replace(/\/$/, '') + pathAndQuery;
+    return { url: `${base.origin}${signedPath}`, signedPath };
+  }
+
+  private async headers(
+    method: string,
+    url: string,
+    body: string,
+    platformSerial: string | undefined,
+  ): Promise<Record<string, string>> {
     return {
       authorization: await buildAuthorizationAsync({
         mchid: this.config.mchid,
@@ -255,34 +463,61 @@ export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvid
       }),
       accept: 'application/json',
       'user-agent': 'paygrid/0.1',
-      'wechatpay-serial': this.config.platformPublicKeyId,
+      ...(platformSerial ? { 'wechatpay-serial': platformSerial } : {}),
       ...(body ? { 'content-type': 'application/json' } : {}),
     };
   }
 
-  private async api(method: 'GET' | 'POST', pathAndQuery: string, bodyObj: Json | undefined, idempotent: boolean): Promise<ApiResult> {
+  private async api(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    bodyObj: Json | undefined,
+    idempotent: boolean,
+  ): Promise<ApiResult> {
     const body = bodyObj === undefined ? '' : JSON.stringify(bodyObj);
-    const url = new URL(this.config.baseUrl);
-    // Sign the full path as sent, including any base path the config carries (the sandbox's /sandbox/wechatpay).
-    const signedPath = url.pathname.replace(/\/$/, '') + pathAndQuery;
+    const { url, signedPath } = this.target(pathAndQuery);
+    const platformSerial = await this.platformSerial();
     const res: HttpResult = await this.http.request(
-      { method, url: `${url.origin}${signedPath}`, headers: await this.headers(method, signedPath, body), body: body || undefined },
+      {
+        method,
+        url,
+        headers: await this.headers(method, signedPath, body, platformSerial),
+        body: body || undefined,
+      },
       { idempotent },
     );
-    if (res.kind !== 'response' || res.status >= 500 || res.status === 429) return { kind: 'unknown', outcome: unknownFromHttp(res) };
-    const check = verifyWechatpaySignature(wechatpayHeaders((n) => res.headers.get(n) ?? undefined), res.body, this.config.platformPublicKeys);
-    if (check !== 'ok') return { kind: 'unknown', outcome: unverifiedOutcome(`${method} ${pathAndQuery}: ${check}`) };
+    if (res.kind !== 'response' || res.status >= 500 || res.status === 429)
+      return { kind: 'unknown', outcome: unknownFromHttp(res) };
+    const success = res.status >= 200 && res.status < 300;
+    const check = await this.verifyAnswer(res);
+    // Like wechatpay-java and wechatpay-axios-plugin: a 2xx must verify; an error answer is read as
+    // the provider's word even unsigned, if it is the documented {code, message} body.
+    if (success && check !== 'ok')
+      return { kind: 'unknown', outcome: unverifiedOutcome(`${method} ${pathAndQuery}: ${check}`) };
     let json: Json = {};
     try {
       json = res.body ? JSON.parse(res.body) : {};
     } catch {
       return { kind: 'unknown', outcome: unverifiedOutcome('answer is not JSON') };
     }
-    if (res.status >= 200 && res.status < 300) return { kind: 'ok', status: res.status, json };
-    const code = String(json.code ?? `http_${res.status}`);
+    if (success) return { kind: 'ok', status: res.status, json };
+    if (typeof json.code !== 'string' || json.code === '') return { kind: 'unknown', outcome: unknownFromHttp(res) };
+    const code = json.code;
+    if (check !== 'ok')
+      this.logUnsignedRefusal(`${method} ${pathAndQuery}`, res.status, code, String(json.message ?? ''));
     if (TRANSIENT_CODES.has(code)) {
-      return { kind: 'unknown', outcome: { status: 'unknown', retryable: true, providerCode: code, providerMessage: json.message, raw: json } };
+      return {
+        kind: 'unknown',
+        outcome: { status: 'unknown', retryable: true, providerCode: code, providerMessage: json.message, raw: json },
+      };
     }
     return { kind: 'error', status: res.status, code, message: String(json.message ?? ''), json };
   }
+}
+
+/** Partner orders name the payer's openid under the platform's appid as payer.sp_openid. */
+function partnerPayer(fields: Record<string, unknown>): Record<string, unknown> {
+  const payer = fields.payer as { openid?: string } | undefined;
+  if (!payer?.openid) return fields;
+  return { ...fields, payer: { sp_openid: payer.openid } };
 }

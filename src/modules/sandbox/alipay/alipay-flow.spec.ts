@@ -15,7 +15,9 @@ const order = (over: Partial<CreatePaymentInput> = {}): CreatePaymentInput => ({
   ...over,
 });
 const callbacksFor = (id: string) =>
-  h.received.filter((r) => r.provider === 'alipay' && r.result.ok && r.result.callback.providerOrderId === id).map((r) => (r.result as { callback: ParsedCallback }).callback);
+  h.received
+    .filter((r) => r.provider === 'alipay' && r.result.ok && r.result.callback.providerOrderId === id)
+    .map((r) => (r.result as { callback: ParsedCallback }).callback);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -36,10 +38,23 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(input.providerOrderId);
     expect((await payerActs(qr, 'success')).body.trade_status).toBe('TRADE_SUCCESS');
-    const [cb] = await waitFor(() => callbacksFor(input.providerOrderId).length > 0 && callbacksFor(input.providerOrderId), 'notification');
-    expect(cb).toMatchObject({ kind: 'payment', status: 'succeeded', amount: 1234n, currency: 'CNY', providerMerchantId: h.keys.alipay.appId });
+    const [cb] = await waitFor(
+      () => callbacksFor(input.providerOrderId).length > 0 && callbacksFor(input.providerOrderId),
+      'notification',
+    );
+    expect(cb).toMatchObject({
+      kind: 'payment',
+      status: 'succeeded',
+      amount: 1234n,
+      currency: 'CNY',
+      providerMerchantId: h.keys.alipay.appId,
+    });
     const q = await h.alipay.query('alipay_qr', input.providerOrderId);
-    expect(q).toMatchObject({ status: 'succeeded', amount: 1234n, providerTransactionId: (cb as { providerTransactionId: string }).providerTransactionId });
+    expect(q).toMatchObject({
+      status: 'succeeded',
+      amount: 1234n,
+      providerTransactionId: (cb as { providerTransactionId: string }).providerTransactionId,
+    });
     // Acknowledged with "success": exactly one attempt.
     await waitFor(() => h.alipaySim.deliveries().find((d) => d.state === 'delivered'), 'delivered state');
   });
@@ -60,7 +75,10 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
 
   it('a tampered redirect URL is refused by the gateway', async () => {
     const created = await h.alipay.createPayment(order({ channel: 'alipay_page' }));
-    const url = (created.nextAction as { url: string }).url.replace('total_amount%22%3A%2212.34', 'total_amount%22%3A%220.01');
+    const url = (created.nextAction as { url: string }).url.replace(
+      'total_amount%22%3A%2212.34',
+      'total_amount%22%3A%220.01',
+    );
     expect((await fetch(url)).status).toBe(400);
   });
 
@@ -69,7 +87,10 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
     const qr = ((await h.alipay.createPayment(input)).nextAction as { qr_code: string }).qr_code;
     await fetch(qr);
     await payerActs(qr, 'fail');
-    const [cb] = await waitFor(() => callbacksFor(input.providerOrderId)[0] && callbacksFor(input.providerOrderId), 'closed notification');
+    const [cb] = await waitFor(
+      () => callbacksFor(input.providerOrderId)[0] && callbacksFor(input.providerOrderId),
+      'closed notification',
+    );
     expect(cb.status).toBe('closed');
   });
 
@@ -111,15 +132,33 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
 
   it('refunds: sync partial refund, idempotent repeat, over-refund refused, refund query', async () => {
     const p = await paid(1000n);
-    const base = { channel: 'alipay_qr' as const, providerOrderId: p.providerOrderId, paymentAmount: 1000n, currency: 'CNY', notifyUrl: p.notifyUrl };
+    const base = {
+      channel: 'alipay_qr' as const,
+      providerOrderId: p.providerOrderId,
+      paymentAmount: 1000n,
+      currency: 'CNY',
+      notifyUrl: p.notifyUrl,
+    };
     const r1 = await h.alipay.refund({ ...base, providerRefundId: 're_1', amount: 300n });
     expect(r1).toMatchObject({ status: 'succeeded', amount: 300n });
     // Same out_request_no again: fund_change N, confirmed through the refund query, still one refund.
-    expect(await h.alipay.refund({ ...base, providerRefundId: 're_1', amount: 300n })).toMatchObject({ status: 'succeeded', amount: 300n });
+    expect(await h.alipay.refund({ ...base, providerRefundId: 're_1', amount: 300n })).toMatchObject({
+      status: 'succeeded',
+      amount: 300n,
+    });
     expect(h.alipaySim.trades.get(p.providerOrderId)!.refunds).toHaveLength(1);
-    expect(await h.alipay.refund({ ...base, providerRefundId: 're_2', amount: 701n })).toMatchObject({ status: 'failed', providerCode: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' });
-    expect(await h.alipay.queryRefund('alipay_qr', p.providerOrderId, 're_1')).toMatchObject({ status: 'succeeded', amount: 300n });
-    expect(await h.alipay.queryRefund('alipay_qr', p.providerOrderId, 're_none')).toMatchObject({ status: 'unknown', providerCode: 'REFUND_NOT_FOUND' });
+    expect(await h.alipay.refund({ ...base, providerRefundId: 're_2', amount: 701n })).toMatchObject({
+      status: 'failed',
+      providerCode: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+    });
+    expect(await h.alipay.queryRefund('alipay_qr', p.providerOrderId, 're_1')).toMatchObject({
+      status: 'succeeded',
+      amount: 300n,
+    });
+    expect(await h.alipay.queryRefund('alipay_qr', p.providerOrderId, 're_none')).toMatchObject({
+      status: 'unknown',
+      providerCode: 'REFUND_NOT_FOUND',
+    });
     h.alipaySim.setSwitches({ failNextRefund: 1 });
     expect((await h.alipay.refund({ ...base, providerRefundId: 're_3', amount: 1n })).status).toBe('failed');
   });
@@ -127,18 +166,43 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
   it('refund that times out is retried with the same out_request_no and succeeds once', async () => {
     const p = await paid(500n);
     h.alipaySim.setSwitches({ timeoutNext: 1 });
-    const r = await h.alipay.refund({ channel: 'alipay_qr', providerOrderId: p.providerOrderId, providerRefundId: 're_t', amount: 500n, paymentAmount: 500n, currency: 'CNY', notifyUrl: p.notifyUrl });
+    const r = await h.alipay.refund({
+      channel: 'alipay_qr',
+      providerOrderId: p.providerOrderId,
+      providerRefundId: 're_t',
+      amount: 500n,
+      paymentAmount: 500n,
+      currency: 'CNY',
+      notifyUrl: p.notifyUrl,
+    });
     expect(r.status).toBe('succeeded');
     expect(h.alipaySim.trades.get(p.providerOrderId)!.refunds).toHaveLength(1);
   });
 
   it('async refund: pending first, then a refund notification with the cumulative refund_fee', async () => {
     const p = await paid(800n);
-    h.alipaySim.setSwitches({ asyncRefund: true });
-    const r = await h.alipay.refund({ channel: 'alipay_qr', providerOrderId: p.providerOrderId, providerRefundId: 're_async', amount: 200n, paymentAmount: 800n, currency: 'CNY', notifyUrl: p.notifyUrl });
+    // Long enough that the refund query right after the request still sees it in progress on a loaded machine.
+    h.alipaySim.setSwitches({ asyncRefund: true, asyncRefundDelayMs: 800 });
+    const r = await h.alipay.refund({
+      channel: 'alipay_qr',
+      providerOrderId: p.providerOrderId,
+      providerRefundId: 're_async',
+      amount: 200n,
+      paymentAmount: 800n,
+      currency: 'CNY',
+      notifyUrl: p.notifyUrl,
+    });
     expect(r.status).toBe('pending');
-    const cb = await waitFor(() => callbacksFor(p.providerOrderId).find((c) => c.kind === 'refund'), 'refund notification');
-    expect(cb).toMatchObject({ kind: 'refund', providerRefundId: 're_async', status: 'succeeded', refundedTotal: 200n });
+    const cb = await waitFor(
+      () => callbacksFor(p.providerOrderId).find((c) => c.kind === 'refund'),
+      'refund notification',
+    );
+    expect(cb).toMatchObject({
+      kind: 'refund',
+      providerRefundId: 're_async',
+      status: 'succeeded',
+      refundedTotal: 200n,
+    });
     expect((await h.alipay.queryRefund('alipay_qr', p.providerOrderId, 're_async')).status).toBe('succeeded');
   });
 
@@ -172,8 +236,17 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
   });
 
   it('statement of the UTC+8 day lists payments and refunds', async () => {
+    h.alipaySim.setSwitches({ billsSameDay: true });
     const p = await paid(900n);
-    await h.alipay.refund({ channel: 'alipay_qr', providerOrderId: p.providerOrderId, providerRefundId: 're_st', amount: 100n, paymentAmount: 900n, currency: 'CNY', notifyUrl: p.notifyUrl });
+    await h.alipay.refund({
+      channel: 'alipay_qr',
+      providerOrderId: p.providerOrderId,
+      providerRefundId: 're_st',
+      amount: 100n,
+      paymentAmount: 900n,
+      currency: 'CNY',
+      notifyUrl: p.notifyUrl,
+    });
     const lines = await h.alipay.fetchStatement(alipayTimestamp().slice(0, 10));
     expect(lines.filter((l) => l.providerOrderId === p.providerOrderId)).toEqual([
       expect.objectContaining({ kind: 'payment', amount: 900n, currency: 'CNY' }),
@@ -182,10 +255,17 @@ describe('Alipay adapter <-> simulator over HTTP', () => {
   });
 
   it('admin endpoint flips switches over HTTP', async () => {
-    const res = await fetch(`${h.baseUrl}/sandbox/alipay/_control`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fail_next_create: true }) });
+    const res = await fetch(`${h.baseUrl}/sandbox/alipay/_control`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ fail_next_create: true }),
+    });
     expect(res.status).toBe(200);
     expect((await h.alipay.createPayment(order())).status).toBe('failed');
-    const bad = await fetch(`${h.baseUrl}/sandbox/alipay/_control`, { method: 'POST', body: JSON.stringify({ nope: 1 }) });
+    const bad = await fetch(`${h.baseUrl}/sandbox/alipay/_control`, {
+      method: 'POST',
+      body: JSON.stringify({ nope: 1 }),
+    });
     expect(bad.status).toBe(400);
   });
 });

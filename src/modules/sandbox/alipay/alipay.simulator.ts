@@ -6,16 +6,20 @@ import { InMemorySimulatorStore, SimulatorStore } from '../shared/simulator-stor
 import { SimRequest, SimResponse, header, html, json, payerOutcome } from '../shared/simulator-http';
 import { renderPayerPage } from '../shared/payer-page.util';
 import {
-  AlipayParams,
-  alipayTimestamp,
-  buildSignedAlipayResponseAsync,
-  parseFormBody,
-  signAlipayNotificationAsync,
-  signAlipayRequestAsync,
-  verifyAlipayRequest,
-} from '../../providers/alipay/alipay-signature.util';
-import { fenToYuan, yuanToFen } from '../../providers/minor-units.util';
-import { formatAlipayBill, AlipayBillRow } from '../../providers/alipay/alipay-bill.util';
+  beijingDay,
+  beijingTime as alipayTimestamp,
+  fenOf as yuanToFen,
+  yuan as fenToYuan,
+} from '../shared/sim-format.util';
+import {
+  GatewayParams as AlipayParams,
+  formParams as parseFormBody,
+  signedAnswer,
+  signedNotification,
+  signedReturn,
+  verifyAppRequest as verifyAlipayRequest,
+} from './alipay-gateway.protocol';
+import { AlipayBillEntry, alipayBillZip } from './alipay-bill.builder';
 
 type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
 
@@ -37,13 +41,23 @@ export interface AlipayTrade {
   notifyUrl?: string;
   returnUrl?: string;
   qrToken?: string;
+  /** Face to face: the payer's payment code the merchant scanned. */
+  authCode?: string;
   createdAt: Date;
   paidAt?: Date;
   refunds: AlipayRefund[];
 }
 
 const OK = { code: '10000', msg: 'Success' };
-const biz = (code: string, subCode: string, subMsg: string) => ({ code, msg: code === '40004' ? 'Business Failed' : 'Invalid Arguments', sub_code: subCode, sub_msg: subMsg });
+const BILL_URL_TTL_MS = 30_000;
+/** Alipay's standard 0.6% service fee, rounded half up to the fen. */
+const serviceFee = (fen: bigint): bigint => (fen * 6n + 500n) / 1000n;
+const biz = (code: string, subCode: string, subMsg: string) => ({
+  code,
+  msg: code === '40004' ? 'Business Failed' : 'Invalid Arguments',
+  sub_code: subCode,
+  sub_msg: subMsg,
+});
 
 /**
  * Alipay gateway.do simulator. Verifies requests with the app's public key,
@@ -52,7 +66,7 @@ const biz = (code: string, subCode: string, subMsg: string) => ({ code, msg: cod
  */
 export class AlipaySimulator extends SimulatorBase {
   protected readonly dispatcher: CallbackDispatcher;
-  private readonly bills = new Map<string, string>();
+  private readonly bills = new Map<string, { day: string; expiresAt: number }>();
 
   constructor(
     private readonly config: SandboxConfig,
@@ -60,7 +74,11 @@ export class AlipaySimulator extends SimulatorBase {
   ) {
     super('/sandbox/alipay', config.hangMs ?? 30_000);
     this.dispatcher = new CallbackDispatcher(
-      { schedule: ALIPAY_RETRY_SCHEDULE_MS, compression: config.callbackTimeCompression ?? 1, isAcknowledged: (s, b) => s === 200 && b.trim() === 'success' },
+      {
+        schedule: ALIPAY_RETRY_SCHEDULE_MS,
+        compression: config.callbackTimeCompression ?? 1,
+        isAcknowledged: (s, b) => s === 200 && b.trim() === 'success',
+      },
       this.controls,
     );
   }
@@ -74,39 +92,60 @@ export class AlipaySimulator extends SimulatorBase {
     if (qr) return { op: 'payer', run: () => this.qrPage(req, qr[1]) };
     const bill = /^\/bills\/([\w-]+)$/.exec(path);
     if (bill && req.method === 'GET') return { op: 'download', run: () => this.download(bill[1]) };
+    // The Alipay app: the order string an APP payment hands to the SDK, and the payer confirming a scanned code.
+    if (path === '/app/pay' && req.method === 'POST') return { op: 'payer', run: () => this.appPay(req) };
+    const code = /^\/barcode\/(\d+)$/.exec(path);
+    if (code) return { op: 'payer', run: () => this.barcodeConfirm(req, code[1]) };
     if (path !== '/gateway.do') return undefined;
     const params = this.params(req, query);
-    if (params.method === 'alipay.trade.page.pay') return { op: 'payer', run: () => this.cashier(req, params) };
+    if (params.method === 'alipay.trade.page.pay' || params.method === 'alipay.trade.wap.pay')
+      return { op: 'payer', run: () => this.cashier(req, params) };
     if (req.method !== 'POST') return undefined;
-    const op = params.method === 'alipay.trade.precreate' ? 'create' : params.method === 'alipay.trade.refund' ? 'refund' : 'api';
+    const op =
+      params.method === 'alipay.trade.precreate' || params.method === 'alipay.trade.pay'
+        ? 'create'
+        : params.method === 'alipay.trade.refund'
+          ? 'refund'
+          : 'api';
     return { op, run: () => this.api(params) };
   }
 
   protected injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): Promise<SimResponse> {
     const method = this.params(req, query).method ?? 'alipay.trade.precreate';
-    return op === 'create'
-      ? this.answer(method, biz('40004', 'ACQ.ACCESS_FORBIDDEN', 'sandbox: create refused by switch'))
-      : this.answer(method, biz('40004', 'ACQ.SELLER_BALANCE_NOT_ENOUGH', 'sandbox: refund refused by switch'));
+    const node =
+      op === 'create'
+        ? biz('40004', 'ACQ.ACCESS_FORBIDDEN', 'sandbox: create refused by switch')
+        : biz('40004', 'ACQ.SELLER_BALANCE_NOT_ENOUGH', 'sandbox: refund refused by switch');
+    // The gateway's unsigned form: an error_response without `sign` (the Java SDK accepts failures unsigned).
+    return this.controls.switches.unsignedFailures
+      ? this.answer(method, node, { asError: true, unsigned: true })
+      : this.answer(method, node);
   }
 
   /** Common params may travel in the query or the form body (the SDK splits them). */
   private params(req: SimRequest, query: URLSearchParams): AlipayParams {
     const out: AlipayParams = Object.fromEntries(query);
-    if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded')) Object.assign(out, parseFormBody(req.rawBody));
+    if ((header(req, 'content-type') ?? '').startsWith('application/x-www-form-urlencoded'))
+      Object.assign(out, parseFormBody(req.rawBody));
     return out;
   }
 
-  private async answer(method: string, node: Record<string, unknown>): Promise<SimResponse> {
+  private async answer(
+    method: string,
+    node: Record<string, unknown>,
+    opts: { asError?: boolean; unsigned?: boolean } = {},
+  ): Promise<SimResponse> {
     // Escaped slashes, as Alipay writes them: the adapter must verify with the \/ retry.
-    const nodeJson = JSON.stringify(node).replace(/\//g, '\\/');
-    const body = await buildSignedAlipayResponseAsync(method, nodeJson, this.config.alipay.alipayPrivateKeyPem);
+    const body = await signedAnswer(method, node, this.config.alipay.alipayPrivateKeyPem, opts);
     return { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body };
   }
 
   private api(p: AlipayParams): Promise<SimResponse> {
     const method = p.method ?? '';
-    if (p.app_id !== this.config.alipay.appId) return this.answer(method, biz('40002', 'isv.invalid-app-id', 'unknown app_id'));
-    if (!verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) return this.answer(method, biz('40002', 'isv.invalid-signature', 'signature check failed'));
+    if (p.app_id !== this.config.alipay.appId)
+      return this.answer(method, biz('40002', 'isv.invalid-app-id', 'unknown app_id'));
+    if (!verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem))
+      return this.answer(method, biz('40002', 'isv.invalid-signature', 'signature check failed'));
     let b: Record<string, string>;
     try {
       b = JSON.parse(p.biz_content ?? '{}');
@@ -116,10 +155,14 @@ export class AlipaySimulator extends SimulatorBase {
     switch (method) {
       case 'alipay.trade.precreate':
         return this.answer(method, this.precreate(b, p));
+      case 'alipay.trade.pay':
+        return this.answer(method, this.barcodePay(b, p));
       case 'alipay.trade.query':
         return this.answer(method, this.query(b));
       case 'alipay.trade.close':
         return this.answer(method, this.close(b));
+      case 'alipay.trade.cancel':
+        return this.answer(method, this.cancel(b));
       case 'alipay.trade.refund':
         return this.answer(method, this.refund(b));
       case 'alipay.trade.fastpay.refund.query':
@@ -127,7 +170,10 @@ export class AlipaySimulator extends SimulatorBase {
       case 'alipay.data.dataservice.bill.downloadurl.query':
         return this.answer(method, this.billUrl(b));
       default:
-        return this.answer(method, biz('40002', 'isv.invalid-method', `unsupported method ${method}`));
+        return this.answer(method, biz('40002', 'isv.invalid-method', `unsupported method ${method}`), {
+          asError: true,
+          unsigned: true,
+        });
     }
   }
 
@@ -138,19 +184,31 @@ export class AlipaySimulator extends SimulatorBase {
     } catch {
       return biz('40002', 'isv.invalid-parameter', 'total_amount');
     }
-    if (!b.out_trade_no || !/^[\w]{1,64}$/.test(b.out_trade_no) || total < 1n) return biz('40002', 'isv.invalid-parameter', 'out_trade_no/total_amount');
+    if (!b.out_trade_no || !/^[\w]{1,64}$/.test(b.out_trade_no) || total < 1n)
+      return biz('40002', 'isv.invalid-parameter', 'out_trade_no/total_amount');
     const existing = this.trades.get(b.out_trade_no);
     if (existing) {
-      if (existing.total !== total) return biz('40004', 'ACQ.CONTEXT_INCONSISTENT', 'same out_trade_no, different details');
-      if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED') return biz('40004', 'ACQ.TRADE_HAS_SUCCESS', 'trade already paid');
+      if (existing.total !== total)
+        return biz('40004', 'ACQ.CONTEXT_INCONSISTENT', 'same out_trade_no, different details');
+      if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED')
+        return biz('40004', 'ACQ.TRADE_HAS_SUCCESS', 'trade already paid');
       if (existing.status === 'TRADE_CLOSED') return biz('40004', 'ACQ.TRADE_HAS_CLOSE', 'trade closed');
       return existing;
     }
     const day = alipayTimestamp().slice(0, 10).replace(/-/g, '');
     const trade: AlipayTrade = {
-      outTradeNo: b.out_trade_no, tradeNo: `${day}22001${BigInt('0x' + randomBytes(6).toString('hex')).toString().padStart(15, '0')}`,
-      total, subject: b.subject ?? '', status: 'WAIT_BUYER_PAY', visible: false,
-      notifyUrl: p.notify_url, returnUrl: p.return_url, createdAt: new Date(), refunds: [],
+      outTradeNo: b.out_trade_no,
+      tradeNo: `${day}22001${BigInt('0x' + randomBytes(6).toString('hex'))
+        .toString()
+        .padStart(15, '0')}`,
+      total,
+      subject: b.subject ?? '',
+      status: 'WAIT_BUYER_PAY',
+      visible: false,
+      notifyUrl: p.notify_url,
+      returnUrl: p.return_url,
+      createdAt: new Date(),
+      refunds: [],
     };
     this.trades.put(trade.outTradeNo, trade);
     return trade;
@@ -161,11 +219,17 @@ export class AlipaySimulator extends SimulatorBase {
     if (!('tradeNo' in t)) return t;
     const trade = t as AlipayTrade;
     trade.qrToken ??= randomUUID();
-    return { ...OK, out_trade_no: trade.outTradeNo, qr_code: `${this.config.publicBaseUrl}${this.mount}/qr/${trade.qrToken}` };
+    return {
+      ...OK,
+      out_trade_no: trade.outTradeNo,
+      qr_code: `${this.config.publicBaseUrl}${this.mount}/qr/${trade.qrToken}`,
+    };
   }
 
   private find(b: Record<string, string>): AlipayTrade | undefined {
-    const t = b.out_trade_no ? this.trades.get(b.out_trade_no) : this.trades.values().find((x) => x.tradeNo === b.trade_no);
+    const t = b.out_trade_no
+      ? this.trades.get(b.out_trade_no)
+      : this.trades.values().find((x) => x.tradeNo === b.trade_no);
     return t?.visible ? t : undefined;
   }
 
@@ -173,23 +237,73 @@ export class AlipaySimulator extends SimulatorBase {
     const t = this.find(b);
     if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
     return {
-      ...OK, trade_no: t.tradeNo, out_trade_no: t.outTradeNo, trade_status: t.status, total_amount: fenToYuan(t.total),
-      buyer_logon_id: 'san***@sandbox.com', ...(t.paidAt ? { send_pay_date: alipayTimestamp(t.paidAt), buyer_pay_amount: fenToYuan(t.total), receipt_amount: fenToYuan(t.total) } : {}),
+      ...OK,
+      trade_no: t.tradeNo,
+      out_trade_no: t.outTradeNo,
+      trade_status: t.status,
+      total_amount: fenToYuan(t.total),
+      buyer_logon_id: 'san***@sandbox.com',
+      ...(t.paidAt
+        ? {
+            send_pay_date: alipayTimestamp(t.paidAt),
+            buyer_pay_amount: fenToYuan(t.total),
+            receipt_amount: fenToYuan(t.total),
+          }
+        : {}),
     };
   }
 
+  /**
+   * Never scanned: Alipay holds no trade, answers ACQ.TRADE_NOT_EXIST, and the
+   * QR code stays payable until it times out (only alipay.trade.cancel stops it).
+   */
   private close(b: Record<string, string>): Record<string, unknown> {
-    const t = b.out_trade_no ? this.trades.get(b.out_trade_no) : undefined;
-    if (t && !t.visible && t.status === 'WAIT_BUYER_PAY') {
-      // Never scanned: Alipay knows no trade; the sandbox also stops the QR code from being paid later.
-      t.status = 'TRADE_CLOSED';
-      return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
-    }
     const v = this.find(b);
     if (!v) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
     if (v.status !== 'WAIT_BUYER_PAY') return biz('40004', 'ACQ.TRADE_STATUS_ERROR', `trade is ${v.status}`);
-    v.status = 'TRADE_CLOSED';
+    this.closeTrade(v);
     return { ...OK, trade_no: v.tradeNo, out_trade_no: v.outTradeNo };
+  }
+
+  private closeTrade(t: AlipayTrade): void {
+    t.status = 'TRADE_CLOSED';
+    // Alipay notifies TRADE_CLOSED for a trade it holds (scanned); an unscanned code has no trade to report.
+    if (t.visible) this.notify(t, { gmt_close: alipayTimestamp() });
+  }
+
+  /**
+   * alipay.trade.cancel (face-to-face): unpaid, even unscanned, the trade is
+   * closed for good (action close); paid, the money goes back (action refund).
+   */
+  private cancel(b: Record<string, string>): Record<string, unknown> {
+    const t = b.out_trade_no
+      ? this.trades.get(b.out_trade_no)
+      : this.trades.values().find((x) => x.tradeNo === b.trade_no);
+    if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
+    const done = (action: 'close' | 'refund') => ({
+      ...OK,
+      trade_no: t.tradeNo,
+      out_trade_no: t.outTradeNo,
+      retry_flag: 'N',
+      action,
+      ...(action === 'refund' ? { gmt_refund_pay: alipayTimestamp() } : {}),
+    });
+    if (t.status === 'WAIT_BUYER_PAY') {
+      this.closeTrade(t);
+      return done('close');
+    }
+    if (t.status === 'TRADE_CLOSED') return done(t.paidAt ? 'refund' : 'close');
+    if (t.status === 'TRADE_FINISHED') return biz('40004', 'ACQ.REASON_TRADE_STATUS_INVALID', 'trade is finished');
+    const left = t.total - this.refunded(t);
+    if (left > 0n)
+      t.refunds.push({ outRequestNo: t.outTradeNo, amount: left, status: 'REFUND_SUCCESS', at: new Date() });
+    t.status = 'TRADE_CLOSED';
+    this.notify(t, {
+      refund_fee: fenToYuan(this.refunded(t)),
+      gmt_refund: alipayTimestamp(),
+      gmt_close: alipayTimestamp(),
+    });
+    return done('refund');
   }
 
   private refunded(t: AlipayTrade): bigint {
@@ -207,27 +321,56 @@ export class AlipaySimulator extends SimulatorBase {
     }
     const reqNo = b.out_request_no || t.outTradeNo;
     const done = (fundChange: 'Y' | 'N') => ({
-      ...OK, fund_change: fundChange, refund_fee: fenToYuan(this.refunded(t)), trade_no: t.tradeNo, out_trade_no: t.outTradeNo,
-      buyer_logon_id: 'san***@sandbox.com', gmt_refund_pay: alipayTimestamp(),
+      ...OK,
+      fund_change: fundChange,
+      refund_fee: fenToYuan(this.refunded(t)),
+      trade_no: t.tradeNo,
+      out_trade_no: t.outTradeNo,
+      buyer_logon_id: 'san***@sandbox.com',
+      gmt_refund_pay: alipayTimestamp(),
     });
     const prior = t.refunds.find((r) => r.outRequestNo === reqNo);
-    if (prior) return prior.amount === amount ? done('N') : biz('40004', 'ACQ.DISCORDANT_REPEAT_REQUEST', 'same out_request_no, different amount');
+    if (prior)
+      return prior.amount === amount
+        ? done('N')
+        : biz('40004', 'ACQ.DISCORDANT_REPEAT_REQUEST', 'same out_request_no, different amount');
     if (t.status !== 'TRADE_SUCCESS') return biz('40004', 'ACQ.TRADE_STATUS_ERROR', `trade is ${t.status}`);
-    if (amount < 1n || this.refunded(t) + amount > t.total) return biz('40004', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', 'refund amount exceeds what is left');
+    if (amount < 1n || this.refunded(t) + amount > t.total)
+      return biz('40004', 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', 'refund amount exceeds what is left');
     const async = this.controls.switches.asyncRefund;
-    const r: AlipayRefund = { outRequestNo: reqNo, amount, status: async ? 'REFUND_PROCESSING' : 'REFUND_SUCCESS', at: new Date() };
+    const r: AlipayRefund = {
+      outRequestNo: reqNo,
+      amount,
+      status: async ? 'REFUND_PROCESSING' : 'REFUND_SUCCESS',
+      at: new Date(),
+    };
     t.refunds.push(r);
     if (!async) {
-      if (this.refunded(t) === t.total) t.status = 'TRADE_CLOSED';
+      if (this.refunded(t) === t.total) this.fullyRefunded(t, r);
       return done('Y');
     }
     this.later(this.controls.switches.asyncRefundDelayMs, () => {
       r.status = 'REFUND_SUCCESS';
       r.at = new Date();
-      if (this.refunded(t) === t.total) t.status = 'TRADE_CLOSED';
-      this.notify(t, { out_biz_no: r.outRequestNo, refund_fee: fenToYuan(this.refunded(t)), gmt_refund: alipayTimestamp(r.at) });
+      if (this.refunded(t) === t.total) return this.fullyRefunded(t, r);
+      this.notify(t, {
+        out_biz_no: r.outRequestNo,
+        refund_fee: fenToYuan(this.refunded(t)),
+        gmt_refund: alipayTimestamp(r.at),
+      });
     });
     return done('N');
+  }
+
+  /** A full refund closes the trade, and Alipay notifies it: TRADE_CLOSED with the refund fields. */
+  private fullyRefunded(t: AlipayTrade, r: AlipayRefund): void {
+    t.status = 'TRADE_CLOSED';
+    this.notify(t, {
+      out_biz_no: r.outRequestNo,
+      refund_fee: fenToYuan(this.refunded(t)),
+      gmt_refund: alipayTimestamp(r.at),
+      gmt_close: alipayTimestamp(r.at),
+    });
   }
 
   private refundQuery(b: Record<string, string>): Record<string, unknown> {
@@ -236,43 +379,135 @@ export class AlipaySimulator extends SimulatorBase {
     // No data at all means "no such refund" (PROVIDERS.md): code 10000 without refund fields.
     if (!t || !r) return { ...OK };
     return {
-      ...OK, trade_no: t.tradeNo, out_trade_no: t.outTradeNo, out_request_no: r.outRequestNo, total_amount: fenToYuan(t.total),
-      refund_amount: fenToYuan(r.amount), refund_status: r.status, gmt_refund_pay: alipayTimestamp(r.at),
+      ...OK,
+      trade_no: t.tradeNo,
+      out_trade_no: t.outTradeNo,
+      out_request_no: r.outRequestNo,
+      total_amount: fenToYuan(t.total),
+      refund_amount: fenToYuan(r.amount),
+      refund_status: r.status,
+      gmt_refund_pay: alipayTimestamp(r.at),
     };
   }
 
+  /** A bill exists from T+1 (北京时间) and its download link lives about 30 s. */
   private billUrl(b: Record<string, string>): Record<string, unknown> {
-    if (b.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(b.bill_date ?? '')) return biz('40004', 'isv.invalid-bill-date', 'bill_type trade, bill_date yyyy-MM-dd');
+    if (b.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(b.bill_date ?? ''))
+      return biz('40004', 'isv.invalid-bill-date', 'bill_type trade, bill_date yyyy-MM-dd');
+    if (
+      b.bill_date > beijingDay(new Date()) ||
+      (b.bill_date === beijingDay(new Date()) && !this.controls.switches.billsSameDay)
+    )
+      return biz('40004', 'isp.bill_not_exist', '账单不存在');
     const token = randomUUID();
-    this.bills.set(token, b.bill_date);
+    this.bills.set(token, { day: b.bill_date, expiresAt: Date.now() + BILL_URL_TTL_MS });
     return { ...OK, bill_download_url: `${this.config.publicBaseUrl}${this.mount}/bills/${token}` };
   }
 
-  /** Transactions completed within the UTC+8 calendar day. */
-  statementCsv(day: string): string {
-    const inDay = (d?: Date) => !!d && alipayTimestamp(d).slice(0, 10) === day;
-    const rows: AlipayBillRow[] = [];
+  /** Rows completed within the UTC+8 calendar day, with Alipay's 0.6% service fee. */
+  billEntries(day: string): AlipayBillEntry[] {
+    const inDay = (d?: Date) => !!d && beijingDay(d) === day;
+    const rows: AlipayBillEntry[] = [];
     for (const t of this.trades.values()) {
       const base = { tradeNo: t.tradeNo, outTradeNo: t.outTradeNo, subject: t.subject, createdAt: t.createdAt };
-      if (inDay(t.paidAt)) rows.push({ ...base, kind: 'payment', completedAt: t.paidAt!, amount: t.total });
-      for (const r of t.refunds) if (r.status === 'REFUND_SUCCESS' && inDay(r.at)) rows.push({ ...base, kind: 'refund', completedAt: r.at, amount: r.amount, outRequestNo: r.outRequestNo });
+      if (inDay(t.paidAt))
+        rows.push({ ...base, kind: 'payment', completedAt: t.paidAt!, amount: t.total, fee: serviceFee(t.total) });
+      for (const r of t.refunds)
+        if (r.status === 'REFUND_SUCCESS' && inDay(r.at))
+          rows.push({
+            ...base,
+            kind: 'refund',
+            completedAt: r.at,
+            amount: r.amount,
+            fee: serviceFee(r.amount),
+            outRequestNo: r.outRequestNo,
+          });
     }
-    return formatAlipayBill(this.config.alipay.sellerId, day, rows);
+    return rows;
+  }
+
+  /** The bill file of a day: a zip of GBK CSVs, as the real download link serves it. */
+  billFile(day: string): Buffer {
+    return alipayBillZip(this.config.alipay.sellerId, day, this.billEntries(day));
   }
 
   private download(token: string): SimResponse {
-    const day = this.bills.get(token);
-    if (!day) return json(404, { error: 'bill not found' });
-    return { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8' }, body: this.statementCsv(day) };
+    const bill = this.bills.get(token);
+    if (!bill || bill.expiresAt < Date.now()) {
+      this.bills.delete(token);
+      return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'download link invalid or expired' };
+    }
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/oct-stream',
+        'content-disposition': `attachment; filename="${this.config.alipay.sellerId}_${bill.day.replace(/-/g, '')}.csv.zip"`,
+      },
+      body: this.billFile(bill.day),
+    };
   }
 
   private async qrPage(req: SimRequest, token: string): Promise<SimResponse> {
     const t = this.trades.values().find((x) => x.qrToken === token);
     if (!t) return json(404, { error: 'unknown qr code' });
-    return this.payerStep(req, t, 'Alipay (sandbox): scan to pay');
+    return this.payerStep(
+      req,
+      t,
+      'Alipay (sandbox): scan to pay',
+      `${this.config.publicBaseUrl}${this.mount}/qr/${token}`,
+    );
   }
 
-  private async cashier(req: SimRequest, p: AlipayParams): Promise<SimResponse> {
+  /**
+   * alipay.trade.pay (face to face, scene bar_code). Sandbox payment codes:
+   * ending in 0000 is invalid (ACQ.PAYMENT_AUTH_CODE_INVALID), ending in 1111
+   * needs the payer to confirm (10003, WAIT_BUYER_PAY, confirmed at
+   * /barcode/<auth_code>), any other code is paid at once.
+   */
+  private barcodePay(b: Record<string, string>, p: AlipayParams): Record<string, unknown> {
+    if (b.scene !== 'bar_code' || !/^\d{16,24}$/.test(b.auth_code ?? ''))
+      return biz('40002', 'isv.invalid-parameter', 'scene=bar_code and auth_code required');
+    if (b.auth_code.endsWith('0000')) return biz('40004', 'ACQ.PAYMENT_AUTH_CODE_INVALID', 'payment code invalid');
+    const t = this.newTrade(b, p);
+    if (!('tradeNo' in t)) return t;
+    const trade = t as AlipayTrade;
+    trade.visible = true;
+    trade.authCode = b.auth_code;
+    const node = {
+      out_trade_no: trade.outTradeNo,
+      trade_no: trade.tradeNo,
+      total_amount: fenToYuan(trade.total),
+      buyer_logon_id: 'san***@sandbox.com',
+    };
+    if (b.auth_code.endsWith('1111')) return { code: '10003', msg: 'Waiting for user to pay', ...node };
+    trade.status = 'TRADE_SUCCESS';
+    trade.paidAt = new Date();
+    const paid = fenToYuan(trade.total);
+    this.notify(trade, { gmt_payment: alipayTimestamp(trade.paidAt), buyer_pay_amount: paid, receipt_amount: paid });
+    return { ...OK, ...node, gmt_payment: alipayTimestamp(trade.paidAt), buyer_pay_amount: paid, receipt_amount: paid };
+  }
+
+  private async barcodeConfirm(req: SimRequest, authCode: string): Promise<SimResponse> {
+    const t = this.trades.values().find((x) => x.authCode === authCode);
+    if (!t) return json(404, { error: 'no trade for this payment code' });
+    return this.payerStep(req, t, 'Alipay (sandbox): confirm the payment on your phone');
+  }
+
+  /** The Alipay app's side of an APP payment: the SDK submits the signed order string, the payer decides. */
+  private async appPay(req: SimRequest): Promise<SimResponse> {
+    let orderString: unknown;
+    try {
+      orderString = JSON.parse(req.rawBody.toString('utf8')).order_string;
+    } catch {
+      return json(400, { error: 'body must be JSON {"order_string": "…", "outcome": "success"|"fail"}' });
+    }
+    if (typeof orderString !== 'string') return json(400, { error: 'order_string required' });
+    const p: AlipayParams = Object.fromEntries(new URLSearchParams(orderString));
+    if (p.method !== 'alipay.trade.app.pay') return json(400, biz('40002', 'isv.invalid-method', 'not an app order'));
+    return this.cashier(req, p, 'Alipay app (sandbox)');
+  }
+
+  private async cashier(req: SimRequest, p: AlipayParams, title = 'Alipay (sandbox) cashier'): Promise<SimResponse> {
     if (p.app_id !== this.config.alipay.appId || !verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) {
       return json(400, biz('40002', 'isv.invalid-signature', 'signature check failed'));
     }
@@ -284,20 +519,38 @@ export class AlipaySimulator extends SimulatorBase {
     }
     const t = this.newTrade(b, p);
     if (!('tradeNo' in t)) return json(400, t);
-    return this.payerStep(req, t as AlipayTrade, 'Alipay (sandbox) cashier');
+    return this.payerStep(req, t as AlipayTrade, title);
   }
 
   /** Opening the page is the scan/login (the trade becomes visible); a POST is the payer's decision. */
-  private async payerStep(req: SimRequest, t: AlipayTrade, title: string): Promise<SimResponse> {
+  private async payerStep(req: SimRequest, t: AlipayTrade, title: string, qr?: string): Promise<SimResponse> {
     t.visible = true;
-    if (req.method === 'GET') return html(renderPayerPage(title, [['Order', t.outTradeNo], ['Subject', t.subject], ['Amount (CNY)', fenToYuan(t.total)], ['Status', t.status]]));
+    if (req.method === 'GET')
+      return html(
+        renderPayerPage(
+          title,
+          [
+            ['Order', t.outTradeNo],
+            ['Subject', t.subject],
+            ['Amount (CNY)', fenToYuan(t.total)],
+            ['Status', t.status],
+          ],
+          '',
+          qr,
+        ),
+      );
     const outcome = payerOutcome(req);
     if (!outcome) return json(400, { error: 'body must be {"outcome":"success"} or {"outcome":"fail"}' });
     if (t.status !== 'WAIT_BUYER_PAY') return json(409, { error: `trade is ${t.status}`, trade_status: t.status });
     if (outcome === 'success') {
       t.status = 'TRADE_SUCCESS';
       t.paidAt = new Date();
-      this.notify(t, { gmt_payment: alipayTimestamp(t.paidAt), buyer_pay_amount: fenToYuan(t.total), receipt_amount: fenToYuan(t.total), invoice_amount: fenToYuan(t.total) });
+      this.notify(t, {
+        gmt_payment: alipayTimestamp(t.paidAt),
+        buyer_pay_amount: fenToYuan(t.total),
+        receipt_amount: fenToYuan(t.total),
+        invoice_amount: fenToYuan(t.total),
+      });
     } else {
       // Alipay has no "payment failed" trade state: the buyer gives up and the trade closes (TRADE_CLOSED is notified).
       t.status = 'TRADE_CLOSED';
@@ -308,9 +561,19 @@ export class AlipaySimulator extends SimulatorBase {
 
   private async returnUrl(t: AlipayTrade): Promise<string | undefined> {
     if (!t.returnUrl) return undefined;
-    const signed = await signAlipayRequestAsync(
-      { method: 'alipay.trade.page.pay.return', app_id: this.config.alipay.appId, charset: 'utf-8', sign_type: 'RSA2', version: '1.0', timestamp: alipayTimestamp(),
-        out_trade_no: t.outTradeNo, trade_no: t.tradeNo, total_amount: fenToYuan(t.total), seller_id: this.config.alipay.sellerId },
+    const signed = await signedReturn(
+      {
+        method: 'alipay.trade.page.pay.return',
+        app_id: this.config.alipay.appId,
+        charset: 'utf-8',
+        sign_type: 'RSA2',
+        version: '1.0',
+        timestamp: alipayTimestamp(),
+        out_trade_no: t.outTradeNo,
+        trade_no: t.tradeNo,
+        total_amount: fenToYuan(t.total),
+        seller_id: this.config.alipay.sellerId,
+      },
       this.config.alipay.alipayPrivateKeyPem,
     );
     return `${t.returnUrl}${t.returnUrl.includes('?') ? '&' : '?'}${new URLSearchParams(signed)}`;
@@ -321,16 +584,32 @@ export class AlipaySimulator extends SimulatorBase {
     if (!t.notifyUrl) return;
     const notifyId = randomBytes(16).toString('hex');
     this.dispatcher.send(notifyId, t.notifyUrl, async () => {
-      const params = await signAlipayNotificationAsync(
+      const params = await signedNotification(
         {
-          notify_time: alipayTimestamp(), notify_type: 'trade_status_sync', notify_id: notifyId, app_id: this.config.alipay.appId,
-          charset: 'utf-8', version: '1.0', sign_type: 'RSA2', trade_no: t.tradeNo, out_trade_no: t.outTradeNo,
-          buyer_id: '2088000000000001', buyer_logon_id: 'san***@sandbox.com', seller_id: this.config.alipay.sellerId,
-          trade_status: t.status, total_amount: fenToYuan(t.total), subject: t.subject, gmt_create: alipayTimestamp(t.createdAt), ...extra,
+          notify_time: alipayTimestamp(),
+          notify_type: 'trade_status_sync',
+          notify_id: notifyId,
+          app_id: this.config.alipay.appId,
+          charset: 'utf-8',
+          version: '1.0',
+          sign_type: 'RSA2',
+          trade_no: t.tradeNo,
+          out_trade_no: t.outTradeNo,
+          buyer_id: '2088000000000001',
+          buyer_logon_id: 'san***@sandbox.com',
+          seller_id: this.config.alipay.sellerId,
+          trade_status: t.status,
+          total_amount: fenToYuan(t.total),
+          subject: t.subject,
+          gmt_create: alipayTimestamp(t.createdAt),
+          ...extra,
         },
         this.config.alipay.alipayPrivateKeyPem,
       );
-      return { headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body: new URLSearchParams(params).toString() };
+      return {
+        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+        body: new URLSearchParams(params).toString(),
+      };
     });
   }
 }

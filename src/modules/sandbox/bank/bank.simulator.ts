@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { BANK_HEADERS, signBankResponse, verifyBankRequest } from '../../providers/bank/bank-protocol.util';
-import { fromJsonInteger, toJsonInteger } from '../../providers/minor-units.util';
+import { checkSignedRequest, signedHeaders } from '../shared/hmac-protocol.util';
+import { bigOf as fromJsonInteger, numOf as toJsonInteger } from '../shared/sim-format.util';
+
+/** PGB/1 header names. */
+const BANK_HEADERS = {
+  account: 'x-bank-account',
+  timestamp: 'x-bank-timestamp',
+  nonce: 'x-bank-nonce',
+  signature: 'x-bank-signature',
+} as const;
 import { CallbackDispatcher, WECHATPAY_RETRY_SCHEDULE_MS } from '../shared/callback-dispatcher';
 import { SimRoute, SimulatorBase } from '../shared/simulator-base';
 import { SimRequest, SimResponse } from '../shared/simulator-http';
@@ -44,13 +52,18 @@ export class BankSimulator extends SimulatorBase {
   ) {
     super('/sandbox/bank', config.hangMs ?? 30_000);
     // Unused (the bank has no notifications) but part of every simulator's shape: stop() clears it.
-    this.dispatcher = new CallbackDispatcher({ schedule: WECHATPAY_RETRY_SCHEDULE_MS, compression: 1, isAcknowledged: (s) => s >= 200 && s < 300 }, this.controls);
+    this.dispatcher = new CallbackDispatcher(
+      { schedule: WECHATPAY_RETRY_SCHEDULE_MS, compression: 1, isAcknowledged: (s) => s >= 200 && s < 300 },
+      this.controls,
+    );
   }
 
   protected route(req: SimRequest, path: string): SimRoute | undefined {
     let g: RegExpExecArray | null;
-    if (req.method === 'POST' && path === '/v1/transfers') return { op: 'create', run: () => this.authenticated(req, (b) => this.create(b)) };
-    if (req.method === 'GET' && (g = /^\/v1\/transfers\/([^/]+)$/.exec(path))) return { op: 'api', run: () => this.authenticated(req, () => this.view(decodeURIComponent(g![1]))) };
+    if (req.method === 'POST' && path === '/v1/transfers')
+      return { op: 'create', run: () => this.authenticated(req, (b) => this.create(b)) };
+    if (req.method === 'GET' && (g = /^\/v1\/transfers\/([^/]+)$/.exec(path)))
+      return { op: 'api', run: () => this.authenticated(req, () => this.view(decodeURIComponent(g![1]))) };
     return undefined;
   }
 
@@ -60,7 +73,14 @@ export class BankSimulator extends SimulatorBase {
 
   private signed(status: number, value: unknown): SimResponse {
     const body = JSON.stringify(value);
-    return { status, headers: { 'content-type': 'application/json', ...signBankResponse(this.config.hmacSecret, body) }, body };
+    return {
+      status,
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders(BANK_HEADERS, this.config.hmacSecret, 'response', body),
+      },
+      body,
+    };
   }
 
   private error(status: number, code: string, message: string): SimResponse {
@@ -73,8 +93,9 @@ export class BankSimulator extends SimulatorBase {
       const v = req.headers[h];
       return Array.isArray(v) ? undefined : v;
     };
-    if (get(BANK_HEADERS.account) !== this.config.accountId) return this.error(401, 'unknown_account', 'unknown account');
-    const check = verifyBankRequest(this.config.hmacSecret, req.method, req.url, body, get);
+    if (get(BANK_HEADERS.account) !== this.config.accountId)
+      return this.error(401, 'unknown_account', 'unknown account');
+    const check = checkSignedRequest(BANK_HEADERS, this.config.hmacSecret, req.method, req.url, body, get);
     if (check !== 'ok') return this.error(401, check, 'request authentication failed');
     try {
       return fn(body ? JSON.parse(body) : {});
@@ -96,9 +117,13 @@ export class BankSimulator extends SimulatorBase {
 
   private create(b: Json, forcedFailure?: string): SimResponse {
     const amount = fromJsonInteger(b.amount);
-    if (!b.transfer_id || amount < 1n || !/^[A-Z]{3}$/.test(b.currency ?? '') || !b.beneficiary?.merchant_id) return this.error(400, 'invalid_request', 'transfer_id, amount, currency, beneficiary');
+    if (!b.transfer_id || amount < 1n || !/^[A-Z]{3}$/.test(b.currency ?? '') || !b.beneficiary?.merchant_id)
+      return this.error(400, 'invalid_request', 'transfer_id, amount, currency, beneficiary');
     const existing = this.transfers.get(b.transfer_id);
-    if (existing) return existing.amount === amount ? this.signed(200, this.toJson(existing)) : this.error(409, 'transfer_id_reused', 'transfer_id reused with a different amount');
+    if (existing)
+      return existing.amount === amount
+        ? this.signed(200, this.toJson(existing))
+        : this.error(409, 'transfer_id_reused', 'transfer_id reused with a different amount');
     const async = this.controls.switches.asyncRefund && !forcedFailure;
     const t: BankTransfer = {
       transferId: b.transfer_id,

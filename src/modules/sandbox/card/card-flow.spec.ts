@@ -17,7 +17,9 @@ const order = (number: string, over: Partial<CreatePaymentInput> = {}): CreatePa
   ...over,
 });
 const callbacksFor = (id: string) =>
-  h.received.filter((r) => r.provider === 'card' && r.result.ok && r.result.callback.providerOrderId === id).map((r) => (r.result as { callback: ParsedCallback }).callback);
+  h.received
+    .filter((r) => r.provider === 'card' && r.result.ok && r.result.callback.providerOrderId === id)
+    .map((r) => (r.result as { callback: ParsedCallback }).callback);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -29,9 +31,15 @@ describe('Card adapter <-> acquirer simulator over HTTP', () => {
   it('4242… is captured at once; 4000…0002 is declined; a bad Luhn never leaves the platform', async () => {
     const ok = await h.card.createPayment(order(SANDBOX_CARDS.approved));
     expect(ok).toMatchObject({ status: 'succeeded', amount: 5000n, capturedAmount: 5000n });
-    expect((ok.raw as { brand: string; last4: string })).toMatchObject({ brand: 'visa', last4: '4242' });
-    expect(await h.card.createPayment(order(SANDBOX_CARDS.declined))).toMatchObject({ status: 'failed', providerCode: 'card_declined' });
-    expect(await h.card.createPayment(order('4242424242424241'))).toMatchObject({ status: 'failed', providerCode: 'invalid_number' });
+    expect(ok.raw as { brand: string; last4: string }).toMatchObject({ brand: 'visa', last4: '4242' });
+    expect(await h.card.createPayment(order(SANDBOX_CARDS.declined))).toMatchObject({
+      status: 'failed',
+      providerCode: 'card_declined',
+    });
+    expect(await h.card.createPayment(order('4242424242424241'))).toMatchObject({
+      status: 'failed',
+      providerCode: 'invalid_number',
+    });
   });
 
   it('3-D Secure (4000…3220): requires_action, challenge page, payer succeeds, signed callback', async () => {
@@ -58,7 +66,10 @@ describe('Card adapter <-> acquirer simulator over HTTP', () => {
   it('manual capture: authorize, partial capture, then void is refused; void of an uncaptured auth closes it', async () => {
     const a = order(SANDBOX_CARDS.approved, { captureMethod: 'manual' });
     expect((await h.card.createPayment(a)).status).toBe('authorized');
-    expect(await h.card.capture(a.providerOrderId, 3000n, 'USD')).toMatchObject({ status: 'succeeded', capturedAmount: 3000n });
+    expect(await h.card.capture(a.providerOrderId, 3000n, 'USD')).toMatchObject({
+      status: 'succeeded',
+      capturedAmount: 3000n,
+    });
     expect((await h.card.capture(a.providerOrderId, 6000n, 'USD')).status).toBe('failed');
     const b = order(SANDBOX_CARDS.approved, { captureMethod: 'manual' });
     await h.card.createPayment(b);
@@ -68,8 +79,17 @@ describe('Card adapter <-> acquirer simulator over HTTP', () => {
   it('refunds: sync, idempotent, over-captured refused, async with callback, fail switch', async () => {
     const p = order(SANDBOX_CARDS.approved);
     await h.card.createPayment(p);
-    const base = { channel: 'card' as const, providerOrderId: p.providerOrderId, paymentAmount: 5000n, currency: 'USD', notifyUrl: `${h.callbackUrl}/card` };
-    expect(await h.card.refund({ ...base, providerRefundId: 're_c1', amount: 1000n })).toMatchObject({ status: 'succeeded', amount: 1000n });
+    const base = {
+      channel: 'card' as const,
+      providerOrderId: p.providerOrderId,
+      paymentAmount: 5000n,
+      currency: 'USD',
+      notifyUrl: `${h.callbackUrl}/card`,
+    };
+    expect(await h.card.refund({ ...base, providerRefundId: 're_c1', amount: 1000n })).toMatchObject({
+      status: 'succeeded',
+      amount: 1000n,
+    });
     expect((await h.card.refund({ ...base, providerRefundId: 're_c1', amount: 1000n })).status).toBe('succeeded');
     expect((await h.card.refund({ ...base, providerRefundId: 're_c2', amount: 4001n })).status).toBe('failed');
     h.cardSim.setSwitches({ asyncRefund: true });
@@ -77,13 +97,19 @@ describe('Card adapter <-> acquirer simulator over HTTP', () => {
     const cb = await waitFor(() => callbacksFor(p.providerOrderId).find((c) => c.kind === 'refund'), 'refund callback');
     expect(cb).toMatchObject({ providerRefundId: 're_c3', status: 'succeeded', amount: 2000n });
     h.cardSim.setSwitches({ asyncRefund: false, failNextRefund: 1 });
-    expect(await h.card.refund({ ...base, providerRefundId: 're_c4', amount: 1n })).toMatchObject({ status: 'failed', providerCode: 'refund_declined' });
+    expect(await h.card.refund({ ...base, providerRefundId: 're_c4', amount: 1n })).toMatchObject({
+      status: 'failed',
+      providerCode: 'refund_declined',
+    });
     expect((await h.card.queryRefund('card', p.providerOrderId, 're_c3')).status).toBe('succeeded');
   });
 
   it('switches: fail create declines, timeout is unknown (and query converges), duplicate and never callbacks', async () => {
     h.cardSim.setSwitches({ failNextCreate: 1 });
-    expect(await h.card.createPayment(order(SANDBOX_CARDS.approved))).toMatchObject({ status: 'failed', providerCode: 'do_not_honor' });
+    expect(await h.card.createPayment(order(SANDBOX_CARDS.approved))).toMatchObject({
+      status: 'failed',
+      providerCode: 'do_not_honor',
+    });
     h.cardSim.setSwitches({ timeoutNext: 1 });
     const t = order(SANDBOX_CARDS.approved);
     expect(await h.card.createPayment(t)).toMatchObject({ status: 'unknown', retryable: true });
@@ -104,6 +130,10 @@ describe('Card adapter <-> acquirer simulator over HTTP', () => {
     const p = order(SANDBOX_CARDS.approved, { amount: 777n });
     await h.card.createPayment(p);
     const lines = await h.card.fetchStatement(alipayTimestamp().slice(0, 10));
-    expect(lines.find((l) => l.providerOrderId === p.providerOrderId)).toMatchObject({ kind: 'payment', amount: 777n, currency: 'USD' });
+    expect(lines.find((l) => l.providerOrderId === p.providerOrderId)).toMatchObject({
+      kind: 'payment',
+      amount: 777n,
+      currency: 'USD',
+    });
   });
 });

@@ -5,13 +5,25 @@ import { CallbackDispatcher, WECHATPAY_RETRY_SCHEDULE_MS } from '../shared/callb
 import { InMemorySimulatorStore, SimulatorStore } from '../shared/simulator-store';
 import { SimRequest, SimResponse, html, json, payerOutcome } from '../shared/simulator-http';
 import { renderPayerPage } from '../shared/payer-page.util';
-import { ACQ_HEADERS, cardBrand, cardExpired, luhnValid, signAcqMessage, verifyAcqRequest } from '../../providers/card/card-protocol.util';
-import { fromJsonInteger, toJsonInteger } from '../../providers/minor-units.util';
-import { alipayTimestamp } from '../../providers/alipay/alipay-signature.util';
+import { cardBrand, cardExpired, luhnValid } from './card-checks.util';
+import { checkSignedRequest, signedHeaders } from '../shared/hmac-protocol.util';
+import {
+  beijingTime as alipayTimestamp,
+  bigOf as fromJsonInteger,
+  numOf as toJsonInteger,
+} from '../shared/sim-format.util';
+
+/** PGA/1 header names. */
+const ACQ_HEADERS = {
+  merchant: 'x-acq-merchant',
+  timestamp: 'x-acq-timestamp',
+  nonce: 'x-acq-nonce',
+  signature: 'x-acq-signature',
+} as const;
 
 type Json = Record<string, any>;
 
-/** Sandbox card numbers (API.md "Sandbox"). Any other Luhn-valid number is approved. */
+/** Sandbox card numbers (docs/api.md "Sandbox"). Any other Luhn-valid number is approved. */
 export const SANDBOX_CARDS = {
   approved: '4242424242424242',
   declined: '4000000000000002',
@@ -61,7 +73,11 @@ export class CardSimulator extends SimulatorBase {
   ) {
     super('/sandbox/card', config.hangMs ?? 30_000);
     this.dispatcher = new CallbackDispatcher(
-      { schedule: WECHATPAY_RETRY_SCHEDULE_MS, compression: config.callbackTimeCompression ?? 1, isAcknowledged: (s) => s >= 200 && s < 300 },
+      {
+        schedule: WECHATPAY_RETRY_SCHEDULE_MS,
+        compression: config.callbackTimeCompression ?? 1,
+        isAcknowledged: (s) => s >= 200 && s < 300,
+      },
       this.controls,
     );
   }
@@ -69,16 +85,22 @@ export class CardSimulator extends SimulatorBase {
   protected route(req: SimRequest, path: string): SimRoute | undefined {
     let g: RegExpExecArray | null;
     if ((g = /^\/3ds\/([\w-]+)$/.exec(path))) return { op: 'payer', run: () => this.challenge(req, g![1]) };
-    const api = (op: SimRoute['op'], fn: (b: Json) => SimResponse): SimRoute => ({ op, run: () => this.authenticated(req, fn) });
+    const api = (op: SimRoute['op'], fn: (b: Json) => SimResponse): SimRoute => ({
+      op,
+      run: () => this.authenticated(req, fn),
+    });
     if (req.method === 'POST' && path === '/v1/authorizations') return api('create', (b) => this.authorize(b));
-    if (req.method === 'GET' && (g = /^\/v1\/authorizations\/([^/]+)$/.exec(path))) return api('api', () => this.view(decodeURIComponent(g![1])));
+    if (req.method === 'GET' && (g = /^\/v1\/authorizations\/([^/]+)$/.exec(path)))
+      return api('api', () => this.view(decodeURIComponent(g![1])));
     if (req.method === 'POST' && (g = /^\/v1\/authorizations\/([^/]+)\/(capture|void)$/.exec(path))) {
       const [id, action] = [decodeURIComponent(g[1]), g[2]];
       return api('api', (b) => (action === 'capture' ? this.capture(id, b) : this.void(id)));
     }
     if (req.method === 'POST' && path === '/v1/refunds') return api('refund', (b) => this.refund(b));
-    if (req.method === 'GET' && (g = /^\/v1\/refunds\/([^/]+)$/.exec(path))) return api('api', () => this.refundView(decodeURIComponent(g![1])));
-    if (req.method === 'GET' && (g = /^\/v1\/statements\/(\d{4}-\d{2}-\d{2})$/.exec(path))) return api('api', () => this.signed(200, this.statement(g![1])));
+    if (req.method === 'GET' && (g = /^\/v1\/refunds\/([^/]+)$/.exec(path)))
+      return api('api', () => this.refundView(decodeURIComponent(g![1])));
+    if (req.method === 'GET' && (g = /^\/v1\/statements\/(\d{4}-\d{2}-\d{2})$/.exec(path)))
+      return api('api', () => this.signed(200, this.statement(g![1])));
     return undefined;
   }
 
@@ -92,7 +114,14 @@ export class CardSimulator extends SimulatorBase {
 
   private signed(status: number, value: unknown): SimResponse {
     const body = JSON.stringify(value);
-    return { status, headers: { 'content-type': 'application/json', ...signAcqMessage(this.config.card.hmacSecret, 'response', body) }, body };
+    return {
+      status,
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders(ACQ_HEADERS, this.config.card.hmacSecret, 'response', body),
+      },
+      body,
+    };
   }
 
   private error(status: number, code: string, message: string): SimResponse {
@@ -105,8 +134,9 @@ export class CardSimulator extends SimulatorBase {
       const v = req.headers[h];
       return Array.isArray(v) ? undefined : v;
     };
-    if (get(ACQ_HEADERS.merchant) !== this.config.card.merchantId) return this.error(401, 'unknown_merchant', 'unknown merchant');
-    const check = verifyAcqRequest(this.config.card.hmacSecret, req.method, req.url, body, get);
+    if (get(ACQ_HEADERS.merchant) !== this.config.card.merchantId)
+      return this.error(401, 'unknown_merchant', 'unknown merchant');
+    const check = checkSignedRequest(ACQ_HEADERS, this.config.card.hmacSecret, req.method, req.url, body, get);
     if (check !== 'ok') return this.error(401, check, 'request authentication failed');
     try {
       return fn(body ? JSON.parse(body) : {});
@@ -117,27 +147,57 @@ export class CardSimulator extends SimulatorBase {
 
   private toJson(a: CardAuthorization): Json {
     return {
-      authorization_id: a.authorizationId, order_id: a.orderId, status: a.status, amount: toJsonInteger(a.amount),
-      captured_amount: toJsonInteger(a.capturedAmount), currency: a.currency, brand: a.brand, last4: a.last4,
+      authorization_id: a.authorizationId,
+      order_id: a.orderId,
+      status: a.status,
+      amount: toJsonInteger(a.amount),
+      captured_amount: toJsonInteger(a.capturedAmount),
+      currency: a.currency,
+      brand: a.brand,
+      last4: a.last4,
       ...(a.declineCode ? { decline_code: a.declineCode } : {}),
-      ...(a.status === 'requires_action' ? { three_ds_url: `${this.config.publicBaseUrl}${this.mount}/3ds/${a.authorizationId}` } : {}),
+      ...(a.status === 'requires_action'
+        ? { three_ds_url: `${this.config.publicBaseUrl}${this.mount}/3ds/${a.authorizationId}` }
+        : {}),
     };
   }
 
   private refundJson(r: CardRefund): Json {
-    return { refund_id: r.refundId, order_id: r.orderId, acquirer_refund_id: r.acquirerRefundId, status: r.status, amount: toJsonInteger(r.amount), currency: r.currency, ...(r.failureCode ? { failure_code: r.failureCode } : {}) };
+    return {
+      refund_id: r.refundId,
+      order_id: r.orderId,
+      acquirer_refund_id: r.acquirerRefundId,
+      status: r.status,
+      amount: toJsonInteger(r.amount),
+      currency: r.currency,
+      ...(r.failureCode ? { failure_code: r.failureCode } : {}),
+    };
   }
 
   private authorize(b: Json, forcedDecline?: string): SimResponse {
     const amount = fromJsonInteger(b.amount);
-    if (!b.order_id || amount < 1n || !/^[A-Z]{3}$/.test(b.currency ?? '')) return this.error(400, 'invalid_request', 'order_id, amount, currency');
+    if (!b.order_id || amount < 1n || !/^[A-Z]{3}$/.test(b.currency ?? ''))
+      return this.error(400, 'invalid_request', 'order_id, amount, currency');
     const existing = this.authorizations.get(b.order_id);
-    if (existing) return existing.amount === amount ? this.signed(200, this.toJson(existing)) : this.error(409, 'order_id_reused', 'order_id reused with a different amount');
+    if (existing)
+      return existing.amount === amount
+        ? this.signed(200, this.toJson(existing))
+        : this.error(409, 'order_id_reused', 'order_id reused with a different amount');
     const pan = String(b.card?.number ?? '');
     if (!luhnValid(pan)) return this.error(400, 'invalid_number', 'card number fails the Luhn check');
     const a: CardAuthorization = {
-      authorizationId: `auth_${randomBytes(8).toString('hex')}`, orderId: b.order_id, status: 'authorized', amount, capturedAmount: 0n,
-      currency: b.currency, brand: cardBrand(pan), last4: pan.slice(-4), capture: b.capture !== false, notifyUrl: b.notify_url, createdAt: new Date(), refunds: [],
+      authorizationId: `auth_${randomBytes(8).toString('hex')}`,
+      orderId: b.order_id,
+      status: 'authorized',
+      amount,
+      capturedAmount: 0n,
+      currency: b.currency,
+      brand: cardBrand(pan),
+      last4: pan.slice(-4),
+      capture: b.capture !== false,
+      notifyUrl: b.notify_url,
+      createdAt: new Date(),
+      refunds: [],
     };
     if (forcedDecline) this.decline(a, forcedDecline);
     else if (cardExpired(Number(b.card.exp_month), Number(b.card.exp_year))) this.decline(a, 'expired_card');
@@ -172,7 +232,8 @@ export class CardSimulator extends SimulatorBase {
     const amount = fromJsonInteger(b.amount);
     if (a.status === 'captured' && a.capturedAmount === amount) return this.signed(200, this.toJson(a));
     if (a.status !== 'authorized') return this.error(409, 'invalid_state', `authorization is ${a.status}`);
-    if (amount < 1n || amount > a.amount) return this.error(400, 'amount_too_large', 'capture exceeds the authorized amount');
+    if (amount < 1n || amount > a.amount)
+      return this.error(400, 'amount_too_large', 'capture exceeds the authorized amount');
     a.status = 'captured';
     a.capturedAmount = amount;
     a.capturedAt = new Date();
@@ -192,15 +253,25 @@ export class CardSimulator extends SimulatorBase {
     if (!a) return this.error(404, 'not_found', 'no such authorization');
     const amount = fromJsonInteger(b.amount);
     const prior = a.refunds.find((r) => r.refundId === b.refund_id);
-    if (prior) return prior.amount === amount ? this.signed(200, this.refundJson(prior)) : this.error(409, 'refund_id_reused', 'refund_id reused with a different amount');
+    if (prior)
+      return prior.amount === amount
+        ? this.signed(200, this.refundJson(prior))
+        : this.error(409, 'refund_id_reused', 'refund_id reused with a different amount');
     if (!b.refund_id) return this.error(400, 'invalid_request', 'refund_id required');
     if (a.status !== 'captured') return this.error(409, 'invalid_state', `authorization is ${a.status}`);
     const used = a.refunds.filter((r) => r.status !== 'failed').reduce((s, r) => s + r.amount, 0n);
-    if (amount < 1n || used + amount > a.capturedAmount) return this.error(400, 'amount_too_large', 'refund exceeds the captured amount left');
+    if (amount < 1n || used + amount > a.capturedAmount)
+      return this.error(400, 'amount_too_large', 'refund exceeds the captured amount left');
     const async = this.controls.switches.asyncRefund && !forcedFailure;
     const r: CardRefund = {
-      refundId: b.refund_id, acquirerRefundId: `rf_${randomBytes(8).toString('hex')}`, orderId: a.orderId, amount, currency: a.currency,
-      status: forcedFailure ? 'failed' : async ? 'pending' : 'succeeded', failureCode: forcedFailure, at: new Date(),
+      refundId: b.refund_id,
+      acquirerRefundId: `rf_${randomBytes(8).toString('hex')}`,
+      orderId: a.orderId,
+      amount,
+      currency: a.currency,
+      status: forcedFailure ? 'failed' : async ? 'pending' : 'succeeded',
+      failureCode: forcedFailure,
+      at: new Date(),
     };
     a.refunds.push(r);
     if (async) {
@@ -227,8 +298,24 @@ export class CardSimulator extends SimulatorBase {
     const lines: Json[] = [];
     for (const a of this.authorizations.values()) {
       const base = { order_id: a.orderId, authorization_id: a.authorizationId, currency: a.currency };
-      if (a.status === 'captured' && inDay(a.capturedAt)) lines.push({ ...base, kind: 'payment', amount: toJsonInteger(a.capturedAmount), status: 'captured', occurred_at: a.capturedAt!.toISOString() });
-      for (const r of a.refunds) if (r.status === 'succeeded' && inDay(r.at)) lines.push({ ...base, kind: 'refund', refund_id: r.refundId, amount: toJsonInteger(r.amount), status: 'succeeded', occurred_at: r.at.toISOString() });
+      if (a.status === 'captured' && inDay(a.capturedAt))
+        lines.push({
+          ...base,
+          kind: 'payment',
+          amount: toJsonInteger(a.capturedAmount),
+          status: 'captured',
+          occurred_at: a.capturedAt!.toISOString(),
+        });
+      for (const r of a.refunds)
+        if (r.status === 'succeeded' && inDay(r.at))
+          lines.push({
+            ...base,
+            kind: 'refund',
+            refund_id: r.refundId,
+            amount: toJsonInteger(r.amount),
+            status: 'succeeded',
+            occurred_at: r.at.toISOString(),
+          });
     }
     return { day, lines };
   }
@@ -236,7 +323,14 @@ export class CardSimulator extends SimulatorBase {
   private challenge(req: SimRequest, authorizationId: string): SimResponse {
     const a = this.authorizations.values().find((x) => x.authorizationId === authorizationId);
     if (!a) return json(404, { error: 'unknown authentication' });
-    if (req.method === 'GET') return html(renderPayerPage('3-D Secure (sandbox)', [['Card', `${a.brand} •••• ${a.last4}`], ['Amount', `${a.amount} ${a.currency} (minor units)`], ['Status', a.status]]));
+    if (req.method === 'GET')
+      return html(
+        renderPayerPage('3-D Secure (sandbox)', [
+          ['Card', `${a.brand} •••• ${a.last4}`],
+          ['Amount', `${a.amount} ${a.currency} (minor units)`],
+          ['Status', a.status],
+        ]),
+      );
     const outcome = payerOutcome(req);
     if (!outcome) return json(400, { error: 'body must be {"outcome":"success"} or {"outcome":"fail"}' });
     if (a.status !== 'requires_action') return json(409, { error: `authorization is ${a.status}`, status: a.status });
@@ -249,8 +343,20 @@ export class CardSimulator extends SimulatorBase {
   private notify(url: string | undefined, type: string, data: Json): void {
     if (!url) return;
     const eventId = `evt_${randomUUID()}`;
-    const body = JSON.stringify({ event_id: eventId, type, merchant_id: this.config.card.merchantId, created_at: new Date().toISOString(), data });
+    const body = JSON.stringify({
+      event_id: eventId,
+      type,
+      merchant_id: this.config.card.merchantId,
+      created_at: new Date().toISOString(),
+      data,
+    });
     // Same body on every retry; only the signature headers are fresh (their timestamp must stay within 300 s).
-    this.dispatcher.send(eventId, url, () => ({ headers: { 'content-type': 'application/json', ...signAcqMessage(this.config.card.hmacSecret, 'notify', body) }, body }));
+    this.dispatcher.send(eventId, url, () => ({
+      headers: {
+        'content-type': 'application/json',
+        ...signedHeaders(ACQ_HEADERS, this.config.card.hmacSecret, 'notify', body),
+      },
+      body,
+    }));
   }
 }

@@ -5,7 +5,21 @@ const m = 60_000;
 const h = 60 * m;
 export const ALIPAY_RETRY_SCHEDULE_MS = [4 * m, 10 * m, 10 * m, h, 2 * h, 6 * h, 15 * h];
 export const WECHATPAY_RETRY_SCHEDULE_MS = [
-  15_000, 15_000, 30_000, 3 * m, 10 * m, 20 * m, 30 * m, 30 * m, 30 * m, 60 * m, 3 * h, 3 * h, 3 * h, 6 * h, 6 * h,
+  15_000,
+  15_000,
+  30_000,
+  3 * m,
+  10 * m,
+  20 * m,
+  30 * m,
+  30 * m,
+  30 * m,
+  60 * m,
+  3 * h,
+  3 * h,
+  3 * h,
+  6 * h,
+  6 * h,
 ];
 
 export interface OutgoingCallback {
@@ -109,7 +123,13 @@ export class CallbackDispatcher {
     const timer = setTimeout(() => controller.abort(), this.options.attemptTimeoutMs ?? 5_000);
     const attempt: DeliveryAttempt = { at: new Date(), acknowledged: false };
     try {
-      const res = await fetch(d.url, { method: 'POST', headers: cb.headers, body: cb.body, signal: controller.signal, redirect: 'manual' });
+      const res = await fetch(d.url, {
+        method: 'POST',
+        headers: cb.headers,
+        body: cb.body,
+        signal: controller.signal,
+        redirect: 'manual',
+      });
       const text = await res.text();
       attempt.status = res.status;
       attempt.acknowledged = this.options.isAcknowledged(res.status, text);

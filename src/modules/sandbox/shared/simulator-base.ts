@@ -1,5 +1,5 @@
 import { CallbackDispatcher } from './callback-dispatcher';
-import { SimulatorControls, SimulatorSwitches } from './simulator-controls';
+import { DEFAULT_SWITCHES, SimulatorControls, SimulatorSwitches } from './simulator-controls';
 import { SimRequest, SimResponse, Sleeper, json, notFound } from './simulator-http';
 
 /** What a simulator route is, so the base can apply the switches uniformly. */
@@ -16,7 +16,7 @@ export interface SimRoute {
  * failure, slow answer, hang past the adapter's timeout).
  */
 export abstract class SimulatorBase {
-  readonly controls = new SimulatorControls();
+  readonly controls: SimulatorControls;
   protected readonly sleeper = new Sleeper();
   protected readonly timers = new Set<NodeJS.Timeout>();
   protected abstract readonly dispatcher: CallbackDispatcher;
@@ -25,7 +25,10 @@ export abstract class SimulatorBase {
     /** Mount path, e.g. /sandbox/alipay. */
     readonly mount: string,
     protected readonly hangMs: number,
-  ) {}
+    defaults?: Partial<SimulatorSwitches>,
+  ) {
+    this.controls = new SimulatorControls({ ...DEFAULT_SWITCHES, ...defaults });
+  }
 
   /** Programmatic switches (the same as POST <mount>/_control). */
   setSwitches(patch: Partial<SimulatorSwitches>): void {
@@ -56,8 +59,10 @@ export abstract class SimulatorBase {
       return { status: 500, headers: { 'content-type': 'text/plain' }, body: 'sandbox: injected server error' };
     }
     let res: SimResponse | undefined;
-    if (route.op === 'create' && this.controls.consume('failNextCreate')) res = await this.injectedFailure(req, 'create', url.searchParams);
-    if (route.op === 'refund' && this.controls.consume('failNextRefund')) res = await this.injectedFailure(req, 'refund', url.searchParams);
+    if (route.op === 'create' && this.controls.consume('failNextCreate'))
+      res = await this.injectedFailure(req, 'create', url.searchParams);
+    if (route.op === 'refund' && this.controls.consume('failNextRefund'))
+      res = await this.injectedFailure(req, 'refund', url.searchParams);
     res ??= await route.run();
     if (this.controls.consume('timeoutNext')) await this.sleeper.sleep(this.hangMs);
     else if (this.controls.switches.slowMs > 0) await this.sleeper.sleep(this.controls.switches.slowMs);
@@ -67,7 +72,11 @@ export abstract class SimulatorBase {
   protected abstract route(req: SimRequest, path: string, query: URLSearchParams): SimRoute | undefined;
 
   /** A signed, definite refusal in the provider's own format. */
-  protected abstract injectedFailure(req: SimRequest, op: 'create' | 'refund', query: URLSearchParams): Promise<SimResponse> | SimResponse;
+  protected abstract injectedFailure(
+    req: SimRequest,
+    op: 'create' | 'refund',
+    query: URLSearchParams,
+  ): Promise<SimResponse> | SimResponse;
 
   protected later(ms: number, fn: () => void): void {
     const t = setTimeout(() => (this.timers.delete(t), fn()), ms);

@@ -23,6 +23,12 @@ export interface SimulatorSwitches {
   asyncRefund: boolean;
   /** How long after the request an async refund completes. */
   asyncRefundDelayMs: number;
+  /** Serve today's bill too (the real providers only serve a day's bill from T+1, 北京时间). */
+  billsSameDay: boolean;
+  /** Send injected refusals (fail_next_create / fail_next_refund) unsigned, as gateways answer some errors. */
+  unsignedFailures: boolean;
+  /** WeChat Pay: the next N refunds end ABNORMAL (the payer's account cannot receive the money). */
+  abnormalNextRefund: number;
 }
 
 export const DEFAULT_SWITCHES: SimulatorSwitches = {
@@ -36,6 +42,9 @@ export const DEFAULT_SWITCHES: SimulatorSwitches = {
   neverCallback: false,
   asyncRefund: false,
   asyncRefundDelayMs: 50,
+  billsSameDay: false,
+  unsignedFailures: false,
+  abnormalNextRefund: 0,
 };
 
 const SNAKE: Record<string, keyof SimulatorSwitches> = {
@@ -49,12 +58,20 @@ const SNAKE: Record<string, keyof SimulatorSwitches> = {
   never_callback: 'neverCallback',
   async_refund: 'asyncRefund',
   async_refund_delay_ms: 'asyncRefundDelayMs',
+  bills_same_day: 'billsSameDay',
+  unsigned_failures: 'unsignedFailures',
+  abnormal_next_refund: 'abnormalNextRefund',
 };
 
-type Counter = 'failNextCreate' | 'failNextRefund' | 'timeoutNext' | 'serverErrorNext';
+type Counter = 'failNextCreate' | 'failNextRefund' | 'timeoutNext' | 'serverErrorNext' | 'abnormalNextRefund';
 
 export class SimulatorControls {
-  private state: SimulatorSwitches = { ...DEFAULT_SWITCHES };
+  private state: SimulatorSwitches;
+
+  /** `defaults` are a provider's own normal behaviour (WeChat answers refunds PROCESSING). */
+  constructor(private readonly defaults: SimulatorSwitches = DEFAULT_SWITCHES) {
+    this.state = { ...defaults };
+  }
 
   get switches(): Readonly<SimulatorSwitches> {
     return this.state;
@@ -65,7 +82,7 @@ export class SimulatorControls {
   }
 
   reset(): void {
-    this.state = { ...DEFAULT_SWITCHES };
+    this.state = { ...this.defaults };
   }
 
   /** Takes one from a counter; true when the switch fired. */

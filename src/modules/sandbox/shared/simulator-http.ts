@@ -10,7 +10,8 @@ export interface SimRequest {
 export interface SimResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Bytes for binary answers (bill files), text otherwise. */
+  body: string | Buffer;
 }
 
 export function header(req: SimRequest, name: string): string | undefined {
@@ -24,7 +25,11 @@ export const json = (status: number, value: unknown, headers: Record<string, str
   body: JSON.stringify(value),
 });
 
-export const html = (body: string): SimResponse => ({ status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body });
+export const html = (body: string): SimResponse => ({
+  status: 200,
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+  body,
+});
 
 export const notFound = (): SimResponse => json(404, { error: 'not_found' });
 

@@ -1,14 +1,17 @@
 import { AlipayAdapter } from '../../providers/alipay/alipay.adapter';
 import { WechatPayAdapter } from '../../providers/wechatpay/wechatpay.adapter';
 import { CardAdapter } from '../../providers/card/card.adapter';
-import { HttpPolicy } from '../../providers/providers.config';
+import { StripeAdapter } from '../../providers/stripe/stripe.adapter';
+import { HttpPolicy, WechatPayConfig } from '../../providers/providers.config';
+import { providersConfigForSandbox } from '../sandbox-providers.config';
 import { CallbackParseResult, PaymentProvider } from '../../providers/provider.port';
 import { AlipaySimulator } from '../alipay/alipay.simulator';
 import { WechatPaySimulator } from '../wechatpay/wechatpay.simulator';
 import { CardSimulator } from '../card/card.simulator';
+import { StripeSimulator } from '../stripe/stripe.simulator';
 import { SimulatorBase } from '../shared/simulator-base';
 import { createSimulators, listen, readBody, simulatorHandler } from '../sandbox-http-server';
-import { SandboxKeyMaterial, createSandboxKeyMaterial, providersConfigForSandbox, sandboxConfigForKeys } from '../sandbox-keys.util';
+import { SandboxKeyMaterial, createSandboxKeyMaterial, sandboxConfigForKeys } from '../sandbox-keys.util';
 
 /**
  * Test harness: the three simulators behind a bare node:http server on an
@@ -30,9 +33,11 @@ export interface Harness {
   alipaySim: AlipaySimulator;
   wechatSim: WechatPaySimulator;
   cardSim: CardSimulator;
+  stripeSim: StripeSimulator;
   alipay: AlipayAdapter;
   wechat: WechatPayAdapter;
   card: CardAdapter;
+  stripe: StripeAdapter;
   /** Where simulators send callbacks: `${callbackUrl}/<provider>`. */
   callbackUrl: string;
   received: ReceivedCallback[];
@@ -41,21 +46,40 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { http?: Partial<HttpPolicy>; compression?: number; hangMs?: number; keys?: SandboxKeyMaterial } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    http?: Partial<HttpPolicy>;
+    compression?: number;
+    hangMs?: number;
+    keys?: SandboxKeyMaterial;
+    /** Overrides of the WeChat Pay adapter's config (e.g. certificate mode). */
+    wechat?: Partial<WechatPayConfig>;
+  } = {},
+): Promise<Harness> {
   const keys = opts.keys ?? createSandboxKeyMaterial();
   const sims: SimulatorBase[] = [];
   // The simulators need the server's URL in their config, so the handler looks them up per request.
   const sim = await listen(simulatorHandler(sims));
-  const sandbox = sandboxConfigForKeys(keys, sim.url, { callbackTimeCompression: opts.compression ?? 10_000, hangMs: opts.hangMs ?? 1_500 });
-  const { alipay: alipaySim, wechatpay: wechatSim, card: cardSim, bank } = createSimulators(sandbox);
-  sims.push(alipaySim, wechatSim, cardSim, bank);
+  const sandbox = sandboxConfigForKeys(keys, sim.url, {
+    callbackTimeCompression: opts.compression ?? 10_000,
+    hangMs: opts.hangMs ?? 1_500,
+  });
+  const { alipay: alipaySim, wechatpay: wechatSim, card: cardSim, stripe: stripeSim, bank } = createSimulators(sandbox);
+  sims.push(alipaySim, wechatSim, cardSim, stripeSim, bank);
 
-  const http: Partial<HttpPolicy> = { timeoutMs: 400, maxRetries: 2, retryBaseDelayMs: 5, breakerVolumeThreshold: 1000, ...opts.http };
+  const http: Partial<HttpPolicy> = {
+    timeoutMs: 400,
+    maxRetries: 2,
+    retryBaseDelayMs: 5,
+    breakerVolumeThreshold: 1000,
+    ...opts.http,
+  };
   const pc = providersConfigForSandbox(keys, sim.url);
   const alipay = new AlipayAdapter({ ...pc.alipay!, http });
-  const wechat = new WechatPayAdapter({ ...pc.wechatpay!, http });
+  const wechat = new WechatPayAdapter({ ...pc.wechatpay!, ...opts.wechat, http });
   const card = new CardAdapter({ ...pc.card!, http });
-  const adapters: Record<string, PaymentProvider> = { alipay, wechatpay: wechat, card };
+  const stripe = new StripeAdapter({ ...pc.stripe!, http });
+  const adapters: Record<string, PaymentProvider> = { alipay, wechatpay: wechat, card, stripe };
 
   const received: ReceivedCallback[] = [];
   const failNextAcks: Record<string, number> = {};
@@ -72,12 +96,26 @@ export async function startHarness(opts: { http?: Partial<HttpPolicy>; compressi
     res.writeHead(answer.status, { 'content-type': answer.contentType });
     res.end(answer.body);
   });
+  // Stripe sends webhooks to registered endpoints rather than a per-request notify URL.
+  stripeSim.addWebhookEndpoint(`${cb.url}/stripe`);
 
   return {
-    keys, baseUrl: sim.url, alipaySim, wechatSim, cardSim, alipay, wechat, card, callbackUrl: cb.url, received, failNextAcks,
+    keys,
+    baseUrl: sim.url,
+    alipaySim,
+    wechatSim,
+    cardSim,
+    stripeSim,
+    alipay,
+    wechat,
+    card,
+    stripe,
+    callbackUrl: cb.url,
+    received,
+    failNextAcks,
     async close() {
       for (const s of sims) s.stop();
-      for (const a of [alipay, wechat, card]) a.shutdown();
+      for (const a of [alipay, wechat, card, stripe]) a.shutdown();
       for (const s of [sim.server, cb.server]) {
         s.closeAllConnections();
         await new Promise((r) => s.close(r));
@@ -87,7 +125,11 @@ export async function startHarness(opts: { http?: Partial<HttpPolicy>; compressi
 }
 
 /** Polls until `probe` returns a value (not undefined/false), or fails after the deadline. Never a fixed sleep. */
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, deadlineMs = 5_000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  deadlineMs = 5_000,
+): Promise<T> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const v = await probe();
@@ -98,7 +140,15 @@ export async function waitFor<T>(probe: () => T | undefined | false | Promise<T 
 }
 
 /** Acts as the payer: POST {"outcome"} to a next_action URL. */
-export async function payerActs(url: string, outcome: 'success' | 'fail', extra: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...extra, outcome }) });
+export async function payerActs(
+  url: string,
+  outcome: 'success' | 'fail',
+  extra: Record<string, unknown> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...extra, outcome }),
+  });
   return { status: res.status, body: await res.json() };
 }

@@ -11,7 +11,8 @@ export class PayoutResponseDto {
   @ApiProperty({ type: 'integer', description: 'Integer in minor units of `currency`' }) amount: number;
   @ApiProperty({ example: 'CNY' }) currency: string;
   @ApiProperty({ enum: PAYOUT_STATUSES }) status: string;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The settlement whose completion started it' }) settlement_id: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The settlement whose completion started it' })
+  settlement_id: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) bank_reference: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) failure_code: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) failure_message: string | null;

@@ -19,13 +19,19 @@ export class ReconciliationItemDto {
   @ApiProperty({ enum: PROVIDERS }) provider: string;
   @ApiProperty() business_day: string;
   @ApiProperty({ enum: CATEGORIES }) category: string;
-  @ApiProperty({ enum: ['none', 'resolved', 'open'], description: 'open items are the exception list' }) resolution: string;
+  @ApiProperty({ enum: ['none', 'resolved', 'open'], description: 'open items are the exception list' })
+  resolution: string;
   @ApiProperty({ enum: ['payment', 'refund'] }) reference_type: string;
   @ApiProperty() reference_id: string;
   @ApiPropertyOptional({ nullable: true, type: String }) currency: string | null;
   @ApiPropertyOptional({ nullable: true, type: 'integer' }) statement_amount: number | null;
   @ApiPropertyOptional({ nullable: true, type: 'integer' }) ledger_amount: number | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'statement lines, ledger entries and notes, as seen' }) evidence: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'statement lines, ledger entries and notes, as seen',
+  })
+  evidence: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: String }) resolved_by: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) resolved_at: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) resolution_note: string | null;
@@ -48,7 +54,10 @@ export class ReconciliationReportDto {
   @ApiProperty() open_exceptions: number;
   @ApiProperty() actor: string;
   @ApiProperty() created_at: string;
-  @ApiPropertyOptional({ type: [ReconciliationItemDto], description: 'Every compared payment and refund (on the single-report read)' })
+  @ApiPropertyOptional({
+    type: [ReconciliationItemDto],
+    description: 'Every compared payment and refund (on the single-report read)',
+  })
   items?: ReconciliationItemDto[];
 }
 
@@ -64,11 +73,20 @@ export class ReconciliationItemPageDto {
 
 export class ListReportsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: PROVIDERS }) @IsOptional() @IsIn(PROVIDERS) provider?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'business_day must be YYYY-MM-DD' }) business_day?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'business_day must be YYYY-MM-DD' })
+  business_day?: string;
 }
 
 export class ListExceptionsQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
   @ApiPropertyOptional({ description: 'Cursor: the id of the last item of the previous page' })
   @IsOptional()
   @Matches(/^[1-9]\d{0,18}$/, { message: 'starting_after must be an item id' })
@@ -77,5 +95,8 @@ export class ListExceptionsQueryDto {
 }
 
 export class ResolveExceptionDto {
-  @ApiProperty({ description: 'What was done about it (1 to 1000 characters)' }) @IsString() @Length(1, 1000) note: string;
+  @ApiProperty({ description: 'What was done about it (1 to 1000 characters)' })
+  @IsString()
+  @Length(1, 1000)
+  note: string;
 }

@@ -3,14 +3,17 @@ import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
 import { ListQueryDto } from '../../../common/http/pagination';
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-const money = (description: string) => ApiProperty({ type: 'integer', description: `${description} Integer in minor units of \`currency\`.` });
+const money = (description: string) =>
+  ApiProperty({ type: 'integer', description: `${description} Integer in minor units of \`currency\`.` });
 
 export class SettlementLineDto {
-  @ApiProperty({ example: 'je_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'The ledger entry this line settles' }) ledger_entry_id: string;
+  @ApiProperty({ example: 'je_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'The ledger entry this line settles' })
+  ledger_entry_id: string;
   @ApiProperty({ enum: ['payment', 'refund', 'adjustment'] }) kind: string;
   @ApiProperty({ example: 'payment.captured' }) entry_type: string;
   @ApiProperty({ enum: ['payment', 'refund'] }) reference_type: string;
-  @ApiProperty({ example: 'pay_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'The payment or refund id' }) reference_id: string;
+  @ApiProperty({ example: 'pay_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'The payment or refund id' })
+  reference_id: string;
   @ApiProperty({ description: 'When the payment or refund succeeded (RFC 3339 UTC)' }) occurred_at: string;
   @money('Captured (+) or refunded (−).') gross_amount: number;
   @money('Fee charged (+) or returned by a refund (−).') fee_amount: number;
@@ -22,9 +25,11 @@ export class SettlementResponseDto {
   @ApiProperty({ example: 'settlement' }) object: 'settlement';
   @ApiProperty() merchant_id: string;
   @ApiProperty({ example: 'CNY' }) currency: string;
-  @ApiProperty({ example: '2025-11-26', description: "The business day, a calendar day in the merchant's timezone" }) business_day: string;
+  @ApiProperty({ example: '2025-11-26', description: "The business day, a calendar day in the merchant's timezone" })
+  business_day: string;
   @ApiProperty({ example: 'Asia/Shanghai' }) timezone: string;
-  @ApiProperty({ description: 'The end of the business day (local midnight) as an RFC 3339 UTC instant' }) cutoff_at: string;
+  @ApiProperty({ description: 'The end of the business day (local midnight) as an RFC 3339 UTC instant' })
+  cutoff_at: string;
   @ApiProperty({ enum: ['completed'] }) status: string;
   @ApiProperty() line_count: number;
   @money('Σ captured payments.') payments_amount: number;
@@ -34,10 +39,15 @@ export class SettlementResponseDto {
   @money('payments − refunds + adjustments − fees.') net_amount: number;
   @money('Moved from pending to available by this settlement (never negative).') transferred_amount: number;
   @money('Carried in from the previous settlement.') carried_in: number;
-  @money('Left for the next settlements: a negative day or pending money a refund already used (docs/settlement.md).') carried_forward: number;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The ledger entry that moved the money' }) ledger_entry_id: string | null;
+  @money('Left for the next settlements: a negative day or pending money a refund already used (docs/settlement.md).')
+  carried_forward: number;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The ledger entry that moved the money' })
+  ledger_entry_id: string | null;
   @ApiProperty() created_at: string;
-  @ApiPropertyOptional({ type: [SettlementLineDto], description: 'Each payment and refund the settlement covers (on the single-object read; at most 1000)' })
+  @ApiPropertyOptional({
+    type: [SettlementLineDto],
+    description: 'Each payment and refund the settlement covers (on the single-object read; at most 1000)',
+  })
   lines?: SettlementLineDto[];
 }
 
@@ -76,13 +86,20 @@ export class RunSettlementsDto {
   @Matches(/^mch_[0-9a-z]{26}$/, { message: 'merchant_id must be a merchant id' })
   merchant_id?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Settle a day that has not ended yet (what is posted so far; later entries of that day go into the next settlement)' })
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Settle a day that has not ended yet (what is posted so far; later entries of that day go into the next settlement)',
+  })
   @IsOptional()
   @IsBoolean()
   force?: boolean;
 }
 
 export class RunSettlementsResponseDto {
-  @ApiProperty({ type: [SettlementResponseDto], description: 'The settlements of that day, created now or earlier (a day is settled once)' })
+  @ApiProperty({
+    type: [SettlementResponseDto],
+    description: 'The settlements of that day, created now or earlier (a day is settled once)',
+  })
   data: SettlementResponseDto[];
 }

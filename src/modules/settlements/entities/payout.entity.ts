@@ -22,7 +22,8 @@ export class Payout {
   /** The settlement.completed event that started it. */
   @Column({ name: 'event_id', type: 'text', nullable: true }) eventId: string | null;
   /** creating: not sent yet; created: the bank has it; unknown: sent, answer lost (query, then resend with the same id). */
-  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState: 'creating' | 'created' | 'unknown';
+  @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState:
+    'creating' | 'created' | 'unknown';
   @Column({ name: 'bank_reference', type: 'text', nullable: true }) bankReference: string | null;
   @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode: string | null;
   @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage: string | null;

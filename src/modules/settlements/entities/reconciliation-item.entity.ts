@@ -1,7 +1,8 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintTransformer } from '../../../common/money/bigint.transformer';
 
-export type ReconciliationCategory = 'matched' | 'missing_here' | 'missing_at_provider' | 'amount_mismatch' | 'status_mismatch';
+export type ReconciliationCategory =
+  'matched' | 'missing_here' | 'missing_at_provider' | 'amount_mismatch' | 'status_mismatch';
 /** none: nothing to do (matched); resolved: fixed automatically or by an admin; open: on the exception list. */
 export type ReconciliationResolution = 'none' | 'resolved' | 'open';
 
@@ -19,8 +20,10 @@ export class ReconciliationItem {
   @Column({ name: 'reference_type', type: 'text' }) referenceType: 'payment' | 'refund';
   @Column({ name: 'reference_id', type: 'text' }) referenceId: string;
   @Column({ type: 'char', length: 3, nullable: true }) currency: string | null;
-  @Column({ name: 'statement_amount', type: 'bigint', nullable: true, transformer: bigintTransformer }) statementAmount: bigint | null;
-  @Column({ name: 'ledger_amount', type: 'bigint', nullable: true, transformer: bigintTransformer }) ledgerAmount: bigint | null;
+  @Column({ name: 'statement_amount', type: 'bigint', nullable: true, transformer: bigintTransformer })
+  statementAmount: bigint | null;
+  @Column({ name: 'ledger_amount', type: 'bigint', nullable: true, transformer: bigintTransformer }) ledgerAmount:
+    bigint | null;
   /** The statement line and the ledger entries as they were seen, plus what was done. */
   @Column({ type: 'jsonb' }) evidence: Record<string, unknown>;
   @Column({ name: 'resolved_by', type: 'text', nullable: true }) resolvedBy: string | null;

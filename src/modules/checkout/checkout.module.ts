@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { MerchantsModule } from '../merchants/merchants.module';
+import { PaymentsModule } from '../payments/payments.module';
+import { CashierController } from './cashier.controller';
+import { CHECKOUT_CONFIG, CheckoutConfig } from './checkout.config';
+import { CheckoutRepository } from './checkout.repository';
+import { CheckoutSessionsController } from './checkout-sessions.controller';
+import { CheckoutService } from './checkout.service';
+
+export interface CheckoutModuleAsyncOptions {
+  inject?: any[];
+  useFactory: (...args: any[]) => CheckoutConfig | Promise<CheckoutConfig>;
+}
+
+/**
+ * Hosted cashier: checkout sessions and counter codes (`/v1`), and the
+ * payer's pages (`/checkout`). Builds on payments: every payment a session
+ * starts is an ordinary payment of the merchant's app.
+ */
+@Module({})
+export class CheckoutModule {
+  static forRootAsync(options: CheckoutModuleAsyncOptions): DynamicModule {
+    return {
+      module: CheckoutModule,
+      imports: [MerchantsModule, PaymentsModule],
+      controllers: [CheckoutSessionsController, CashierController],
+      providers: [
+        { provide: CHECKOUT_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
+        CheckoutRepository,
+        CheckoutService,
+      ],
+      exports: [CheckoutService],
+    };
+  }
+}
