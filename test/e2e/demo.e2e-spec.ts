@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { http, waitFor } from '../utils/http';
+import { deleteNamespace } from '../utils/events-kit';
 import { freePort } from '../utils/test-app';
 import { TestDatabase, createTestDatabase } from '../utils/test-db';
 
@@ -57,6 +58,7 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
     await db.drop();
+    if (process.env.AMQP_URL) await deleteNamespace(namespace);
   });
 
   it('prints the demo credentials once on first start, in a file only the owner can read', () => {

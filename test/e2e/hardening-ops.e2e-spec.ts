@@ -1,5 +1,5 @@
 import { http, waitFor } from '../utils/http';
-import { AMQP_URL, testNamespace } from '../utils/events-kit';
+import { AMQP_URL, deleteNamespace, testNamespace } from '../utils/events-kit';
 import { viaProxy } from '../utils/tcp-proxy';
 import { TcpProxyProcess } from '../utils/tcp-proxy-process';
 import { TestApp, freePort, startTestApp } from '../utils/test-app';
@@ -14,13 +14,15 @@ describe('hardening: readiness, broker reconnects and /metrics access (e2e)', ()
     let t: TestApp;
     const ready = async () => (await http('GET', `${t.baseUrl}/health/ready`)).status;
 
+    const namespace = testNamespace('harden-ops');
+
     beforeAll(async () => {
       const u = new URL(AMQP_URL);
       proxy = new TcpProxyProcess(Number(u.port || 5672), u.hostname);
       await proxy.start();
       t = await startTestApp({
         AMQP_URL: viaProxy(AMQP_URL, proxy.port),
-        EVENTS_NAMESPACE: testNamespace('harden-ops'),
+        EVENTS_NAMESPACE: namespace,
         AMQP_HEARTBEAT_SECONDS: '1',
         AMQP_RECONNECT_MAX_MS: '500',
       });
@@ -29,6 +31,7 @@ describe('hardening: readiness, broker reconnects and /metrics access (e2e)', ()
     afterAll(async () => {
       await t?.close();
       await proxy?.close();
+      await deleteNamespace(namespace);
     });
 
     it('/health/ready turns 503 during a silent broker partition (heartbeats) and 200 after the heal', async () => {

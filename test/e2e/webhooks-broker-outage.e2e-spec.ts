@@ -1,5 +1,12 @@
 import { Server, createServer } from 'node:http';
-import { AMQP_URL, FAST_EVENTS_ENV, createMerchantApp, enqueueEvents, testNamespace } from '../utils/events-kit';
+import {
+  AMQP_URL,
+  FAST_EVENTS_ENV,
+  createMerchantApp,
+  deleteNamespace,
+  enqueueEvents,
+  testNamespace,
+} from '../utils/events-kit';
 import { http, waitFor } from '../utils/http';
 import { viaProxy } from '../utils/tcp-proxy';
 import { TcpProxyProcess } from '../utils/tcp-proxy-process';
@@ -16,6 +23,8 @@ describe('webhook retries during a RabbitMQ outage (e2e)', () => {
   let t: TestApp;
   let server: Server;
   let failing = true;
+  const namespace = testNamespace('harden-webhooks');
+  const bootNamespace = testNamespace('harden-webhooks-boot');
   /** Every request the merchant endpoint answered, with the status it gave. */
   const received: Array<{ id: string; status: number }> = [];
   const ready = async () => (await http('GET', `${t.baseUrl}/health/ready`)).status;
@@ -38,7 +47,7 @@ describe('webhook retries during a RabbitMQ outage (e2e)', () => {
       // Retries 30 ms, 30 ms, 60 ms, 360 ms, 1.2 s, 2.4 s, 3.6 s … apart: several fall inside the outage.
       WEBHOOK_RETRY_SCALE: '0.002',
       AMQP_URL: viaProxy(AMQP_URL, proxy.port),
-      EVENTS_NAMESPACE: testNamespace('harden-webhooks'),
+      EVENTS_NAMESPACE: namespace,
       AMQP_HEARTBEAT_SECONDS: '1',
       AMQP_RECONNECT_MAX_MS: '500',
     });
@@ -48,6 +57,8 @@ describe('webhook retries during a RabbitMQ outage (e2e)', () => {
     await t?.close();
     await proxy?.close();
     server?.close();
+    await deleteNamespace(namespace);
+    await deleteNamespace(bootNamespace);
   });
 
   it('retries a failed delivery from the database and delivers it while the broker is down, once', async () => {
@@ -110,7 +121,7 @@ describe('webhook retries during a RabbitMQ outage (e2e)', () => {
     const booted = await startTestApp({
       ...FAST_EVENTS_ENV,
       AMQP_URL: viaProxy(AMQP_URL, proxy.port),
-      EVENTS_NAMESPACE: testNamespace('harden-webhooks-boot'),
+      EVENTS_NAMESPACE: bootNamespace,
       AMQP_RECONNECT_MAX_MS: '500',
     });
     try {

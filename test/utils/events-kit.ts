@@ -7,6 +7,7 @@
 import type { EventEnvelope, EventType } from '@paygrid/contracts';
 import { ChannelModel, ConsumeMessage, GetMessage, connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
+import { VARIABLES } from '../../src/config/config';
 import { withTransaction } from '../../src/persistence/transaction.util';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { http } from './http';
@@ -67,19 +68,49 @@ export class AmqpObserver {
     return out;
   }
 
-  /** Deletes everything the app and the test declared under the namespace. */
-  async cleanup(consumers: string[], retryTiersMs: number[] = [10, 20, 40]): Promise<void> {
+  /** Deletes everything the app and the test declared under the namespace, then closes the observer. */
+  async cleanup(consumers: string[] = [], retryTiersMs: number[] = []): Promise<void> {
     if (!this.conn) return;
-    const ch = await this.conn.createChannel();
-    for (const c of consumers) {
-      await ch.deleteQueue(`${this.namespace}.${c}`).catch(() => undefined);
-      await ch.deleteQueue(`${this.namespace}.${c}.dlq`).catch(() => undefined);
-      for (const ms of retryTiersMs)
-        await ch.deleteQueue(`${this.namespace}.${c}.retry.${ms}ms`).catch(() => undefined);
-    }
-    await ch.deleteExchange(`${this.namespace}.events`).catch(() => undefined);
-    await ch.deleteExchange(`${this.namespace}.dlx`).catch(() => undefined);
     await this.conn.close().catch(() => undefined);
+    await deleteNamespace(this.namespace, consumers, retryTiersMs);
+  }
+}
+
+/** The consumer queues the app itself declares in every namespace (webhook dispatch and payouts). */
+const APP_CONSUMERS = ['webhooks', 'payouts'];
+
+/**
+ * Deletes a test namespace's exchanges and queues: each consumer's queue, its DLQ and every delay queue of the
+ * fast test tiers, of the production tiers, and of `retryTiersMs`. Quorum queues are Raft groups of their own: left
+ * behind by every run, a few hundred of them slowed the machine's single broker until CI's suites timed out, so
+ * every spec that gives the app a namespace deletes it afterwards. Deleting a queue that does not exist is a no-op.
+ */
+export async function deleteNamespace(
+  namespace: string,
+  consumers: string[] = [],
+  retryTiersMs: number[] = [],
+): Promise<void> {
+  const conn = await connect(AMQP_URL).catch(() => undefined);
+  if (!conn) return;
+  try {
+    const ch = await conn.createChannel();
+    const tiers = new Set([
+      ...FAST_EVENTS_ENV.EVENT_CONSUMER_RETRY_TIERS_MS.split(',').map(Number),
+      ...VARIABLES.EVENT_CONSUMER_RETRY_TIERS_MS.default,
+      ...retryTiersMs,
+    ]);
+    for (const c of new Set([...APP_CONSUMERS, ...consumers])) {
+      await ch.deleteQueue(`${namespace}.${c}`);
+      await ch.deleteQueue(`${namespace}.${c}.dlq`);
+      for (const ms of tiers) await ch.deleteQueue(`${namespace}.${c}.retry.${ms}ms`);
+    }
+    await ch.deleteExchange(`${namespace}.events`);
+    await ch.deleteExchange(`${namespace}.dlx`);
+  } catch (err) {
+    // A clean-up that fails must not fail the spec it follows; the CI's purge of test queues catches up.
+    console.warn(`could not delete namespace ${namespace}: ${(err as Error).message}`);
+  } finally {
+    await conn.close().catch(() => undefined);
   }
 }
 
