@@ -9,6 +9,7 @@ import {
   FAST_EVENTS_ENV,
   createMerchantApp,
   enqueueEvents,
+  paymentObject,
   testNamespace,
   unpublishedCount,
 } from '../utils/events-kit';
@@ -78,7 +79,7 @@ describe('outbox relay over RabbitMQ (integration)', () => {
           merchantId: owner.merchantId,
           appId: owner.appId,
           aggregateId: 'pay_rolledback',
-          object: { id: 'pay_rolledback' },
+          object: paymentObject('pay_rolledback'),
         });
         throw new Error('the payment change failed');
       }),
@@ -92,7 +93,7 @@ describe('outbox relay over RabbitMQ (integration)', () => {
       merchantId: owner.merchantId,
       appId: owner.appId,
       aggregateId: 'pay_slowcommit',
-      object: { id: 'pay_slowcommit' },
+      object: paymentObject('pay_slowcommit'),
     });
     // Let the relay poll several times while the transaction is open (a barrier: a later committed event goes through).
     const [marker] = await enqueueEvents(t, owner, 1, { aggregateId: () => 'pay_marker' });

@@ -4,7 +4,7 @@
  * with `#`, merchants/apps through the admin API, and events enqueued the way
  * payments will (OutboxService.enqueue inside the change's transaction).
  */
-import type { EventEnvelope, EventType } from '@paygrid/contracts';
+import type { EventEnvelope, EventType, PaymentObject } from '@paygrid/contracts';
 import { ChannelModel, ConsumeMessage, GetMessage, connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { VARIABLES } from '../../src/config/config';
@@ -131,6 +131,18 @@ export async function createMerchantApp(
   return { merchantId: m.body.id, appId: a.body.id, webhookSecret: a.body.webhook_secret };
 }
 
+/** A payment as events carry it: the fields the contract fixes. */
+export const paymentObject = (id: string, over: Partial<PaymentObject> = {}): PaymentObject => ({
+  id,
+  object: 'payment',
+  status: 'succeeded',
+  amount: 100,
+  currency: 'CNY',
+  channel: 'card',
+  out_trade_no: `o-${id}`,
+  ...over,
+});
+
 /** Enqueues `count` events in one committed transaction each (as payment state changes would). */
 export async function enqueueEvents(
   t: TestApp,
@@ -149,15 +161,7 @@ export async function enqueueEvents(
           merchantId: owner.merchantId,
           appId: owner.appId,
           aggregateId: opts.aggregateId?.(i) ?? `pay_${String(i).padStart(26, '0')}`,
-          object: {
-            id: `pay_${i}`,
-            object: 'payment',
-            status: 'succeeded',
-            amount: 100 + i,
-            currency: 'CNY',
-            channel: 'card',
-            out_trade_no: `o-${i}`,
-          },
+          object: paymentObject(`pay_${i}`, { amount: 100 + i, out_trade_no: `o-${i}` }),
         }),
       );
     }

@@ -64,6 +64,16 @@ type KindOf<T extends EventType> = T extends `${infer K extends EventObjectKind}
 /** The object an event of type T carries in `data.object`. */
 export type EventObjectOf<T extends EventType> = EventObjectsByKind[KindOf<T>];
 
+/** An object type without its open index signature: only the fields the contract fixes. */
+type FixedFields<O> = O extends unknown ? { [K in keyof O as string extends K ? never : K]: O[K] } : never;
+
+/**
+ * What a producer must put in `data.object` for an event of type T: at least
+ * the fields the contract fixes, with their types (more are allowed). The
+ * merchant API's response objects satisfy it as they are.
+ */
+export type EventObjectFieldsOf<T extends EventType> = FixedFields<EventObjectOf<T>>;
+
 /** The typed envelope of one event type. */
 export type EventOf<T extends EventType> = EventEnvelope<T, EventObjectOf<T>>;
 

@@ -13,7 +13,7 @@ export class CheckoutRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insertSession(session: CheckoutSession): Promise<void> {
-    await this.dataSource.manager.insert(CheckoutSession, session as never);
+    await this.dataSource.manager.insert(CheckoutSession, session);
   }
 
   findSession(id: string): Promise<CheckoutSession | null> {
@@ -83,7 +83,7 @@ export class CheckoutRepository {
   }
 
   async insertCounterCode(code: CounterCode): Promise<void> {
-    await this.dataSource.manager.insert(CounterCode, code as never);
+    await this.dataSource.manager.insert(CounterCode, code);
   }
 
   findCounterCode(id: string): Promise<CounterCode | null> {

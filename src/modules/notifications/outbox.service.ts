@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventEnvelope, EventType } from '../../../libs/contracts/src';
+import type { EventObjectFieldsOf, EventOf, EventType } from '../../../libs/contracts/src';
 import type { EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
 import { EventRecord } from './entities/event.entity';
@@ -8,13 +8,14 @@ import { EventsRepository } from './events.repository';
 
 export type { EventEnvelope, EventType } from '../../../libs/contracts/src';
 
-export interface OutboxInput {
-  type: EventType;
+/** One event to record; `object` is checked against the contract's object for `type`. */
+export interface OutboxInput<T extends EventType = EventType> {
+  type: T;
   merchantId: string;
   /** The app the object belongs to; null for merchant-wide objects (settlements, payouts). */
   appId: string | null;
   /** `data.object`: the object as the merchant API shows it after the change. */
-  object: Record<string, unknown>;
+  object: EventObjectFieldsOf<T>;
   /** The changed object's id (`pay_…`, `re_…`, `stl_…`, `po_…`); its events are numbered 1, 2, 3 … */
   aggregateId: string;
 }
@@ -29,7 +30,7 @@ export class OutboxService {
   constructor(private readonly events: EventsRepository) {}
 
   /** Inserts the event row in the caller's transaction and returns its envelope. */
-  async enqueue(manager: EntityManager, input: OutboxInput): Promise<EventEnvelope> {
+  async enqueue<T extends EventType>(manager: EntityManager, input: OutboxInput<T>): Promise<EventOf<T>> {
     if (!manager.queryRunner?.isTransactionActive) {
       // Outside a transaction the event could commit without its change (or the reverse).
       throw new Error('OutboxService.enqueue must run inside the transaction that makes the change');
@@ -45,6 +46,6 @@ export class OutboxService {
       publishedAt: null,
     });
     record.aggregateSequence = await this.events.insertWithNextSequence(manager, record);
-    return toEventEnvelope(record);
+    return toEventEnvelope(record) as EventOf<T>;
   }
 }

@@ -17,7 +17,7 @@ import { PaymentsRepository, TransitionRecord } from './payments.repository';
 import { RefundsRepository } from './refunds/refunds.repository';
 import { RefundsService } from './refunds/refunds.service';
 
-const EVENT_FOR: Partial<Record<PaymentStatus, EventType>> = {
+const EVENT_FOR: Partial<Record<PaymentStatus, Extract<EventType, `payment.${string}`>>> = {
   succeeded: 'payment.succeeded',
   failed: 'payment.failed',
   closed: 'payment.closed',
@@ -136,7 +136,7 @@ export class PaymentLifecycleService {
         type,
         merchantId: updated.merchantId,
         appId: updated.appId,
-        object: toPaymentResponse(updated) as never,
+        object: toPaymentResponse(updated),
         aggregateId: updated.id,
       });
     if (capturedEntry) {

@@ -76,7 +76,7 @@ export class PaymentsAdminController {
     const rows = await this.refunds.list({
       merchantId: q.merchant_id,
       paymentId: q.payment_id,
-      status: q.status as never,
+      status: q.status,
       startingAfter: q.starting_after,
       limit: q.limit ?? 20,
     });

@@ -36,7 +36,7 @@ export class PaymentsRepository {
   }
 
   async insert(manager: EntityManager, payment: Payment): Promise<void> {
-    await manager.insert(Payment, payment as never);
+    await manager.insert(Payment, payment);
   }
 
   findById(id: string, manager?: EntityManager): Promise<Payment | null> {
@@ -97,7 +97,7 @@ export class PaymentsRepository {
     const [update, params] = manager
       .createQueryBuilder()
       .update(Payment)
-      .set({ ...(changes as object), status: to, version: () => 'version + 1', updatedAt: now } as never)
+      .set({ ...(changes as object), status: to, version: () => 'version + 1', updatedAt: now })
       .where('id = :id AND status = :from', { id: payment.id, from: payment.status })
       .returning('*')
       .getQueryAndParameters();
@@ -117,7 +117,7 @@ export class PaymentsRepository {
 
   /** Field updates that are not status changes (next action, resolver schedule…). */
   async update(manager: EntityManager, id: string, changes: Partial<Payment>): Promise<void> {
-    await manager.update(Payment, { id }, { ...(changes as object), updatedAt: new Date() } as never);
+    await manager.update(Payment, { id }, { ...(changes as object), updatedAt: new Date() });
   }
 
   /**
@@ -130,7 +130,7 @@ export class PaymentsRepository {
     const result = await manager
       .createQueryBuilder()
       .update(Payment)
-      .set({ ...(changes as object), updatedAt: new Date() } as never)
+      .set({ ...(changes as object), updatedAt: new Date() })
       .where(`id = :id AND status = 'pending' AND provider_state IN ('creating', 'unknown')`, { id })
       .returning('*')
       .execute();
@@ -144,7 +144,7 @@ export class PaymentsRepository {
     const result = await manager
       .createQueryBuilder()
       .update(Payment)
-      .set({ ...(changes as object), updatedAt: new Date() } as never)
+      .set({ ...(changes as object), updatedAt: new Date() })
       .where('id = :id', { id })
       .returning('*')
       .execute();

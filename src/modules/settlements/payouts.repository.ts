@@ -29,7 +29,7 @@ export class PayoutsRepository {
       .createQueryBuilder()
       .insert()
       .into(Payout)
-      .values(p as never)
+      .values(p)
       .orIgnore()
       .returning('id')
       .execute()
@@ -59,7 +59,7 @@ export class PayoutsRepository {
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<Payout>): Promise<void> {
-    await manager.update(Payout, { id }, { ...changes, updatedAt: new Date() } as never);
+    await manager.update(Payout, { id }, { ...changes, updatedAt: new Date() });
   }
 
   /** Due payouts, leased so another replica skips them (SKIP LOCKED) and a crashed worker's claim expires. */

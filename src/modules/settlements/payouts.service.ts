@@ -175,7 +175,7 @@ export class PayoutsService {
         type: paid ? 'payout.paid' : 'payout.failed',
         merchantId: p.merchantId,
         appId: null,
-        object: toPayoutResponse(updated) as never,
+        object: toPayoutResponse(updated),
         aggregateId: p.id,
       });
       this.logger.log({ payout_id: id, status: updated.status }, 'payout finished');

@@ -73,7 +73,7 @@ export class ReconciliationRepository {
   }
 
   async save(manager: EntityManager, report: ReconciliationReport, items: ReconciliationItem[]): Promise<void> {
-    await manager.insert(ReconciliationReport, report as never);
+    await manager.insert(ReconciliationReport, report);
     if (items.length > 0) await manager.insert(ReconciliationItem, items as never);
   }
 

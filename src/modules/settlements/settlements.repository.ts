@@ -130,7 +130,7 @@ export class SettlementsRepository {
   }
 
   async insert(manager: EntityManager, s: Settlement, lines: readonly LineDraft[]): Promise<void> {
-    await manager.insert(Settlement, s as never);
+    await manager.insert(Settlement, s);
     if (lines.length === 0) return;
     await manager.query(
       `INSERT INTO settlement_lines (settlement_id, merchant_id, ledger_entry_id, kind, entry_type, reference_type, reference_id, occurred_at, gross_amount, fee_amount, net_amount, pending_amount)

@@ -146,7 +146,7 @@ export class SettlementsService {
       type: 'settlement.completed',
       merchantId: merchant.id,
       appId: null,
-      object: toSettlementResponse(settlement) as never,
+      object: toSettlementResponse(settlement),
       aggregateId: id,
     });
     if (actor !== SCHEDULER) {

@@ -108,13 +108,7 @@ export class CardVaultService {
       expYear: card.exp_year,
       createdAt: new Date(),
     };
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(CardToken)
-      .values(row as never)
-      .orIgnore()
-      .execute();
+    await this.dataSource.createQueryBuilder().insert().into(CardToken).values(row).orIgnore().execute();
     const stored = await this.dataSource.manager.findOneByOrFail(CardToken, { merchantId, fingerprint });
     if (stored.expMonth !== card.exp_month || stored.expYear !== card.exp_year) {
       // A reissued card keeps its number: the token follows the newest expiry.

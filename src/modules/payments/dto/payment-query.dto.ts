@@ -3,7 +3,7 @@ import { IsDateString, IsIn, IsOptional, IsString, Matches, ValidateNested } fro
 import { Type } from 'class-transformer';
 import { ListQueryDto } from '../../../common/http/pagination';
 import { CHANNELS } from '../../providers/provider.port';
-import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-state-machine';
+import { PAYMENT_STATUSES, PaymentStatus, REFUND_STATUSES, RefundStatus } from '../payment-state-machine';
 import type { PaymentFilter } from '../payments.repository';
 
 export class CreatedRangeDto {
@@ -28,7 +28,7 @@ export class ListPaymentsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: PAYMENT_STATUSES })
   @IsOptional()
   @IsIn(PAYMENT_STATUSES)
-  status?: string;
+  status?: PaymentStatus;
 
   @ApiPropertyOptional({ enum: CHANNELS })
   @IsOptional()
@@ -65,7 +65,7 @@ export class ListRefundsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ enum: REFUND_STATUSES })
   @IsOptional()
   @IsIn(REFUND_STATUSES)
-  status?: string;
+  status?: RefundStatus;
 }
 
 export class AdminListRefundsQueryDto extends ListRefundsQueryDto {
@@ -79,7 +79,7 @@ export class AdminListRefundsQueryDto extends ListRefundsQueryDto {
 export function paymentFilterFrom(q: ListPaymentsQueryDto, merchantId?: string): PaymentFilter {
   return {
     merchantId,
-    status: q.status as PaymentFilter['status'],
+    status: q.status,
     channel: q.channel,
     outTradeNo: q.out_trade_no,
     createdGte: q.created?.gte ? new Date(q.created.gte) : undefined,

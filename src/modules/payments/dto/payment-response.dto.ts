@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANNELS } from '../../providers/provider.port';
-import { PAYMENT_STATUSES, REFUND_STATUSES } from '../payment-state-machine';
+import { PAYMENT_STATUSES, PaymentStatus, REFUND_STATUSES, RefundStatus } from '../payment-state-machine';
 
 export class NextActionDto {
   @ApiProperty({
@@ -91,7 +91,7 @@ export class RefundResponseDto {
   @ApiProperty() out_refund_no: string;
   @ApiProperty({ example: 2500 }) amount: number;
   @ApiProperty({ example: 'CNY' }) currency: string;
-  @ApiProperty({ enum: REFUND_STATUSES }) status: string;
+  @ApiProperty({ enum: REFUND_STATUSES }) status: RefundStatus;
   @ApiPropertyOptional({ nullable: true, type: String }) reason: string | null;
   @ApiProperty({ description: 'Platform fee returned to the merchant with this refund' }) fee_refunded: number;
   @ApiPropertyOptional({ nullable: true, type: String }) failure_code: string | null;
@@ -108,7 +108,7 @@ export class PaymentResponseDto {
   @ApiProperty({ example: 10000 }) amount: number;
   @ApiProperty({ example: 'CNY' }) currency: string;
   @ApiProperty({ enum: CHANNELS }) channel: string;
-  @ApiProperty({ enum: PAYMENT_STATUSES }) status: string;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status: PaymentStatus;
   @ApiProperty() subject: string;
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ enum: ['automatic', 'manual'] }) capture_method: string;

@@ -69,7 +69,7 @@ export class RefundsController {
     const rows = await this.refunds.list({
       merchantId: ctx.merchantId,
       paymentId: q.payment_id,
-      status: q.status as never,
+      status: q.status,
       startingAfter: q.starting_after,
       limit: q.limit ?? 20,
     });

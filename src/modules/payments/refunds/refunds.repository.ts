@@ -21,7 +21,7 @@ export class RefundsRepository {
   }
 
   async insert(manager: EntityManager, refund: Refund): Promise<void> {
-    await manager.insert(Refund, refund as never);
+    await manager.insert(Refund, refund);
   }
 
   findById(id: string, manager?: EntityManager): Promise<Refund | null> {
@@ -66,14 +66,14 @@ export class RefundsRepository {
     const result = await manager
       .createQueryBuilder()
       .update(Refund)
-      .set({ ...(changes as object), status: to, updatedAt: new Date() } as never)
+      .set({ ...(changes as object), status: to, updatedAt: new Date() })
       .where('id = :id AND status = :from', { id: refund.id, from: refund.status })
       .execute();
     return (result.affected ?? 0) > 0;
   }
 
   async update(manager: EntityManager, id: string, changes: Partial<Refund>): Promise<void> {
-    await manager.update(Refund, { id }, { ...(changes as object), updatedAt: new Date() } as never);
+    await manager.update(Refund, { id }, { ...(changes as object), updatedAt: new Date() });
   }
 
   /** Same lease scheme as payments: pending refunds whose outcome we still need to learn. */

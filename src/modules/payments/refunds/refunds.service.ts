@@ -289,7 +289,7 @@ export class RefundsService {
       type,
       merchantId: refund.merchantId,
       appId: refund.appId,
-      object: toRefundResponse(refund) as never,
+      object: toRefundResponse(refund),
       aggregateId: refund.paymentId,
     });
   }
