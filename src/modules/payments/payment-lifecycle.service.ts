@@ -142,7 +142,9 @@ export class PaymentLifecycleService {
     if (capturedEntry) {
       // Posting locks the shared platform accounts until commit, so it comes last; only the parked refunds, which need its money, follow.
       // Callbacks are parked under the payment's row lock, which we hold: the list read before posting is the list after.
-      const parked = await this.payments.parkedCallbacks(manager, updated.id);
+      // A parked refund result names a pending refund of this payment, and a refund exists only once its amount is
+      // reserved on this row (reserveRefund): with nothing reserved there is nothing parked, and no lookup to make.
+      const parked = locked.amountRefundReserved > 0n ? await this.payments.parkedCallbacks(manager, updated.id) : [];
       if (parked.length > 0) {
         await this.ledger.post(manager, capturedEntry);
         await this.applyParked(manager, parked);
