@@ -21,5 +21,9 @@ COPY package.json ./
 COPY docs/api.md ./docs/api.md
 USER paygrid
 EXPOSE 3000
+# The slim image has no curl: node's fetch probes liveness. The worker serves no HTTP, so its service turns this off
+# (docker-compose.yml, deploy/docker-compose.ha.yml).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The API by default; the worker runs the same image with `node dist/src/worker.js`.
 CMD ["node", "dist/src/main.js"]

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import type { CreatePaymentParams, Payment, PaygridClient } from '@paygrid/sdk';
 
 /**
@@ -88,11 +89,21 @@ export const DEMO_CHANNELS: Record<string, DemoChannel> = {
   },
 };
 
-/** `--channel <name>` or `--channel=<name>`; alipay_qr by default. */
-export function demoChannelFromArgs(argv: readonly string[]): string {
-  const i = argv.findIndex((a) => a === '--channel' || a.startsWith('--channel='));
-  const name = i < 0 ? 'alipay_qr' : argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
-  if (!name || !DEMO_CHANNELS[name])
-    throw new Error(`--channel must be one of: ${Object.keys(DEMO_CHANNELS).join(', ')} (got ${name ?? 'nothing'})`);
-  return name;
+/**
+ * `--channel <name>` (alipay_qr by default) and `--webhook-port <port>` (a free port by default), with node's own
+ * argument parser: `--x=y` and `--x y` both work, and an unknown option is refused rather than ignored.
+ */
+export function demoArgs(argv: readonly string[]): { channel: string; webhookPort: number } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { channel: { type: 'string', default: 'alipay_qr' }, 'webhook-port': { type: 'string', default: '0' } },
+    strict: true,
+  });
+  const channel = values.channel;
+  if (!DEMO_CHANNELS[channel])
+    throw new Error(`--channel must be one of: ${Object.keys(DEMO_CHANNELS).join(', ')} (got ${channel})`);
+  const webhookPort = Number(values['webhook-port']);
+  if (!/^\d+$/.test(values['webhook-port']) || webhookPort > 65_535)
+    throw new Error(`--webhook-port must be a port number (got ${values['webhook-port']})`);
+  return { channel, webhookPort };
 }

@@ -4,7 +4,7 @@ import { IncomingHttpHeaders, createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { PaygridClient, verifyWebhook } from '@paygrid/sdk';
 import { bindDemoQueue } from './demo-rabbit';
-import { DEMO_CHANNELS, demoChannelFromArgs } from './demo-channels';
+import { DEMO_CHANNELS, demoArgs } from './demo-channels';
 
 /**
  * `npm run demo`: one sandbox payment end to end against a running Paygrid
@@ -14,7 +14,10 @@ import { DEMO_CHANNELS, demoChannelFromArgs } from './demo-channels';
  * also shows the events arriving on a RabbitMQ queue of its own.
  *
  * `--channel <name>` picks the channel (default alipay_qr; every channel works,
- * see scripts/demo-channels.ts). Reads PAYGRID_URL and PAYGRID_ADMIN_TOKEN, or the credentials `npm start`
+ * see scripts/demo-channels.ts); `--webhook-port <port>` the local port of its
+ * webhook receiver (a free one by default). At the end, and when it fails, it
+ * removes its app's webhook endpoint, so no later delivery retries a receiver
+ * that is gone. Reads PAYGRID_URL and PAYGRID_ADMIN_TOKEN, or the credentials `npm start`
  * wrote on first boot (.data/demo-credentials.json).
  */
 interface Credentials {
@@ -66,7 +69,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 /** A merchant's webhook receiver: verifies every delivery with the SDK (Standard Webhooks). */
-function startReceiver(secretRef: { secret?: string }) {
+function startReceiver(secretRef: { secret?: string }, port: number) {
   const received: Array<{ id: string; type: string; verified: boolean }> = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -89,16 +92,18 @@ function startReceiver(secretRef: { secret?: string }) {
       }
     });
   });
-  return new Promise<{ url: string; received: typeof received; close: () => void }>((ok) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      ok({ url: `http://127.0.0.1:${port}/paygrid/webhooks`, received, close: () => server.close() });
-    }),
+  return new Promise<{ url: string; received: typeof received; close: () => void }>((ok, fail) =>
+    server
+      .once('error', (err) => fail(new Error(`the webhook receiver cannot listen on port ${port}: ${err.message}`)))
+      .listen(port, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        ok({ url: `http://127.0.0.1:${port}/paygrid/webhooks`, received, close: () => server.close() });
+      }),
   );
 }
 
 async function main(): Promise<void> {
-  const channel = demoChannelFromArgs(process.argv.slice(2));
+  const { channel, webhookPort } = demoArgs(process.argv.slice(2));
   const demo = DEMO_CHANNELS[channel];
   const { baseUrl, adminToken, merchantId: savedMerchant } = credentials();
   const result: Record<string, unknown> = { base_url: baseUrl };
@@ -107,7 +112,7 @@ async function main(): Promise<void> {
 
   step(1, 'Merchant app with a webhook endpoint (admin API)');
   const secretRef: { secret?: string } = {};
-  const receiver = await startReceiver(secretRef);
+  const receiver = await startReceiver(secretRef, webhookPort);
   const merchantId =
     savedMerchant ??
     (await admin(baseUrl, adminToken, 'POST', '/merchants', { name: 'Demo Coffee Co.', fee_bps: 60 })).id;
@@ -121,159 +126,172 @@ async function main(): Promise<void> {
   info(`merchant ${merchantId}, app ${app.id}, key ${key.id}, webhooks to ${receiver.url}`);
   const client = new PaygridClient({ baseUrl, appId: app.id, keyId: key.id, secret: key.secret });
   Object.assign(result, { merchant_id: merchantId, app_id: app.id });
-
-  const rabbit = process.env.AMQP_URL
-    ? await bindDemoQueue(process.env.AMQP_URL, process.env.EVENTS_NAMESPACE ?? 'paygrid', (e) =>
-        info(`RabbitMQ ${e.type} ${e.id}`),
-      )
-    : undefined;
-  if (rabbit) info(`bound queue ${rabbit.queue} to ${rabbit.exchange} with '#'`);
-
-  step(2, `Create ${demo.label} of 100.00 CNY on ${channel} (signed request, idempotency key set by the SDK)`);
-  const payment = await client.createPayment({
-    out_trade_no: `demo-${Date.now()}`,
-    amount: 10000,
-    currency: 'CNY',
-    channel: channel as never,
-    subject: 'Demo: coffee beans 1 kg',
-    ...(await demo.params(client)),
-  });
-  info(`payment ${payment.id}: ${payment.status}; next_action ${JSON.stringify(payment.next_action)}`);
-
-  step(3, `The payer pays in the ${channel} sandbox; the simulator sends its signed notification to Paygrid`);
-  const payer = demo.payerUrl(payment, (process.env.SANDBOX_URL ?? baseUrl).replace(/\/$/, ''));
-  if (payer) {
-    const paid = await fetch(payer.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...payer.body, outcome: 'success' }),
-    });
-    info(`payer's POST to ${payer.url.split('?')[0]} answered ${paid.status}`);
-  } else info('nothing left for the payer to do: paid when the code was scanned');
-  const succeeded = await until('the payment to succeed', async () => {
-    const p = await client.getPayment(payment.id);
-    return p.status === 'succeeded' ? p : undefined;
-  });
-  info(
-    `payment ${succeeded.id}: ${succeeded.status}, captured ${succeeded.amount_captured}, platform fee ${succeeded.fee}`,
-  );
-  await until('the payment.succeeded webhook', async () =>
-    receiver.received.find((w) => w.type === 'payment.succeeded'),
-  );
-  result.payment = { id: succeeded.id, status: succeeded.status, fee: succeeded.fee };
-
-  step(4, 'Refund 30.00 CNY of it');
-  const refund = await client.createRefund({
-    payment_id: payment.id,
-    out_refund_no: `demo-r-${Date.now()}`,
-    amount: 3000,
-    reason: 'one bag returned',
-  });
-  info(`refund ${refund.id}: ${refund.status}, fee returned ${refund.fee_refunded}`);
-  await until('the refund.succeeded webhook', async () => receiver.received.find((w) => w.type === 'refund.succeeded'));
-  result.refund = { id: refund.id, status: refund.status };
-
-  step(5, "The merchant's balance and the ledger entries behind it");
-  const balance = await client.getBalance();
-  for (const b of balance.balances)
-    info(`${b.currency}: pending ${b.pending}, available ${b.available}, in transit ${b.in_transit}`);
-  const entries = [
-    ...(await admin(baseUrl, adminToken, 'GET', `/ledger/entries?reference_type=payment&reference_id=${payment.id}`))
-      .data,
-    ...(await admin(baseUrl, adminToken, 'GET', `/ledger/entries?reference_type=refund&reference_id=${refund.id}`))
-      .data,
-  ];
-  for (const e of entries) {
-    info(`${e.id} ${e.type}`);
-    for (const p of e.postings)
-      info(
-        `    ${p.direction.padEnd(6)} ${String(p.amount).padStart(8)} ${p.currency} ${p.account_code}${p.subkey ? `:${p.subkey}` : ''}`,
-      );
-  }
-  result.balance = balance.balances;
-  result.ledger_entries = entries.map((e: any) => e.type);
-
-  step(6, "Settle today's business day now (admin, force: the day has not ended) and pay it out");
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-  const run = await admin(baseUrl, adminToken, 'POST', '/settlements/run', {
-    day,
-    merchant_id: merchantId,
-    force: true,
-  });
-  const settlement = run.data.find((s: any) => s.currency === 'CNY');
-  if (settlement) {
-    info(
-      `settlement ${settlement.id} for ${settlement.business_day ?? day}: net ${settlement.net_amount ?? settlement.net} ${settlement.currency}`,
+  try {
+    await run();
+  } finally {
+    // The receiver goes away with this process: an endpoint left pointing at it would retry for a day.
+    await admin(baseUrl, adminToken, 'PATCH', `/apps/${app.id}`, { webhook_url: null }).then(
+      () => info(`removed the webhook endpoint of ${app.id} (its receiver stops with the demo)`),
+      (err: Error) => info(`could not remove the webhook endpoint of ${app.id}: ${err.message}`),
     );
-    const payout = await until(
-      'the payout',
-      async () =>
-        (await admin(baseUrl, adminToken, 'GET', `/payouts?merchant_id=${merchantId}`)).data.find(
-          (p: any) => p.settlement_id === settlement.id && ['paid', 'failed', 'awaiting_approval'].includes(p.status),
-        ),
-      60_000,
-    ).catch(() => undefined);
-    info(
-      payout
-        ? `payout ${payout.id}: ${payout.status} ${payout.amount} ${payout.currency}`
-        : 'payout not finished yet (is the worker running?)',
-    );
-    result.settlement = { id: settlement.id };
-    result.payout = payout ? { id: payout.id, status: payout.status } : undefined;
-  } else info('nothing to settle');
-
-  step(7, 'A checkout session: the buyer pays on the hosted cashier and comes back with a signed query');
-  const session = await client.createCheckoutSession({
-    out_trade_no: `demo-cs-${Date.now()}`,
-    amount: 2500,
-    currency: 'CNY',
-    subject: 'Demo: a flat white',
-    return_url: 'https://shop.example.com/orders/demo/paid',
-  });
-  info(`checkout session ${session.id}: ${session.status}; the buyer opens (or any wallet scans) ${session.url}`);
-  // What the buyer's browser does on the page: choose Alipay, then (sandbox) press "Pay".
-  const form = (path: string, fields: Record<string, string>) =>
-    fetch(`${session.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(fields).toString(),
-      redirect: 'manual',
-    });
-  await form('/pay', { channel: 'alipay_qr' });
-  await form('/sandbox', { outcome: 'success' });
-  const complete = await until('the checkout session to complete', async () => {
-    const s = await client.getCheckoutSession(session.id);
-    return s.status === 'complete' ? s : undefined;
-  });
-  const back = await fetch(`${session.url}/return`, { redirect: 'manual' });
-  const returnUrl = back.headers.get('location') ?? '';
-  const verified = await client.verifyCheckoutReturn(returnUrl);
-  info(`session ${complete.id}: ${complete.status}, paid by ${complete.payment_id}`);
-  info(
-    `buyer sent to ${returnUrl.split('?')[0]}?paygrid_… — signature verified (${verified.amount} ${verified.currency})`,
-  );
-  result.checkout = {
-    id: complete.id,
-    status: complete.status,
-    payment_id: complete.payment_id,
-    return_verified: true,
-  };
-
-  step(8, 'What arrived');
-  info(`webhooks: ${receiver.received.map((w) => `${w.type}${w.verified ? ' ✓' : ' ✗'}`).join(', ')}`);
-  result.webhooks = receiver.received;
-  if (rabbit) {
-    await until(
-      'the RabbitMQ events',
-      async () => (rabbit.seen.some((e) => e.type === 'refund.succeeded') ? true : undefined),
-      15_000,
-    ).catch(() => undefined);
-    info(`RabbitMQ: ${rabbit.seen.map((e) => e.type).join(', ')}`);
-    result.rabbitmq = rabbit.seen.map((e) => e.type);
-    await rabbit.close();
+    receiver.close();
   }
-  receiver.close();
   process.stdout.write(`\nDEMO RESULT ${JSON.stringify(result)}\n`);
+
+  async function run(): Promise<void> {
+    const rabbit = process.env.AMQP_URL
+      ? await bindDemoQueue(process.env.AMQP_URL, process.env.EVENTS_NAMESPACE ?? 'paygrid', (e) =>
+          info(`RabbitMQ ${e.type} ${e.id}`),
+        )
+      : undefined;
+    if (rabbit) info(`bound queue ${rabbit.queue} to ${rabbit.exchange} with '#'`);
+
+    step(2, `Create ${demo.label} of 100.00 CNY on ${channel} (signed request, idempotency key set by the SDK)`);
+    const payment = await client.createPayment({
+      out_trade_no: `demo-${Date.now()}`,
+      amount: 10000,
+      currency: 'CNY',
+      channel: channel as never,
+      subject: 'Demo: coffee beans 1 kg',
+      ...(await demo.params(client)),
+    });
+    info(`payment ${payment.id}: ${payment.status}; next_action ${JSON.stringify(payment.next_action)}`);
+
+    step(3, `The payer pays in the ${channel} sandbox; the simulator sends its signed notification to Paygrid`);
+    const payer = demo.payerUrl(payment, (process.env.SANDBOX_URL ?? baseUrl).replace(/\/$/, ''));
+    if (payer) {
+      const paid = await fetch(payer.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...payer.body, outcome: 'success' }),
+      });
+      info(`payer's POST to ${payer.url.split('?')[0]} answered ${paid.status}`);
+    } else info('nothing left for the payer to do: paid when the code was scanned');
+    const succeeded = await until('the payment to succeed', async () => {
+      const p = await client.getPayment(payment.id);
+      return p.status === 'succeeded' ? p : undefined;
+    });
+    info(
+      `payment ${succeeded.id}: ${succeeded.status}, captured ${succeeded.amount_captured}, platform fee ${succeeded.fee}`,
+    );
+    await until('the payment.succeeded webhook', async () =>
+      receiver.received.find((w) => w.type === 'payment.succeeded'),
+    );
+    result.payment = { id: succeeded.id, status: succeeded.status, fee: succeeded.fee };
+
+    step(4, 'Refund 30.00 CNY of it');
+    const refund = await client.createRefund({
+      payment_id: payment.id,
+      out_refund_no: `demo-r-${Date.now()}`,
+      amount: 3000,
+      reason: 'one bag returned',
+    });
+    info(`refund ${refund.id}: ${refund.status}, fee returned ${refund.fee_refunded}`);
+    await until('the refund.succeeded webhook', async () =>
+      receiver.received.find((w) => w.type === 'refund.succeeded'),
+    );
+    result.refund = { id: refund.id, status: refund.status };
+
+    step(5, "The merchant's balance and the ledger entries behind it");
+    const balance = await client.getBalance();
+    for (const b of balance.balances)
+      info(`${b.currency}: pending ${b.pending}, available ${b.available}, in transit ${b.in_transit}`);
+    const entries = [
+      ...(await admin(baseUrl, adminToken, 'GET', `/ledger/entries?reference_type=payment&reference_id=${payment.id}`))
+        .data,
+      ...(await admin(baseUrl, adminToken, 'GET', `/ledger/entries?reference_type=refund&reference_id=${refund.id}`))
+        .data,
+    ];
+    for (const e of entries) {
+      info(`${e.id} ${e.type}`);
+      for (const p of e.postings)
+        info(
+          `    ${p.direction.padEnd(6)} ${String(p.amount).padStart(8)} ${p.currency} ${p.account_code}${p.subkey ? `:${p.subkey}` : ''}`,
+        );
+    }
+    result.balance = balance.balances;
+    result.ledger_entries = entries.map((e: any) => e.type);
+
+    step(6, "Settle today's business day now (admin, force: the day has not ended) and pay it out");
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const run = await admin(baseUrl, adminToken, 'POST', '/settlements/run', {
+      day,
+      merchant_id: merchantId,
+      force: true,
+    });
+    const settlement = run.data.find((s: any) => s.currency === 'CNY');
+    if (settlement) {
+      info(
+        `settlement ${settlement.id} for ${settlement.business_day ?? day}: net ${settlement.net_amount ?? settlement.net} ${settlement.currency}`,
+      );
+      const payout = await until(
+        'the payout',
+        async () =>
+          (await admin(baseUrl, adminToken, 'GET', `/payouts?merchant_id=${merchantId}`)).data.find(
+            (p: any) => p.settlement_id === settlement.id && ['paid', 'failed', 'awaiting_approval'].includes(p.status),
+          ),
+        60_000,
+      ).catch(() => undefined);
+      info(
+        payout
+          ? `payout ${payout.id}: ${payout.status} ${payout.amount} ${payout.currency}`
+          : 'payout not finished yet (is the worker running?)',
+      );
+      result.settlement = { id: settlement.id };
+      result.payout = payout ? { id: payout.id, status: payout.status } : undefined;
+    } else info('nothing to settle');
+
+    step(7, 'A checkout session: the buyer pays on the hosted cashier and comes back with a signed query');
+    const session = await client.createCheckoutSession({
+      out_trade_no: `demo-cs-${Date.now()}`,
+      amount: 2500,
+      currency: 'CNY',
+      subject: 'Demo: a flat white',
+      return_url: 'https://shop.example.com/orders/demo/paid',
+    });
+    info(`checkout session ${session.id}: ${session.status}; the buyer opens (or any wallet scans) ${session.url}`);
+    // What the buyer's browser does on the page: choose Alipay, then (sandbox) press "Pay".
+    const form = (path: string, fields: Record<string, string>) =>
+      fetch(`${session.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+        redirect: 'manual',
+      });
+    await form('/pay', { channel: 'alipay_qr' });
+    await form('/sandbox', { outcome: 'success' });
+    const complete = await until('the checkout session to complete', async () => {
+      const s = await client.getCheckoutSession(session.id);
+      return s.status === 'complete' ? s : undefined;
+    });
+    const back = await fetch(`${session.url}/return`, { redirect: 'manual' });
+    const returnUrl = back.headers.get('location') ?? '';
+    const verified = await client.verifyCheckoutReturn(returnUrl);
+    info(`session ${complete.id}: ${complete.status}, paid by ${complete.payment_id}`);
+    info(
+      `buyer sent to ${returnUrl.split('?')[0]}?paygrid_… — signature verified (${verified.amount} ${verified.currency})`,
+    );
+    result.checkout = {
+      id: complete.id,
+      status: complete.status,
+      payment_id: complete.payment_id,
+      return_verified: true,
+    };
+
+    step(8, 'What arrived');
+    info(`webhooks: ${receiver.received.map((w) => `${w.type}${w.verified ? ' ✓' : ' ✗'}`).join(', ')}`);
+    result.webhooks = receiver.received;
+    if (rabbit) {
+      await until(
+        'the RabbitMQ events',
+        async () => (rabbit.seen.some((e) => e.type === 'refund.succeeded') ? true : undefined),
+        15_000,
+      ).catch(() => undefined);
+      info(`RabbitMQ: ${rabbit.seen.map((e) => e.type).join(', ')}`);
+      result.rabbitmq = rabbit.seen.map((e) => e.type);
+      await rabbit.close();
+    }
+  }
 }
 
 main().then(

@@ -76,16 +76,21 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
   });
 
   it('takes a payment end to end and shows webhook, refund, balance, ledger, settlement and payout', async () => {
-    const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/demo.ts'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        PAYGRID_DATA_DIR: dataDir,
-        ...(process.env.AMQP_URL ? { AMQP_URL: process.env.AMQP_URL, EVENTS_NAMESPACE: namespace } : {}),
+    const webhookPort = await freePort();
+    const run = spawnSync(
+      process.execPath,
+      ['-r', '@swc-node/register', 'scripts/demo.ts', `--webhook-port=${webhookPort}`],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          PAYGRID_DATA_DIR: dataDir,
+          ...(process.env.AMQP_URL ? { AMQP_URL: process.env.AMQP_URL, EVENTS_NAMESPACE: namespace } : {}),
+        },
+        encoding: 'utf8',
+        timeout: 120_000,
       },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    );
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     const line = run.stdout.split('\n').find((l) => l.startsWith('DEMO RESULT '));
     const result = JSON.parse(line!.slice('DEMO RESULT '.length));
@@ -108,6 +113,12 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
       payment_id: expect.stringMatching(/^pay_/),
       return_verified: true,
     });
+    // Its receiver listened on the port asked for, and the app no longer points at it once the demo is over.
+    expect(run.stdout).toContain(`webhooks to http://127.0.0.1:${webhookPort}/paygrid/webhooks`);
+    const creds = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+    const app = await http('GET', `${baseUrl}/admin/v1/apps/${result.app_id}`, { token: creds.admin_token });
+    expect(app.status).toBe(200);
+    expect(app.body.webhook_url).toBeNull();
     if (process.env.AMQP_URL)
       expect(result.rabbitmq).toEqual(expect.arrayContaining(['payment.succeeded', 'refund.succeeded']));
     for (const text of [
@@ -118,5 +129,23 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
       'signature verified',
     ])
       expect(run.stdout).toContain(text);
+  });
+
+  it('refuses an unknown option or a bad port, and creates nothing', async () => {
+    const creds = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+    const apps = async () =>
+      (await http('GET', `${baseUrl}/admin/v1/merchants/${creds.merchant_id}/apps`, { token: creds.admin_token })).body;
+    const before = await apps();
+    for (const args of [['--webhook-port=http'], ['--webhook-prt=4000'], ['--channel=nope']]) {
+      const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/demo.ts', ...args], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, PAYGRID_DATA_DIR: dataDir },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^demo failed: /);
+    }
+    expect(await apps()).toEqual(before);
   });
 });

@@ -6,7 +6,7 @@ import { hasPrefix } from '../../common/ids/ids.util';
 import { CASHIER_CSS, CASHIER_JS } from './cashier-assets';
 import { CASHIER_CSP, CashierView, renderCashier, renderCounterPage, renderNotFound } from './cashier-page.util';
 import { CheckoutService, SessionState } from './checkout.service';
-import { formatMajor, parseMajor } from './major-units.util';
+import { formatMajor, parseMajor } from '../../common/money/major-units.util';
 import { PayerApp, inAppChannel, payerAppOf } from './payer-app.util';
 
 function page(res: Response, status: number, html: string): void {

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { PollingWorker } from '../../common/workers/polling-worker';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { EVENT_BUS, EventBus } from './event-bus';
+import { eventLogLine } from './event-log-line';
 import { toEventEnvelope } from './events.mapper';
 import { EventsRepository } from './events.repository';
 import { NotificationsMetrics } from './notifications.metrics';
@@ -18,6 +19,9 @@ import { NotificationsMetrics } from './notifications.metrics';
  */
 @Injectable()
 export class OutboxRelay extends PollingWorker {
+  /** Domain events, one line each, once their publish committed (the 'Events' context in the log). */
+  private readonly eventLog = new Logger('Events');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly events: EventsRepository,
@@ -49,17 +53,20 @@ export class OutboxRelay extends PollingWorker {
   async relayOnce(): Promise<number> {
     await this.bus.ready();
     // READ COMMITTED, every connection's default (data-source.ts), so no SET TRANSACTION round trip.
-    return this.dataSource.transaction(async (manager) => {
+    const published = await this.dataSource.transaction(async (manager) => {
       const rows = await this.events.claimUnpublished(manager, this.config.events.batchSize);
-      if (rows.length === 0) return 0;
+      if (rows.length === 0) return [];
+      const envelopes = rows.map(toEventEnvelope);
       const end = this.metrics.publishBatchSeconds.startTimer();
-      await this.bus.publish(rows.map(toEventEnvelope));
+      await this.bus.publish(envelopes);
       end();
       await this.events.markPublished(
         manager,
         rows.map((r) => r.id),
       );
-      return rows.length;
+      return envelopes;
     });
+    for (const e of published) this.eventLog.log(eventLogLine(e));
+    return published.length;
   }
 }

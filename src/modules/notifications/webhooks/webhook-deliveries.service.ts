@@ -9,6 +9,7 @@ import { MerchantDirectory } from '../../merchants/merchant-directory';
 import { MerchantsService } from '../../merchants/merchants.service';
 import { WebhookAttempt } from '../entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../entities/webhook-delivery.entity';
+import { endpointForLog, humanDelay } from '../event-log-line';
 import { toEventEnvelope } from '../events.mapper';
 import { EventsRepository } from '../events.repository';
 import { NotificationsMetrics } from '../notifications.metrics';
@@ -98,11 +99,22 @@ export class WebhookDeliveriesService {
           d.nextAttemptAt = new Date(Date.now() + wait);
         }
       }
+      this.logAttempt(d, url, result, exhausted);
       await this.repo.saveOutcome(manager, d);
       const state = await this.repo.recordEndpointOutcome(manager, d.appId, result.ok);
       // Persistent failure: a whole schedule (about a day) failed with no success since the streak began.
       if (exhausted && state?.status === 'enabled' && state.failingSince) await this.disableEndpoint(manager, d, url);
     });
+  }
+
+  /** "webhook evt_… to https://… failed (ECONNREFUSED), retry in 15 s": a failing endpoint shows in the log. */
+  private logAttempt(d: WebhookDelivery, url: string, result: SendResult, exhausted: boolean): void {
+    const to = `webhook ${d.eventId} to ${endpointForLog(url)}`;
+    if (result.ok) return this.logger.debug(`${to} delivered (${result.statusCode}, ${result.latencyMs} ms)`);
+    const why = result.error ?? `HTTP ${result.statusCode}`;
+    if (exhausted) return this.logger.warn(`${to} failed (${why}), no attempt left after ${d.attempts}`);
+    const wait = d.nextAttemptAt ? Math.max(0, d.nextAttemptAt.getTime() - Date.now()) : 0;
+    this.logger.log(`${to} failed (${why}), attempt ${d.attempts}, retry in ${humanDelay(wait)}`);
   }
 
   private async disableEndpoint(manager: EntityManager, d: WebhookDelivery, url: string): Promise<void> {

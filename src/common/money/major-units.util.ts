@@ -1,5 +1,5 @@
-import { currencyExponent } from '../../common/money/currency';
-import { MAX_MINOR_AMOUNT } from '../../common/money/minor-amount.decorator';
+import { currencyExponent } from './currency';
+import { MAX_MINOR_AMOUNT } from './minor-amount.decorator';
 
 /** 10000 CNY fen -> "100.00"; 500 JPY -> "500". String arithmetic: never a float on money. */
 export function formatMajor(amount: bigint, currency: string): string {
