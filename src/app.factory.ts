@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { answerClientErrors } from './common/http/client-error';
 import { IdParamsGuard } from './common/http/id-params.guard';
 import { inputGuardMiddleware } from './common/http/input-guard';
 import { IP_LIMIT_PATHS, IpLimitGroup, IpRateLimiter } from './common/http/ip-rate-limit';
@@ -31,6 +32,8 @@ export async function createHttpApp(
     bufferLogs: true,
   });
   app.useLogger(app.get(BootQuietLogger));
+  // What Node's HTTP parser refuses (oversized headers, broken request lines) is answered in the error shape too.
+  answerClientErrors(app.getHttpServer());
   app.use(requestIdMiddleware);
   app.use(app.get(Metrics).middleware);
   // Which peers' X-Forwarded-For is believed: the per-IP limits below key on req.ip.

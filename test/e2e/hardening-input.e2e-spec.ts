@@ -1,4 +1,6 @@
+import { connect } from 'node:net';
 import { http } from '../utils/http';
+import { sendRaw } from '../utils/raw-http';
 import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 import { OnboardedMerchant, onboardMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV, count, pay, waitForStatus } from '../utils/payments-kit';
@@ -255,5 +257,39 @@ describe('hardening: input no field can hold is refused, never a 500 (e2e)', () 
     expect(res.status).toBe(400);
     expect(res.body.error).toMatchObject({ code: 'parameter_invalid', param: 'webhook_url' });
     expect((await admin('GET', `/admin/v1/apps/${m.appId}`)).body.webhook_url).toBe('http://127.0.0.1:9/hooks');
+  });
+
+  describe("what Node's HTTP parser refuses (found by the chaos fuzzer)", () => {
+    it('answers a header over the 16 kB limit with 431 in the error shape, not a bare status line', async () => {
+      const res = await sendRaw(t.baseUrl, {
+        method: 'POST',
+        pathWithQuery: '/admin/v1/merchants',
+        headers: [
+          ['authorization', `Bearer ${TEST_ADMIN_TOKEN}`],
+          ['content-type', 'application/json'],
+          ['x-pad', 'p'.repeat(20_000)],
+        ],
+        body: Buffer.from(JSON.stringify({ name: 'never stored' })),
+      });
+      expect(res.status).toBe(431);
+      expect(res.json.error).toMatchObject({ type: 'invalid_request_error', code: 'headers_too_large' });
+      expect(res.headers['request-id']).toBe(res.json.error.request_id);
+      expect(await count(t.dataSource, `SELECT 1 FROM merchants WHERE name = 'never stored'`)).toBe(0);
+    });
+
+    it('answers a broken request line with 400 request_malformed', async () => {
+      const { port } = new URL(t.baseUrl);
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.write('GET /v1/ping HTTP/1.1\r\nHost x\r\n\r\n'),
+        );
+        let out = '';
+        socket.on('data', (c) => (out += c.toString()));
+        socket.on('end', () => resolve(out));
+        socket.on('error', reject);
+      });
+      expect(text).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code).toBe('request_malformed');
+    });
   });
 });
