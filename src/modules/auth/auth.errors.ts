@@ -22,6 +22,8 @@ export const AuthErrors = {
   keyUnknown: () => authenticationError('key_unknown', 'No such key for this app'),
   keyRevoked: () => authenticationError('key_revoked', 'This key has been revoked'),
   keyExpired: () => authenticationError('key_expired', 'This key has expired'),
+  keyModeMismatch: () =>
+    authenticationError('key_mode_mismatch', 'This is a test key (sk_test_…); a live instance accepts live keys only'),
   schemeMismatch: () =>
     authenticationError(
       'signature_scheme_mismatch',

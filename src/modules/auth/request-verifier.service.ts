@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/config';
 import { MerchantDirectory } from '../merchants/merchant-directory';
 import { AuthErrors } from './auth.errors';
 import { AuthRepository } from './auth.repository';
@@ -33,6 +34,7 @@ export class RequestVerifierService {
   constructor(
     private readonly repo: AuthRepository,
     private readonly directory: MerchantDirectory,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async verify(req: SignedRequest, now: Date = new Date()): Promise<MerchantContext> {
@@ -48,6 +50,7 @@ export class RequestVerifierService {
     // A key of another app answers exactly like a missing key: ids of other apps are not an oracle.
     if (!key || key.appId !== auth.appId) throw AuthErrors.keyUnknown();
     if (key.status === 'revoked') throw AuthErrors.keyRevoked();
+    if (key.mode === 'test' && this.config.mode === 'live') throw AuthErrors.keyModeMismatch();
     if (key.expiresAt && key.expiresAt <= now) throw AuthErrors.keyExpired();
     const expectedScheme = key.type === 'hmac' ? 'PAYGRID-HMAC-SHA256' : 'PAYGRID-RSA-SHA256';
     if (auth.scheme !== expectedScheme) throw AuthErrors.schemeMismatch();

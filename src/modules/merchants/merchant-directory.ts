@@ -4,7 +4,7 @@ import type { Channel } from '../providers/provider.port';
 import { encryptionContext } from '../crypto/encrypted-column';
 import { KeyRing } from '../crypto/key-ring';
 import type { AppStatus } from './entities/app.entity';
-import type { AppKeyStatus, AppKeyType } from './entities/app-key.entity';
+import type { AppKeyMode, AppKeyStatus, AppKeyType } from './entities/app-key.entity';
 import type { MerchantStatus } from './entities/merchant.entity';
 import { AppRow, KeyRow, MerchantRow, MerchantsRepository } from './merchants.repository';
 
@@ -41,6 +41,7 @@ export interface KeyCredential {
   appId: string;
   merchantId: string;
   type: AppKeyType;
+  mode: AppKeyMode;
   status: AppKeyStatus;
   expiresAt: Date | null;
   /** HMAC secret or RSA public key, ready for node:crypto. */
@@ -61,6 +62,7 @@ interface CachedKey {
   appId: string;
   merchantId: string;
   type: AppKeyType;
+  mode: AppKeyMode;
   status: AppKeyStatus;
   expiresAt: Date | null;
   material: KeyObject;
@@ -261,6 +263,7 @@ export class MerchantDirectory {
       appId: r.app_id,
       merchantId: r.merchant_id,
       type: r.type,
+      mode: r.mode,
       status: r.status,
       expiresAt: r.expires_at,
       material,

@@ -35,6 +35,7 @@ export const toKeyResponse = (k: AppKey, secret?: string): KeyResponseDto => ({
   object: 'key',
   app_id: k.appId,
   type: k.type,
+  mode: k.mode,
   status: k.status,
   ...(secret ? { secret } : {}),
   public_key: k.publicKeyPem,

@@ -4,7 +4,7 @@ import { DataSource, EntityManager, FindOptionsWhere } from 'typeorm';
 import { ListQueryDto, cursorWhere, pageSize } from '../../common/http/pagination';
 import type { Channel } from '../providers/provider.port';
 import { App, AppStatus } from './entities/app.entity';
-import { AppKey, AppKeyStatus, AppKeyType } from './entities/app-key.entity';
+import { AppKey, AppKeyMode, AppKeyStatus, AppKeyType } from './entities/app-key.entity';
 import { Merchant, MerchantStatus } from './entities/merchant.entity';
 import { ProviderAccount, ProviderFamily } from './entities/provider-account.entity';
 
@@ -107,7 +107,7 @@ export class MerchantsRepository {
 
   async loadKeyRow(id: string): Promise<KeyRow | null> {
     const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT id, app_id, merchant_id, type, status, expires_at, secret_enc, public_key_pem FROM app_keys WHERE id = $1`,
+      `SELECT id, app_id, merchant_id, type, mode, status, expires_at, secret_enc, public_key_pem FROM app_keys WHERE id = $1`,
       [id],
     );
     return rows[0] ?? null;
@@ -144,6 +144,7 @@ export interface KeyRow {
   app_id: string;
   merchant_id: string;
   type: AppKeyType;
+  mode: AppKeyMode;
   status: AppKeyStatus;
   expires_at: Date | null;
   secret_enc: string | null;

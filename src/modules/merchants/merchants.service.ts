@@ -219,6 +219,8 @@ export class MerchantsService {
         appId,
         merchantId: app.merchantId,
         type: dto.type,
+        // Minted in the instance's mode; a live instance refuses test keys (request-verifier.service.ts).
+        mode: this.config.mode === 'live' ? ('live' as const) : ('test' as const),
         secretEnc: null as string | null,
         publicKeyPem,
         status: 'active' as const,
@@ -228,7 +230,8 @@ export class MerchantsService {
       });
       let secret: string | undefined;
       if (dto.type === 'hmac') {
-        secret = `sk_${randomBytes(32).toString('base64url')}`;
+        // sk_test_… / sk_live_…: a person sees at a glance which kind of instance a secret belongs to.
+        secret = `sk_${key.mode}_${randomBytes(32).toString('base64url')}`;
         key.secretEnc = this.keyRing.encrypt(secret, encryptionContext('app_keys', 'secret_enc', key.id));
       }
       await this.repo.saveKey(tx, key);

@@ -85,8 +85,17 @@ export class KeyResponseDto {
   @ApiProperty({ example: 'key' }) object: 'key';
   @ApiProperty() app_id: string;
   @ApiProperty({ enum: ['hmac', 'rsa'] }) type: string;
+  @ApiProperty({
+    enum: ['test', 'live'],
+    description:
+      'The mode of the instance that issued the key: `test` in sandbox mode (secret `sk_test_…`), `live` in live mode (`sk_live_…`). A live instance refuses test keys (401 `key_mode_mismatch`).',
+  })
+  mode: string;
   @ApiProperty({ enum: ['active', 'revoked'] }) status: string;
-  @ApiPropertyOptional({ description: 'The HMAC secret, shown only in the create response' }) secret?: string;
+  @ApiPropertyOptional({
+    description: 'The HMAC secret (`sk_test_…` or `sk_live_…`), shown only in the create response',
+  })
+  secret?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) public_key?: string | null;
   @ApiProperty() created_at: string;
   @ApiPropertyOptional({ nullable: true, type: String }) revoked_at: string | null;

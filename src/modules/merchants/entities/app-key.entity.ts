@@ -2,6 +2,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type AppKeyType = 'hmac' | 'rsa';
 export type AppKeyStatus = 'active' | 'revoked';
+/** The instance mode a key was minted in: a live instance refuses `test` keys. */
+export type AppKeyMode = 'test' | 'live';
 
 /** A credential an app signs requests with. HMAC secrets are stored only encrypted. */
 @Entity('app_keys')
@@ -24,6 +26,9 @@ export class AppKey {
 
   @Column({ name: 'public_key_pem', type: 'text', nullable: true })
   publicKeyPem: string | null;
+
+  @Column({ type: 'text' })
+  mode: AppKeyMode;
 
   @Column({ type: 'text', default: 'active' })
   status: AppKeyStatus;
