@@ -5,16 +5,18 @@ import { startEmbeddedPostgres } from './persistence/embedded-postgres';
 
 /**
  * Loads and validates the config, refusing to start on a bad value, and
- * starts the embedded PostgreSQL when DATABASE_URL is unset.
+ * starts the embedded PostgreSQL when DATABASE_URL is unset. `notices` takes
+ * the lines about it: the CLI sends them to stderr, so its stdout stays JSON.
  */
-export async function resolveConfig(env: NodeJS.ProcessEnv = process.env): Promise<AppConfig> {
+export async function resolveConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  notices: NodeJS.WritableStream = process.stdout,
+): Promise<AppConfig> {
   const config = loadConfigOrExit(env);
   if (!config.database.url) {
-    const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort);
+    const embedded = await startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, notices);
     config.database.url = embedded.url;
-    process.stdout.write(
-      `No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${config.database.embeddedPort})\n`,
-    );
+    notices.write(`No DATABASE_URL: using the embedded PostgreSQL in ${config.dataDir}/pg (port ${embedded.port})\n`);
   }
   return config;
 }

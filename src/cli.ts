@@ -30,11 +30,10 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const config = await resolveConfig({
-    ...process.env,
-    PAYGRID_ROLE: 'api',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  });
+  const config = await resolveConfig(
+    { ...process.env, PAYGRID_ROLE: 'api', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    process.stderr,
+  );
   const app = await NestFactory.createApplicationContext(CoreModule.forRoot(config), { logger: ['error', 'warn'] });
   try {
     const result = await command.run(app, positional, flags);

