@@ -1,6 +1,11 @@
 import type { AppConfig, LiveVariable } from './config/config';
 import type { StoredSecretsService } from './modules/crypto/stored-secrets.service';
-import type { ProvidersConfig } from './modules/providers/providers.config';
+import type { AlipayConfig, ProvidersConfig } from './modules/providers/providers.config';
+import {
+  alipayPrivateKeyPem,
+  alipayPublicKeyPem,
+  loadAlipayCertificates,
+} from './modules/providers/alipay/alipay-keys';
 import { providersConfigForSandbox } from './modules/sandbox/sandbox-providers.config';
 import { sandboxBaseUrl, sandboxKeys } from './modules/sandbox/sandbox-setup';
 
@@ -26,15 +31,7 @@ export async function providersConfigFor(config: AppConfig, secrets: StoredSecre
   const wechatCertMode = l.WECHATPAY_KEY_MODE === 'certificate';
   const wechatPublicKey = all('WECHATPAY_PUBLIC_KEY_ID', 'WECHATPAY_PUBLIC_KEY');
   return withHttp({
-    alipay: all('ALIPAY_GATEWAY_URL', 'ALIPAY_APP_ID', 'ALIPAY_APP_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY')
-      ? {
-          gatewayUrl: l.ALIPAY_GATEWAY_URL!,
-          appId: l.ALIPAY_APP_ID!,
-          sellerId: l.ALIPAY_SELLER_ID,
-          appPrivateKeyPem: l.ALIPAY_APP_PRIVATE_KEY!,
-          alipayPublicKeyPem: l.ALIPAY_PUBLIC_KEY!,
-        }
-      : undefined,
+    alipay: alipayLiveConfig(l),
     wechatpay:
       all(
         'WECHATPAY_BASE_URL',
@@ -75,4 +72,36 @@ export async function providersConfigFor(config: AppConfig, secrets: StoredSecre
       ? { baseUrl: l.BANK_TRANSFER_URL!, accountId: l.BANK_TRANSFER_ACCOUNT_ID!, hmacSecret: l.BANK_TRANSFER_SECRET! }
       : undefined,
   });
+}
+
+/**
+ * Alipay in public-key mode (ALIPAY_PUBLIC_KEY) or certificate mode
+ * (ALIPAY_KEY_MODE=certificate and the three certificate files). Keys may be
+ * PEM or the bare base64 the console shows. Incomplete variables: not
+ * registered; present but unusable ones stop the boot with the reason.
+ */
+function alipayLiveConfig(l: AppConfig['live']): AlipayConfig | undefined {
+  const certMode = l.ALIPAY_KEY_MODE === 'certificate';
+  const verifyWith = certMode ? [l.ALIPAY_APP_CERT, l.ALIPAY_PUBLIC_CERT, l.ALIPAY_ROOT_CERT] : [l.ALIPAY_PUBLIC_KEY];
+  if (![l.ALIPAY_GATEWAY_URL, l.ALIPAY_APP_ID, l.ALIPAY_APP_PRIVATE_KEY, ...verifyWith].every(Boolean))
+    return undefined;
+  try {
+    const appPrivateKeyPem = alipayPrivateKeyPem(l.ALIPAY_APP_PRIVATE_KEY!);
+    return {
+      gatewayUrl: l.ALIPAY_GATEWAY_URL!,
+      appId: l.ALIPAY_APP_ID!,
+      sellerId: l.ALIPAY_SELLER_ID,
+      appPrivateKeyPem,
+      ...(certMode
+        ? {
+            certificates: loadAlipayCertificates(
+              { appCert: l.ALIPAY_APP_CERT!, alipayCert: l.ALIPAY_PUBLIC_CERT!, rootCert: l.ALIPAY_ROOT_CERT! },
+              appPrivateKeyPem,
+            ),
+          }
+        : { alipayPublicKeyPem: alipayPublicKeyPem(l.ALIPAY_PUBLIC_KEY!) }),
+    };
+  } catch (err) {
+    throw new Error(`Alipay configuration: ${(err as Error).message}`);
+  }
 }

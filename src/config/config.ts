@@ -246,11 +246,33 @@ export const VARIABLES = {
     parse: str,
   },
   ALIPAY_APP_PRIVATE_KEY: {
-    description: 'Live: the app private key, PKCS#8 PEM (\\n escapes allowed)',
+    description:
+      'Live: the app private key: PEM (\\n escapes allowed) or the bare base64 the Alipay key tool gives (PKCS#8 or PKCS#1)',
     sensitive: true,
     parse: PEM_PARSER,
   },
-  ALIPAY_PUBLIC_KEY: { description: "Live: Alipay's public key, SPKI PEM", parse: PEM_PARSER },
+  ALIPAY_KEY_MODE: {
+    description:
+      'Live: public_key (unset: ALIPAY_PUBLIC_KEY verifies) or certificate (公钥证书: ALIPAY_APP_CERT, ALIPAY_PUBLIC_CERT and ALIPAY_ROOT_CERT; requests carry app_cert_sn and alipay_root_cert_sn, answers are verified with the certificate their alipay_cert_sn names)',
+    parse: oneOf('public_key', 'certificate'),
+  },
+  ALIPAY_PUBLIC_KEY: {
+    description: "Live, public-key mode: Alipay's public key, SPKI PEM or the bare base64 the console shows",
+    parse: PEM_PARSER,
+  },
+  ALIPAY_APP_CERT: {
+    description: "Live, certificate mode: the app's public-key certificate (appCertPublicKey_<appid>.crt), PEM",
+    parse: PEM_PARSER,
+  },
+  ALIPAY_PUBLIC_CERT: {
+    description:
+      "Live, certificate mode: Alipay's public-key certificate (alipayCertPublicKey_RSA2.crt), PEM; during a renewal the old and the new file concatenated",
+    parse: PEM_PARSER,
+  },
+  ALIPAY_ROOT_CERT: {
+    description: 'Live, certificate mode: the Alipay root certificate bundle (alipayRootCert.crt), PEM',
+    parse: PEM_PARSER,
+  },
   WECHATPAY_BASE_URL: { description: 'Live: https://api.mch.weixin.qq.com', parse: url('https:', 'http:') },
   WECHATPAY_MCHID: { description: 'Live: WeChat Pay merchant id', parse: str },
   WECHATPAY_APPID: { description: 'Live: WeChat app id bound to the merchant', parse: str },
@@ -461,7 +483,11 @@ export const LIVE_VARIABLES = [
   'ALIPAY_APP_ID',
   'ALIPAY_SELLER_ID',
   'ALIPAY_APP_PRIVATE_KEY',
+  'ALIPAY_KEY_MODE',
   'ALIPAY_PUBLIC_KEY',
+  'ALIPAY_APP_CERT',
+  'ALIPAY_PUBLIC_CERT',
+  'ALIPAY_ROOT_CERT',
   'WECHATPAY_BASE_URL',
   'WECHATPAY_MCHID',
   'WECHATPAY_APPID',

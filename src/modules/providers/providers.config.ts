@@ -1,4 +1,5 @@
 import type { PlatformKeysOptions } from './wechatpay/wechatpay-platform-keys';
+import type { AlipayCertificateMaterial } from './alipay/alipay-keys';
 
 /**
  * Typed configuration of the channel adapters. Pointing an adapter at the real
@@ -37,8 +38,17 @@ export interface AlipayConfig {
   appId: string;
   /** The app private key (PKCS#8 PEM) that signs our requests. */
   appPrivateKeyPem: string;
-  /** Alipay's public key (SPKI PEM), from the open platform console: verifies responses and notifications. */
-  alipayPublicKeyPem: string;
+  /**
+   * Public-key mode: Alipay's public key (SPKI PEM), from the open platform
+   * console; verifies answers and notifications. Not used in certificate mode.
+   */
+  alipayPublicKeyPem?: string;
+  /**
+   * Set: public-key-certificate mode (公钥证书). Requests carry app_cert_sn and
+   * alipay_root_cert_sn, answers are verified with the Alipay certificate their
+   * alipay_cert_sn names (loadAlipayCertificates in alipay/alipay-keys.ts).
+   */
+  certificates?: AlipayCertificateMaterial;
   /** Our PID (2088…); when set, notifications naming another seller are refused. */
   sellerId?: string;
   http?: Partial<HttpPolicy>;

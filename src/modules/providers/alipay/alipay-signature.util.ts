@@ -116,15 +116,21 @@ export interface VerifiedAlipayResponse {
   responseKey?: string;
   /** Whether the body carried a `sign` at all (an unsigned failure is read as final; see the adapter). */
   signed?: boolean;
+  /** Certificate mode: the `alipay_cert_sn` the answer names (the certificate that signed it). */
+  certSn?: string;
 }
+
+/** The verifying key: a PEM, or (certificate mode) the key of the certificate an answer names, if held. */
+export type AlipayKeyFor = string | ((certSn: string | undefined) => string | undefined);
 
 /**
  * Verifies a gateway.do response body. The signed text is the raw value of
  * `<method>_response` (or `error_response`); Alipay escapes `/` as `\/` in
  * some values, so, like the Java SDK, verification is retried once with
- * `\/` replaced by `/`.
+ * `\/` replaced by `/`. In certificate mode the body also names the signing
+ * certificate in `alipay_cert_sn`; an SN without a key is not verified.
  */
-export function verifyAlipayResponse(body: string, method: string, alipayPublicKeyPem: string): VerifiedAlipayResponse {
+export function verifyAlipayResponse(body: string, method: string, keyFor: AlipayKeyFor): VerifiedAlipayResponse {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(body) as Record<string, unknown>;
@@ -136,11 +142,12 @@ export function verifyAlipayResponse(body: string, method: string, alipayPublicK
   if (!responseKey) return { verified: false };
   const node = parsed[responseKey] as Record<string, unknown>;
   const sign = typeof parsed.sign === 'string' ? parsed.sign : '';
+  const certSn = typeof parsed.alipay_cert_sn === 'string' ? parsed.alipay_cert_sn : undefined;
   const raw = extractRawJsonValue(body, responseKey);
-  if (!raw || !sign) return { verified: false, node, responseKey, signed: !!sign };
-  const verified =
-    rsa2Verify(raw, sign, alipayPublicKeyPem) || rsa2Verify(raw.replace(/\\\//g, '/'), sign, alipayPublicKeyPem);
-  return { verified, node, responseKey, signed: true };
+  if (!raw || !sign) return { verified: false, node, responseKey, signed: !!sign, certSn };
+  const key = typeof keyFor === 'string' ? keyFor : keyFor(certSn);
+  const verified = !!key && (rsa2Verify(raw, sign, key) || rsa2Verify(raw.replace(/\\\//g, '/'), sign, key));
+  return { verified, node, responseKey, signed: true, certSn };
 }
 
 function signedResponseJob(method: string, nodeJson: string, asError: boolean): SigningJob<string> {
@@ -173,8 +180,10 @@ const NOTIFICATION_SKIP = ['sign', 'sign_type'] as const;
  * Async notification check (official rsaCheckV1): drop `sign` and
  * `sign_type`, sort, join the decoded values, verify with the Alipay key.
  */
-export function verifyAlipayNotification(params: AlipayParams, alipayPublicKeyPem: string): boolean {
-  return rsa2Verify(alipaySignContent(params, NOTIFICATION_SKIP), params.sign ?? '', alipayPublicKeyPem);
+export function verifyAlipayNotification(params: AlipayParams, alipayPublicKeyPem: string | string[]): boolean {
+  const content = alipaySignContent(params, NOTIFICATION_SKIP);
+  const keys = typeof alipayPublicKeyPem === 'string' ? [alipayPublicKeyPem] : alipayPublicKeyPem;
+  return keys.some((key) => rsa2Verify(content, params.sign ?? '', key));
 }
 
 /** Simulator side: sign a notification so that both V1 (without sign_type) checks pass. */

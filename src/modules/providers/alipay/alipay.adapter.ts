@@ -28,6 +28,7 @@ import {
   verifyAlipayNotification,
   verifyAlipayResponse,
 } from './alipay-signature.util';
+import { AlipayVerifyKeys } from './alipay-keys';
 
 type Node = Record<string, unknown>;
 
@@ -59,12 +60,15 @@ const TRADE_STATUS: Record<string, ProviderStatus> = {
 export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider {
   readonly name = 'alipay' as const;
   readonly channels: readonly Channel[] = ['alipay_qr', 'alipay_page', 'alipay_wap', 'alipay_app', 'alipay_barcode'];
+  /** Alipay's key (public-key mode) or certificates by SN (certificate mode). */
+  readonly keys: AlipayVerifyKeys;
 
   constructor(
     private readonly config: AlipayConfig,
     http?: ProviderHttpClient,
   ) {
     super('alipay', config.http, http);
+    this.keys = new AlipayVerifyKeys(config.certificates ? undefined : config.alipayPublicKeyPem, config.certificates);
   }
 
   supportsCurrency(_channel: Channel, currency: string): boolean {
@@ -254,7 +258,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
   async parseCallback(req: CallbackRequest): Promise<CallbackParseResult> {
     const params = parseFormBody(req.rawBody);
     // Signature first: nothing of an unverified body is read.
-    if (!params.sign || !verifyAlipayNotification(params, this.config.alipayPublicKeyPem)) {
+    if (!params.sign || !verifyAlipayNotification(params, this.keys.forNotification())) {
       return { ok: false, reason: 'signature_invalid' };
     }
     if (params.app_id !== this.config.appId || (this.config.sellerId && params.seller_id !== this.config.sellerId)) {
@@ -339,6 +343,8 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     return signAlipayRequestAsync(
       {
         app_id: this.config.appId,
+        // Certificate mode: which app certificate signs, and which Alipay root bundle we trust.
+        ...this.keys.requestParams(),
         method,
         charset: 'utf-8',
         sign_type: 'RSA2',
@@ -374,13 +380,17 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
       { idempotent },
     );
     if (res.kind !== 'response' || res.status !== 200) return { kind: 'unknown', outcome: unknownFromHttp(res) };
-    const v = verifyAlipayResponse(res.body, method, this.config.alipayPublicKeyPem);
+    const v = verifyAlipayResponse(res.body, method, (certSn) => this.keys.forAnswer(certSn));
     const code = str(v.node?.code) ?? '';
     // The Java SDK's rule: a failure without any `sign` (typically an error_response) is the gateway's
     // word; a success must verify, and so must anything that carries a sign.
     const unsignedFailure = !v.verified && v.node && !v.signed && code !== '' && code !== '10000';
-    if (!unsignedFailure && (!v.verified || !v.node))
-      return { kind: 'unknown', outcome: unverifiedOutcome(`${method}: response signature invalid`) };
+    if (!unsignedFailure && (!v.verified || !v.node)) {
+      // Certificate mode: an SN not held is refused like a bad signature (never trusted, never final).
+      const why =
+        v.signed && !this.keys.forAnswer(v.certSn) ? `unknown alipay_cert_sn ${v.certSn}` : 'signature invalid';
+      return { kind: 'unknown', outcome: unverifiedOutcome(`${method}: response ${why}`) };
+    }
     if (!v.node) return { kind: 'unknown', outcome: unverifiedOutcome(`${method}: no response node`) };
     if (code === '10000' || okCodes.includes(code)) return { kind: 'ok', node: v.node };
     const subCode = str(v.node.sub_code) ?? '';

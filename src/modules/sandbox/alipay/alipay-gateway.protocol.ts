@@ -1,3 +1,4 @@
+import { X509Certificate, createHash } from 'node:crypto';
 import { rsaSha256SignAsync, rsaSha256VerifyB64 } from '../shared/sim-format.util';
 
 /**
@@ -60,3 +61,17 @@ export async function signedNotification(params: GatewayParams, alipayPrivateKey
 
 /** The synchronous return to return_url: signed like a notification (the merchant checks it the same way). */
 export const signedReturn = signedNotification;
+
+/**
+ * The gateway's SN of a certificate (公钥证书 mode), its own way: node's
+ * issuer lines (one `k=v` per attribute) read backwards and joined by `,`,
+ * then the serial in decimal, MD5 in hex. Enough for the simulator's own
+ * certificates (ASCII names of CN, OU, O, C).
+ */
+export function gatewayCertSn(pem: string): string {
+  const cert = new X509Certificate(pem);
+  const issuer = cert.issuer.split('\n').reverse().join(',');
+  return createHash('md5')
+    .update(issuer + BigInt(`0x${cert.serialNumber}`).toString(10), 'utf8')
+    .digest('hex');
+}

@@ -20,6 +20,7 @@ import {
   verifyAppRequest as verifyAlipayRequest,
 } from './alipay-gateway.protocol';
 import { AlipayBillEntry, alipayBillZip } from './alipay-bill.builder';
+import { AlipayCertificateFiles, AlipaySandboxCertificates } from './alipay-sandbox-certificates';
 
 type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
 
@@ -67,6 +68,8 @@ const biz = (code: string, subCode: string, subMsg: string) => ({
 export class AlipaySimulator extends SimulatorBase {
   protected readonly dispatcher: CallbackDispatcher;
   private readonly bills = new Map<string, { day: string; expiresAt: number }>();
+  /** Certificate mode (公钥证书); undefined: public-key mode. */
+  private certificates?: AlipaySandboxCertificates;
 
   constructor(
     private readonly config: SandboxConfig,
@@ -81,6 +84,56 @@ export class AlipaySimulator extends SimulatorBase {
       },
       this.controls,
     );
+  }
+
+  /**
+   * Puts the app in public-key-certificate mode, as switching it on the open
+   * platform does: from now on requests must carry the app's app_cert_sn and
+   * the root bundle's alipay_root_cert_sn, and answers and notifications are
+   * signed with Alipay's certificate key, answers naming it in alipay_cert_sn.
+   * Returns the three files the merchant downloads.
+   */
+  async enableCertificateMode(): Promise<AlipayCertificateFiles> {
+    this.certificates ??= await AlipaySandboxCertificates.create(
+      this.config.alipay.appId,
+      this.config.alipay.appPublicKeyPem,
+    );
+    return this.certificates.files();
+  }
+
+  /** Certificate mode: Alipay renews its certificate (the new one signs unless `sign` is false). Returns its SN. */
+  async renewAlipayCertificate(opts: { sign?: boolean } = {}): Promise<string> {
+    if (!this.certificates) throw new Error('not in certificate mode');
+    return this.certificates.renewAlipayCertificate(opts);
+  }
+
+  /** Certificate mode: sign with an earlier certificate, or (tests) name another SN in alipay_cert_sn. */
+  signWithAlipayCertificate(sn: string): void {
+    if (!this.certificates) throw new Error('not in certificate mode');
+    this.certificates.signWith(sn);
+  }
+
+  /** Certificate mode: the SN answers name; undefined in public-key mode. */
+  get alipayCertSn(): string | undefined {
+    return this.certificates?.signingSn;
+  }
+
+  /** Answers name this SN instead of the signing certificate's (tests: a wrong alipay_cert_sn). */
+  misnameCertSn?: string;
+
+  private get signingKeyPem(): string {
+    return this.certificates?.signingKeyPem ?? this.config.alipay.alipayPrivateKeyPem;
+  }
+
+  /** Certificate mode: a request must name the app's certificate and the current root bundle. */
+  private certificateRefusal(p: AlipayParams): Record<string, unknown> | undefined {
+    const c = this.certificates;
+    if (!c) return undefined;
+    if (p.app_cert_sn !== c.appCertSn)
+      return biz('40002', 'isv.invalid-app-cert-sn', 'app_cert_sn does not match the app certificate');
+    if (p.alipay_root_cert_sn !== c.rootCertSn)
+      return biz('40002', 'isv.invalid-alipay-root-cert-sn', 'alipay_root_cert_sn does not match the root bundle');
+    return undefined;
   }
 
   private get gatewayUrl(): string {
@@ -136,7 +189,11 @@ export class AlipaySimulator extends SimulatorBase {
     opts: { asError?: boolean; unsigned?: boolean } = {},
   ): Promise<SimResponse> {
     // Escaped slashes, as Alipay writes them: the adapter must verify with the \/ retry.
-    const body = await signedAnswer(method, node, this.config.alipay.alipayPrivateKeyPem, opts);
+    const certSn = this.misnameCertSn ?? this.certificates?.signingSn;
+    const body = await signedAnswer(method, node, this.signingKeyPem, {
+      ...opts,
+      extra: certSn && !opts.unsigned ? { alipay_cert_sn: certSn } : undefined,
+    });
     return { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body };
   }
 
@@ -144,6 +201,8 @@ export class AlipaySimulator extends SimulatorBase {
     const method = p.method ?? '';
     if (p.app_id !== this.config.alipay.appId)
       return this.answer(method, biz('40002', 'isv.invalid-app-id', 'unknown app_id'));
+    const certRefusal = this.certificateRefusal(p);
+    if (certRefusal) return this.answer(method, certRefusal);
     if (!verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem))
       return this.answer(method, biz('40002', 'isv.invalid-signature', 'signature check failed'));
     let b: Record<string, string>;
@@ -511,6 +570,8 @@ export class AlipaySimulator extends SimulatorBase {
     if (p.app_id !== this.config.alipay.appId || !verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem)) {
       return json(400, biz('40002', 'isv.invalid-signature', 'signature check failed'));
     }
+    const certRefusal = this.certificateRefusal(p);
+    if (certRefusal) return json(400, certRefusal);
     let b: Record<string, string>;
     try {
       b = JSON.parse(p.biz_content ?? '{}');
@@ -574,7 +635,7 @@ export class AlipaySimulator extends SimulatorBase {
         total_amount: fenToYuan(t.total),
         seller_id: this.config.alipay.sellerId,
       },
-      this.config.alipay.alipayPrivateKeyPem,
+      this.signingKeyPem,
     );
     return `${t.returnUrl}${t.returnUrl.includes('?') ? '&' : '?'}${new URLSearchParams(signed)}`;
   }
@@ -604,7 +665,7 @@ export class AlipaySimulator extends SimulatorBase {
           gmt_create: alipayTimestamp(t.createdAt),
           ...extra,
         },
-        this.config.alipay.alipayPrivateKeyPem,
+        this.signingKeyPem,
       );
       return {
         headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },

@@ -6,35 +6,33 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
 
+/** How a certificate is signed: RSA with SHA-256 (the default) or SHA-1, or ECDSA P-256 (self-signed roots only). */
+export type CertificateAlgorithm = 'rsa-sha256' | 'rsa-sha1' | 'ecdsa-p256';
+
+type SigningParams = { name: string; hash: string; namedCurve?: string };
+
+const SIGNING: Record<CertificateAlgorithm, SigningParams> = {
+  'rsa-sha256': RSA_SHA256,
+  'rsa-sha1': { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' },
+  'ecdsa-p256': { name: 'ECDSA', hash: 'SHA-256', namedCurve: 'P-256' },
+};
+
 export interface IssuedCertificate {
   certificatePem: string;
   /** Hex, upper case, as X.509 tools print it. */
   serial: string;
+  /** Empty for a certificate issued for a key whose private half the issuer does not have. */
   privateKeyPem: string;
   notBefore: Date;
   notAfter: Date;
 }
 
-async function importPair(privateKey: KeyObject, publicKey: KeyObject) {
-  const priv = await webcrypto.subtle.importKey(
-    'pkcs8',
-    privateKey.export({ type: 'pkcs8', format: 'der' }),
-    RSA_SHA256,
-    false,
-    ['sign'],
-  );
-  const pub = await webcrypto.subtle.importKey(
-    'spki',
-    publicKey.export({ type: 'spki', format: 'der' }),
-    RSA_SHA256,
-    true,
-    ['verify'],
-  );
-  return { priv, pub };
+async function importPublic(publicKey: KeyObject, alg: SigningParams = RSA_SHA256) {
+  return webcrypto.subtle.importKey('spki', publicKey.export({ type: 'spki', format: 'der' }), alg, true, ['verify']);
 }
 
 /**
- * An RSA-2048 certificate for a simulator's own key, issued by `issuer` (its
+ * A certificate (RSA-2048 unless ECDSA is asked for) for a simulator's own key, issued by `issuer` (its
  * key signs) or self-signed: what a provider's CA hands out, for the sandbox
  * and tests only (@peculiar/x509; node:crypto reads certificates but cannot make them).
  */
@@ -42,20 +40,25 @@ export async function issueCertificate(opts: {
   subject: string;
   issuer?: { name: string; privateKeyPem: string };
   days?: number;
-  /** Defaults to a fresh key. */
-  key?: { privateKey: KeyObject; publicKey: KeyObject };
+  /** Defaults to a fresh key. Without its private key (a certificate for someone else's key) an issuer is needed. */
+  key?: { privateKey?: KeyObject; publicKey: KeyObject };
+  /** A CA certificate (basicConstraints cA): roots and intermediates. */
+  ca?: boolean;
+  /** Default rsa-sha256; with an issuer, the issuer's key type must fit. */
+  algorithm?: CertificateAlgorithm;
 }): Promise<IssuedCertificate> {
-  const key = opts.key ?? generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const { priv, pub } = await importPair(key.privateKey, key.publicKey);
-  const issuerKey = opts.issuer
-    ? await webcrypto.subtle.importKey(
-        'pkcs8',
-        x509.PemConverter.decodeFirst(opts.issuer.privateKeyPem),
-        RSA_SHA256,
-        false,
-        ['sign'],
-      )
-    : priv;
+  const alg = SIGNING[opts.algorithm ?? 'rsa-sha256'];
+  const key =
+    opts.key ??
+    (alg.name === 'ECDSA'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 }));
+  const signer = opts.issuer
+    ? x509.PemConverter.decodeFirst(opts.issuer.privateKeyPem)
+    : key.privateKey?.export({ type: 'pkcs8', format: 'der' });
+  if (!signer) throw new Error('a certificate for a foreign key needs an issuer');
+  const pub = await importPublic(key.publicKey, alg.name === 'ECDSA' ? alg : RSA_SHA256);
+  const signingKey = await webcrypto.subtle.importKey('pkcs8', signer, alg, false, ['sign']);
   // A positive serial (high bit clear), as CAs issue them.
   const serialBytes = randomBytes(16);
   serialBytes[0] &= 0x7f;
@@ -69,14 +72,15 @@ export async function issueCertificate(opts: {
     issuer: opts.issuer?.name ?? opts.subject,
     notBefore,
     notAfter,
-    signingAlgorithm: RSA_SHA256,
+    signingAlgorithm: alg,
     publicKey: pub,
-    signingKey: issuerKey,
+    signingKey,
+    extensions: opts.ca ? [new x509.BasicConstraintsExtension(true, undefined, true)] : [],
   });
   return {
     certificatePem: cert.toString('pem'),
     serial,
-    privateKeyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    privateKeyPem: key.privateKey?.export({ type: 'pkcs8', format: 'pem' }).toString() ?? '',
     notBefore,
     notAfter,
   };

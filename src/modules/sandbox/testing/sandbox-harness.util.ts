@@ -2,7 +2,8 @@ import { AlipayAdapter } from '../../providers/alipay/alipay.adapter';
 import { WechatPayAdapter } from '../../providers/wechatpay/wechatpay.adapter';
 import { CardAdapter } from '../../providers/card/card.adapter';
 import { StripeAdapter } from '../../providers/stripe/stripe.adapter';
-import { HttpPolicy, WechatPayConfig } from '../../providers/providers.config';
+import { AlipayConfig, HttpPolicy, WechatPayConfig } from '../../providers/providers.config';
+import { loadAlipayCertificates } from '../../providers/alipay/alipay-keys';
 import { providersConfigForSandbox } from '../sandbox-providers.config';
 import { CallbackParseResult, PaymentProvider } from '../../providers/provider.port';
 import { AlipaySimulator } from '../alipay/alipay.simulator';
@@ -54,6 +55,8 @@ export async function startHarness(
     keys?: SandboxKeyMaterial;
     /** Overrides of the WeChat Pay adapter's config (e.g. certificate mode). */
     wechat?: Partial<WechatPayConfig>;
+    /** Alipay in public-key-certificate mode: the simulator issues the certificates, the adapter loads them. */
+    alipayCertificateMode?: boolean;
   } = {},
 ): Promise<Harness> {
   const keys = opts.keys ?? createSandboxKeyMaterial();
@@ -75,7 +78,16 @@ export async function startHarness(
     ...opts.http,
   };
   const pc = providersConfigForSandbox(keys, sim.url);
-  const alipay = new AlipayAdapter({ ...pc.alipay!, http });
+  let alipayConfig: AlipayConfig = { ...pc.alipay!, http };
+  if (opts.alipayCertificateMode) {
+    const files = await alipaySim.enableCertificateMode();
+    alipayConfig = {
+      ...alipayConfig,
+      alipayPublicKeyPem: undefined,
+      certificates: loadAlipayCertificates(files, keys.alipay.appPrivateKeyPem),
+    };
+  }
+  const alipay = new AlipayAdapter(alipayConfig);
   const wechat = new WechatPayAdapter({ ...pc.wechatpay!, ...opts.wechat, http });
   const card = new CardAdapter({ ...pc.card!, http });
   const stripe = new StripeAdapter({ ...pc.stripe!, http });
