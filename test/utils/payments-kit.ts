@@ -80,3 +80,12 @@ export async function trialBalanceIsZero(ds: DataSource): Promise<boolean> {
 }
 
 export const rsaKeyPair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+/** A merchant's ledger accounts and their balances (summed over shards), keyed `code` or `code:subkey`. */
+export async function merchantLedger(ds: DataSource, merchantId: string): Promise<Record<string, number>> {
+  const rows: Array<{ code: string; subkey: string | null; balance: string }> = await ds.query(
+    `SELECT code, subkey, sum(balance)::text AS balance FROM ledger_accounts WHERE merchant_id = $1 GROUP BY code, subkey`,
+    [merchantId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.subkey ? `${r.code}:${r.subkey}` : r.code, Number(r.balance)]));
+}

@@ -16,6 +16,7 @@ import { Checkout1765400000000 } from './1765400000000-checkout';
 import { CrashSafeCreates1765620000000 } from './1765620000000-crash-safe-creates';
 import { ProviderAccounts1765760000000 } from './1765760000000-provider-accounts';
 import { PaymentSubMerchant1765760000001 } from './1765760000001-payment-sub-merchant';
+import { PaymentMoneyMode1765770000000 } from './1765770000000-payment-money-mode';
 import { AppKeyMode1765810000000 } from './1765810000000-app-key-mode';
 
 export const MIGRATIONS = [
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   CrashSafeCreates1765620000000,
   ProviderAccounts1765760000000,
   PaymentSubMerchant1765760000001,
+  PaymentMoneyMode1765770000000,
   AppKeyMode1765810000000,
 ];

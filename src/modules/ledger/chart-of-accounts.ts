@@ -16,7 +16,10 @@ export type AccountCode =
   | 'platform_bank'
   | 'late_payments_suspense'
   | 'refunds_payable'
-  | 'provider_fee_expense';
+  | 'provider_fee_expense'
+  | 'merchant_direct_receipts'
+  | 'merchant_direct_sales'
+  | 'merchant_fee_receivable';
 
 export interface ChartEntry {
   type: AccountType;
@@ -24,6 +27,12 @@ export interface ChartEntry {
   owner: 'merchant' | 'platform';
   /** `required`: e.g. provider_clearing is kept per provider ('alipay' | 'wechatpay' | 'card'). */
   subkey: 'required' | 'optional' | 'forbidden';
+  /**
+   * Memorandum account: records money that is not the platform's (direct mode, where the
+   * provider settles to the merchant). Memo accounts come in a balanced pair and only post
+   * against each other, so they never move the platform's own balances.
+   */
+  memo?: boolean;
   /** TigerBeetle's "debits must not exceed credits" in normal-balance terms: balance >= 0, enforced by a CHECK. */
   nonNegative: boolean;
   /**
@@ -107,6 +116,37 @@ export const CHART_OF_ACCOUNTS: Readonly<Record<AccountCode, ChartEntry>> = {
     subkey: 'optional',
     nonNegative: false,
     description: 'Fees the providers charge the platform (subkey: provider), booked from their settlement statements.',
+  },
+  // Direct (service-provider) mode, docs/ledger.md "Direct mode": the buyer's money lands in the merchant's own
+  // provider account, so it is neither an asset nor a liability of the platform. The ledger keeps it as a memo pair
+  // (what the merchant took, per provider) and books only what is really the platform's: the fee it is owed.
+  merchant_direct_receipts: {
+    type: 'asset',
+    owner: 'merchant',
+    subkey: 'required',
+    memo: true,
+    // Refunds never exceed what was taken, so a negative balance would mean a refund posted twice or a lost payment.
+    nonNegative: true,
+    description:
+      "Memo: buyers' money a provider (subkey) took into the merchant's own account in direct mode, net of refunds paid from it. Not the platform's money; never settled or paid out.",
+  },
+  merchant_direct_sales: {
+    type: 'liability',
+    owner: 'merchant',
+    subkey: 'required',
+    memo: true,
+    nonNegative: true,
+    description:
+      "Memo counterpart of merchant_direct_receipts: the merchant's direct-mode sales, net of refunds. The platform owes nothing on it.",
+  },
+  merchant_fee_receivable: {
+    type: 'asset',
+    owner: 'merchant',
+    subkey: 'forbidden',
+    // Negative is meaningful: a refund returned part of a fee the merchant had already paid, so the platform owes it back.
+    nonNegative: false,
+    description:
+      'Platform fees a direct-mode merchant owes the platform (the fee could not be withheld: the money never passed through the platform); reduced when a refund returns part of the fee.',
   },
 };
 

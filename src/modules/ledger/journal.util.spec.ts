@@ -67,11 +67,17 @@ const entry = (postings: PostingInput[]): JournalEntryInput => ({
 });
 
 describe('chart of accounts', () => {
-  it('flags exactly the merchant balances as non-negative and knows each normal side', () => {
+  it('flags exactly the merchant balances and the direct-mode memo pair as non-negative and knows each normal side', () => {
     expect(ACCOUNT_CODES.filter((c) => CHART_OF_ACCOUNTS[c].nonNegative).sort()).toEqual([
       'merchant_available',
+      'merchant_direct_receipts',
+      'merchant_direct_sales',
       'merchant_payouts_in_transit',
       'merchant_pending',
+    ]);
+    expect(ACCOUNT_CODES.filter((c) => CHART_OF_ACCOUNTS[c].memo).sort()).toEqual([
+      'merchant_direct_receipts',
+      'merchant_direct_sales',
     ]);
     expect(CHART_OF_ACCOUNTS.provider_clearing.type).toBe('asset');
     expect(CHART_OF_ACCOUNTS.platform_bank.type).toBe('asset');
@@ -104,6 +110,34 @@ describe('chart of accounts', () => {
 });
 
 describe('journal validation', () => {
+  it('refuses a memo posting that stands in for a real one: memo accounts balance among themselves', () => {
+    const receipts = {
+      code: 'merchant_direct_receipts' as const,
+      currency: 'CNY',
+      merchantId: 'mch_a',
+      subkey: 'wechatpay',
+    };
+    const sales = { code: 'merchant_direct_sales' as const, currency: 'CNY', merchantId: 'mch_a', subkey: 'wechatpay' };
+    const receivable = { code: 'merchant_fee_receivable' as const, currency: 'CNY', merchantId: 'mch_a' };
+    const revenue = { code: 'platform_fee_revenue' as const, currency: 'CNY' };
+    const direct: PostingInput[] = [
+      { account: receipts, direction: 'debit', amount: 10000n },
+      { account: sales, direction: 'credit', amount: 10000n },
+      { account: receivable, direction: 'debit', amount: 60n },
+      { account: revenue, direction: 'credit', amount: 60n },
+    ];
+    expect(codeOf(() => canonicalEntry(entry(direct)))).toBeUndefined();
+    // Balanced overall, but the memo receipts pay the platform's revenue: refused.
+    const leak: PostingInput[] = [
+      { account: receipts, direction: 'debit', amount: 60n },
+      { account: revenue, direction: 'credit', amount: 60n },
+    ];
+    expect(codeOf(() => canonicalEntry(entry(leak)))).toBe('ledger_entry_invalid');
+    expect(codeOf(() => canonicalRef({ code: 'merchant_direct_sales', currency: 'CNY', merchantId: 'mch_a' }))).toBe(
+      'ledger_account_invalid',
+    );
+  });
+
   it('accepts every balanced entry (property)', () => {
     fc.assert(
       fc.property(balancedPostings, (postings) => {

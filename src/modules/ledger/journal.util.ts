@@ -116,6 +116,27 @@ export function assertBalanced(
     if (s.debits !== s.credits) throw LedgerErrors.unbalanced(currency, s.debits, s.credits);
 }
 
+/**
+ * Memo accounts (direct-mode money, not the platform's) balance among
+ * themselves in every entry, so a memo posting can never stand in for a real
+ * one: the platform's own balances move exactly as if memo accounts did not exist.
+ */
+export function assertMemoBalanced(
+  postings: ReadonlyArray<{ ref: { code: AccountCode; currency: string }; direction: Direction; amount: bigint }>,
+): void {
+  const net = new Map<string, bigint>();
+  for (const p of postings) {
+    if (!CHART_OF_ACCOUNTS[p.ref.code].memo) continue;
+    net.set(p.ref.currency, (net.get(p.ref.currency) ?? 0n) + (p.direction === 'debit' ? p.amount : -p.amount));
+  }
+  for (const [currency, n] of net)
+    if (n !== 0n)
+      throw LedgerErrors.entryInvalid(
+        `memo accounts must balance among themselves (${currency} off by ${n}): they post only against each other`,
+        'postings',
+      );
+}
+
 /** Validates an entry completely before any SQL runs; the database re-checks what matters. */
 export function canonicalEntry(input: JournalEntryInput): CanonicalEntry {
   if (!input || typeof input !== 'object') throw LedgerErrors.entryInvalid('A journal entry is required');
@@ -159,6 +180,7 @@ export function canonicalEntry(input: JournalEntryInput): CanonicalEntry {
     return { ref, key: refKey(ref), direction: p.direction, amount: checkAmount(p.amount, `${param}.amount`) };
   });
   assertBalanced(postings);
+  assertMemoBalanced(postings);
   return {
     externalId: input.externalId,
     type: input.type,

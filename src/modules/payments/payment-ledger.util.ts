@@ -13,6 +13,39 @@ export function providerOf(channel: string): ProviderName {
 
 export const channelOf = (p: Payment): Channel => p.channel as Channel;
 
+/** Direct (service-provider) mode: the provider settled the payment to the merchant's own account. */
+export const isDirect = (p: Pick<Payment, 'moneyMode'>): boolean => p.moneyMode === 'direct';
+
+type Postings = JournalEntryInput['postings'];
+
+/**
+ * Direct mode, docs/ledger.md "Direct mode": the buyer's money is the
+ * merchant's from the start, so it is recorded on the merchant's memo pair
+ * (receipts at the provider / sales), and the platform books only its fee,
+ * as a receivable from the merchant. Nothing reaches merchant_pending, so
+ * settlement and payouts never see this money. `sign` 'out' is the reverse
+ * (a refund, paid from the merchant's provider account).
+ */
+function directPostings(p: Payment, currency: string, gross: bigint, fee: bigint, sign: 'in' | 'out'): Postings {
+  const into = sign === 'in' ? 'debit' : 'credit';
+  const outOf = sign === 'in' ? 'credit' : 'debit';
+  const provider = providerOf(p.channel);
+  return [
+    {
+      account: { code: 'merchant_direct_receipts', currency, merchantId: p.merchantId, subkey: provider },
+      direction: into,
+      amount: gross,
+    },
+    {
+      account: { code: 'merchant_direct_sales', currency, merchantId: p.merchantId, subkey: provider },
+      direction: outOf,
+      amount: gross,
+    },
+    { account: { code: 'merchant_fee_receivable', currency, merchantId: p.merchantId }, direction: into, amount: fee },
+    { account: { code: 'platform_fee_revenue', currency }, direction: outOf, amount: fee },
+  ];
+}
+
 /**
  * Money taken: the provider holds it for us (clearing, an asset); we owe it
  * to the merchant (pending, until settled) less the platform's fee.
@@ -23,19 +56,9 @@ export function paymentCapturedEntry(
   fee: bigint,
   occurredAt: Date = p.succeededAt ?? new Date(),
 ): JournalEntryInput {
-  const postings: JournalEntryInput['postings'] = [
-    {
-      account: { code: 'provider_clearing', currency: p.currency, subkey: providerOf(p.channel) },
-      direction: 'debit',
-      amount: captured,
-    },
-    {
-      account: { code: 'merchant_pending', currency: p.currency, merchantId: p.merchantId },
-      direction: 'credit',
-      amount: captured - fee,
-    },
-    { account: { code: 'platform_fee_revenue', currency: p.currency }, direction: 'credit', amount: fee },
-  ];
+  const postings: Postings = isDirect(p)
+    ? directPostings(p, p.currency, captured, fee, 'in')
+    : collectedCapturePostings(p, captured, fee);
   return {
     externalId: `payment:${p.id}:captured`,
     type: 'payment.captured',
@@ -48,6 +71,22 @@ export function paymentCapturedEntry(
   };
 }
 
+function collectedCapturePostings(p: Payment, captured: bigint, fee: bigint): Postings {
+  return [
+    {
+      account: { code: 'provider_clearing', currency: p.currency, subkey: providerOf(p.channel) },
+      direction: 'debit',
+      amount: captured,
+    },
+    {
+      account: { code: 'merchant_pending', currency: p.currency, merchantId: p.merchantId },
+      direction: 'credit',
+      amount: captured - fee,
+    },
+    { account: { code: 'platform_fee_revenue', currency: p.currency }, direction: 'credit', amount: fee },
+  ];
+}
+
 /**
  * Where a refund's merchant share comes from: one balance, or a split that
  * takes `pending` from the pending balance and the rest from available (when
@@ -57,7 +96,9 @@ export type RefundSource = 'merchant_pending' | 'merchant_available' | { pending
 
 /**
  * A refund gives back the payer's money out of the merchant's balance (pending
- * first, `from` says which, or both) and returns the proportional fee.
+ * first, `from` says which, or both) and returns the proportional fee. In
+ * direct mode the provider pays it from the merchant's own account: the memo
+ * pair shrinks and the returned fee comes off the receivable (`from` unused).
  */
 export function refundSucceededEntry(
   p: Payment,
@@ -66,6 +107,16 @@ export function refundSucceededEntry(
   from: RefundSource,
   occurredAt: Date = r.succeededAt ?? new Date(),
 ): JournalEntryInput {
+  const base = {
+    externalId: `refund:${r.id}:succeeded`,
+    type: 'refund.succeeded',
+    referenceType: 'refund',
+    referenceId: r.id,
+    merchantId: p.merchantId,
+    occurredAt,
+  };
+  if (isDirect(p))
+    return { ...base, postings: directPostings(p, r.currency, r.amount, feeBack, 'out').filter((x) => x.amount > 0n) };
   const share = r.amount - feeBack;
   const parts: Array<[AccountCode, bigint]> =
     typeof from === 'string'
@@ -89,19 +140,26 @@ export function refundSucceededEntry(
       amount: r.amount,
     },
   ];
-  return {
-    externalId: `refund:${r.id}:succeeded`,
-    type: 'refund.succeeded',
-    referenceType: 'refund',
-    referenceId: r.id,
-    merchantId: p.merchantId,
-    occurredAt,
-    postings: postings.filter((x) => x.amount > 0n),
-  };
+  return { ...base, postings: postings.filter((x) => x.amount > 0n) };
 }
 
-/** A success reported after we closed the payment: the money is real but not the merchant's. */
+/**
+ * A success reported after we closed the payment: the money is real but not
+ * the merchant's to keep. Collected: suspense, until the automatic refund. Direct:
+ * the money sits in the merchant's provider account, so only the memo pair
+ * records it (no fee: the sale was never accepted), and the refund takes it back.
+ */
 export function lateSuccessEntry(p: Payment, amount: bigint): JournalEntryInput {
+  if (isDirect(p))
+    return {
+      externalId: `payment:${p.id}:late_success`,
+      type: 'payment.late_success',
+      referenceType: 'payment',
+      referenceId: p.id,
+      merchantId: p.merchantId,
+      description: "Provider reported success after the payment was closed; in the merchant's account until refunded",
+      postings: directPostings(p, p.currency, amount, 0n, 'in').filter((x) => x.amount > 0n),
+    };
   return {
     externalId: `payment:${p.id}:late_success`,
     type: 'payment.late_success',
@@ -120,8 +178,17 @@ export function lateSuccessEntry(p: Payment, amount: bigint): JournalEntryInput 
   };
 }
 
-/** The automatic refund of a late success leaves suspense. */
+/** The automatic refund of a late success leaves suspense (direct: the merchant's memo pair). */
 export function lateRefundEntry(p: Payment, r: Refund): JournalEntryInput {
+  if (isDirect(p))
+    return {
+      externalId: `refund:${r.id}:succeeded`,
+      type: 'refund.late_success',
+      referenceType: 'refund',
+      referenceId: r.id,
+      merchantId: p.merchantId,
+      postings: directPostings(p, r.currency, r.amount, 0n, 'out').filter((x) => x.amount > 0n),
+    };
   return {
     externalId: `refund:${r.id}:succeeded`,
     type: 'refund.late_success',

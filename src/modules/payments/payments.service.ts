@@ -133,6 +133,7 @@ export class PaymentsService {
       providerTransactionId: null,
       subMchid: sub?.subMchid ?? null,
       subAppid: sub?.subAppid ?? null,
+      moneyMode: sub ? ('direct' as const) : ('collected' as const),
       providerState: 'creating' as const,
       createIdempotencyKey: idempotencyKey ?? null,
       failureCode: null,

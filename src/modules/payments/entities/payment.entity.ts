@@ -2,6 +2,7 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../common/money/bigint.transformer';
 import type { NextAction, ThreeDSecureResult } from '../../providers/provider.port';
 import type { PaymentStatus } from '../payment-state-machine';
+import type { MoneyMode } from '../../merchants/entities/provider-account.entity';
 
 export interface PaymentCardView {
   brand: string;
@@ -51,6 +52,8 @@ export class Payment {
   /** WeChat Pay service-provider mode: the merchant's sub_mchid (and sub_appid) the order was made for. */
   @Column({ name: 'sub_mchid', type: 'text', nullable: true }) subMchid: string | null;
   @Column({ name: 'sub_appid', type: 'text', nullable: true }) subAppid: string | null;
+  /** Where the money went, fixed at create: `direct` to the merchant's own provider account, or `collected` by the platform. */
+  @Column({ name: 'money_mode', type: 'text', default: 'collected' }) moneyMode: MoneyMode;
   /** `unknown` while we do not know whether the provider created the order (timeout). */
   @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState:
     'creating' | 'created' | 'unknown' | 'rejected';

@@ -11,7 +11,7 @@ import type { Channel, RefundOutcome } from '../../providers/provider.port';
 import { CreateRefundDto } from './dto/refund.dto';
 import { Payment } from '../entities/payment.entity';
 import { Refund } from '../entities/refund.entity';
-import { RefundSource, lateRefundEntry, refundSucceededEntry } from '../payment-ledger.util';
+import { RefundSource, isDirect, lateRefundEntry, refundSucceededEntry } from '../payment-ledger.util';
 import { feeRefundFor } from '../payment-money.util';
 import type { TransitionCause } from '../payment-state-machine';
 import { PaymentErrors } from '../payments.errors';
@@ -259,6 +259,8 @@ export class RefundsService {
   ): Promise<void> {
     const post = (from: RefundSource) =>
       this.ledger.post(m, refundSucceededEntry(payment, refund, feeBack, from, succeededAt));
+    // Direct mode: the provider paid it from the merchant's own account; no Paygrid balance of the merchant pays.
+    if (isDirect(payment)) return void (await post('merchant_pending'));
     if (await this.tryPost(m, () => post('merchant_pending'))) return;
     if (await this.tryPost(m, () => post('merchant_available'))) return;
     const share = refund.amount - feeBack;
