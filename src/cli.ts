@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CoreModule } from './core.module';
@@ -12,11 +14,33 @@ import { parseFlags } from './cli-flags.util';
  */
 function usage(): string {
   const lines = Object.entries(CLI_COMMANDS).map(([name, c]) => `  ${name.padEnd(22)} ${c.usage}`);
+  lines.push(
+    `  ${'listen'.padEnd(22)} --forward-to <url> [--app --key --key-secret]   forward an app's events to a local URL`,
+  );
   return `Usage: npm run cli -- <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+/**
+ * `listen --forward-to <url>` is a merchant-side tool (it signs with an app's key and reads the events API, as it
+ * would against a remote sandbox), so it lives in the SDK (libs/sdk/src/listen-cli.ts); the server does not import
+ * the SDK, and this runs it as a process of its own.
+ */
+function listen(args: string[]): Promise<never> {
+  // From the sources (npm run cli) through SWC; from the build (node dist/src/cli.js) its compiled twin.
+  const compiled = __filename.endsWith('.js');
+  const bin = resolve(__dirname, `../libs/sdk/src/listen-cli.${compiled ? 'js' : 'ts'}`);
+  const child = spawn(process.execPath, [...(compiled ? [] : ['-r', '@swc-node/register']), bin, ...args], {
+    stdio: 'inherit',
+  });
+  // A signal to this process alone (kill, a supervisor) reaches the listener too; it stops and reports.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  // Settles only by exiting, with the listener's own exit code.
+  return new Promise<never>(() => child.once('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0))));
 }
 
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
+  if (name === 'listen') return listen(rest);
   const command: CliCommand | undefined = name ? CLI_COMMANDS[name] : undefined;
   if (!command) {
     if (name && name !== 'help') process.stderr.write(`unknown command: ${name}\n\n`);

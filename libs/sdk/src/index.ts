@@ -19,6 +19,8 @@ export type { Jwk, Jwks } from './response-verification';
 export { CARD_JWE_ALG, CARD_JWE_ENC, cardEncryptionKey, encryptCard } from './card-encryption';
 export type { CardData } from './card-encryption';
 export { signWebhook, verifyWebhook } from './webhooks';
+export { EventForwarder } from './event-forwarder';
+export type { EventForwarderOptions, ForwardedEvent } from './event-forwarder';
 export { checkoutReturnStringToSign, verifyCheckoutReturn } from './checkout-return';
 export type { CheckoutReturn } from './checkout-return';
 export type { WebhookHeaders } from './webhooks';
