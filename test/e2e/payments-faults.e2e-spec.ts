@@ -192,6 +192,31 @@ describe('payments under concurrency and faults (e2e)', () => {
     expect(await effectsOf(t.dataSource, p.id)).toEqual({ entries: 1, events: ['payment.succeeded'] });
   });
 
+  it('a create whose answer timed out gets its QR code from the resolver re-sending it, and can be paid (found by the chaos suite)', async () => {
+    const sim = t.app.get(AlipaySimulator);
+    sim.setSwitches({ timeoutNext: 1 });
+    const p = await m.client.post<any>('/v1/payments', {
+      out_trade_no: order(),
+      amount: 1800,
+      currency: 'CNY',
+      channel: 'alipay_qr',
+      subject: 'Lost answer',
+    });
+    // Before the fix it stayed like this until its expiry: pending, nothing to show the payer, the resolver only querying.
+    expect({ status: p.status, next_action: p.next_action }).toEqual({ status: 'pending', next_action: null });
+    const ready = await waitFor(
+      async () => {
+        const v = await m.client.get<any>(`/v1/payments/${p.id}`);
+        return v.next_action ? v : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the resolver to re-send the create' },
+    );
+    expect(ready.next_action.type).toBe('qr_code');
+    await pay(t.baseUrl, ready);
+    await waitForStatus(m.client, p.id, 'succeeded');
+    expect(await effectsOf(t.dataSource, p.id)).toEqual({ entries: 1, events: ['payment.succeeded'] });
+  });
+
   it('when no callback ever comes, the resolver finds the payment paid by querying', async () => {
     const sim = t.app.get(AlipaySimulator);
     sim.setSwitches({ neverCallback: true });

@@ -40,6 +40,13 @@ export class PaymentResolutionService {
     }
     const provider = this.registry.forChannel(p.channel as Channel);
     if (p.providerState === 'creating' && p.status === 'pending' && (await this.finishCreate(p))) return;
+    // The create's answer was lost (a timeout, a 5xx): the client got a pending payment with nothing to show the
+    // payer, and a query can only say the order exists, not give back its QR code or redirect. Re-sending it (same
+    // out_trade_no, which the provider deduplicates) does, for channels the row suffices for; the others are queried.
+    if (p.providerState === 'unknown' && p.status === 'pending' && !p.nextAction) {
+      const resent = await this.paymentsService.resendCreate(p);
+      if (resent && resent.providerState !== 'unknown') return;
+    }
     const answer = await this.safe(() => provider.query(p.channel as Channel, p.id, p));
     if (
       ['succeeded', 'failed', 'closed', 'authorized', 'requires_action'].includes(answer.status) &&
