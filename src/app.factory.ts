@@ -8,6 +8,7 @@ import { IdParamsGuard } from './common/http/id-params.guard';
 import { inputGuardMiddleware } from './common/http/input-guard';
 import { IP_LIMIT_PATHS, IpLimitGroup, IpRateLimiter } from './common/http/ip-rate-limit';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
+import { serverTimingContext, serverTimingStart } from './common/http/server-timing';
 import { createValidationPipe } from './common/http/validation.pipe';
 import type { AppConfig } from './config/config';
 import { ResponseSigningMiddleware } from './modules/auth/response-signing.middleware';
@@ -35,6 +36,8 @@ export async function createHttpApp(
   // What Node's HTTP parser refuses (oversized headers, broken request lines) is answered in the error shape too.
   answerClientErrors(app.getHttpServer());
   app.use(requestIdMiddleware);
+  // Server-Timing's clock starts here, before the other middleware (src/common/http/server-timing.ts).
+  app.use('/v1', serverTimingStart);
   app.use(app.get(Metrics).middleware);
   // Which peers' X-Forwarded-For is believed: the per-IP limits below key on req.ip.
   app.set('trust proxy', config.trustProxy);
@@ -65,6 +68,7 @@ export async function createHttpApp(
   app.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: false });
   // After parsing, before routing and validation: too deep, NUL, control characters, lone surrogates.
   app.use(inputGuardMiddleware);
+  app.use('/v1', serverTimingContext);
   app.set('query parser', 'extended');
   app.useGlobalGuards(new IdParamsGuard());
   app.useGlobalPipes(createValidationPipe());

@@ -1,7 +1,7 @@
 import { Socket, connect } from 'node:net';
 import { AlipaySimulator } from '../../src/modules/sandbox/alipay/alipay.simulator';
 import { LoadShedder } from '../../src/modules/observability/load-shedder';
-import { TestApp, startTestApp } from '../utils/test-app';
+import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 import { OnboardedMerchant, onboardMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV, count, effectsOf, pay, waitForStatus } from '../utils/payments-kit';
 import { expectErrorShape, http, waitFor } from '../utils/http';
@@ -52,6 +52,10 @@ describe('overload is refused, not queued (e2e)', () => {
     const refused = await http('GET', `${t.baseUrl}/v1/payments/${payment.id}`);
     expectErrorShape(refused, 503, 'service_unavailable');
     expect(refused.headers.get('retry-after')).toBe('1');
+    // The admin API likewise (OpenAPI declares this 503 on every /v1 and /admin operation).
+    const adminRefused = await http('GET', `${t.baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN });
+    expectErrorShape(adminRefused, 503, 'service_unavailable');
+    expect(adminRefused.headers.get('retry-after')).toBe('1');
     expect((await http('GET', `${t.baseUrl}/health/live`)).status).toBe(200);
 
     // The payer pays on the simulator (not shed); Alipay's notification arrives while overloaded.

@@ -90,6 +90,30 @@ describe('documented statuses', () => {
     expect(mismatches).toEqual([]);
   });
 
+  it('document the 503 of overload and outages, with Retry-After, on every /v1 and /admin operation, and Server-Timing on every /v1 answer', () => {
+    type Documented = { headers?: Record<string, { $ref?: string }> };
+    const ops = Object.entries(committed.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([method, op]) => ({ route: `${method} ${path}`, path, op })),
+    );
+    const api = ops.filter((o) => o.path.startsWith('/v1/') || o.path.startsWith('/admin/'));
+    expect(api.length).toBeGreaterThan(50);
+    const lacking503 = api
+      .filter((o) => {
+        const r = o.op.responses['503'] as Documented | undefined;
+        return r?.headers?.['Retry-After']?.$ref !== '#/components/headers/Retry-After';
+      })
+      .map((o) => o.route);
+    expect(lacking503).toEqual([]);
+    const lackingTiming = api
+      .filter((o) => o.path.startsWith('/v1/'))
+      .flatMap((o) =>
+        Object.entries(o.op.responses as Record<string, Documented>)
+          .filter(([, r]) => r.headers?.['Server-Timing']?.$ref !== '#/components/headers/Server-Timing')
+          .map(([status]) => `${o.route} ${status}`),
+      );
+    expect(lackingTiming).toEqual([]);
+  });
+
   it('document create-payment and create-refund as 201', () => {
     expect(Object.keys(committed.paths['/v1/payments'].post.responses)).toContain('201');
     expect(Object.keys(committed.paths['/v1/payments'].post.responses)).not.toContain('200');

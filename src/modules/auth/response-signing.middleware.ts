@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomBytes, sign } from 'node:crypto';
+import { setServerTiming } from '../../common/http/server-timing';
 import { PlatformKeysService } from './platform-keys.service';
 
 export const RESPONSE_SIGNATURE_HEADERS = {
@@ -48,6 +49,8 @@ export class ResponseSigningMiddleware {
       if (!(res as unknown as Record<symbol, boolean>)[SIGNED] && !res.headersSent) {
         (res as unknown as Record<symbol, boolean>)[SIGNED] = true;
         this.sign(res, bytes);
+        // Last, so the figure covers signing too: what follows is only the socket write.
+        setServerTiming(res);
       }
       return originalSend.call(res, body);
     };

@@ -1,4 +1,5 @@
 import CircuitBreaker from 'opossum';
+import { timeProviderCall } from '../../../common/http/server-timing';
 import { HttpPolicy } from '../providers.config';
 
 /**
@@ -64,7 +65,12 @@ export class ProviderHttpClient {
     return this.breaker.opened;
   }
 
-  async request(call: HttpCall, opts: { idempotent: boolean }): Promise<HttpResult> {
+  /** The whole exchange, retries and their back-off included, is the request's `provider` Server-Timing figure. */
+  request(call: HttpCall, opts: { idempotent: boolean }): Promise<HttpResult> {
+    return timeProviderCall(() => this.exchange(call, opts));
+  }
+
+  private async exchange(call: HttpCall, opts: { idempotent: boolean }): Promise<HttpResult> {
     const attempts = opts.idempotent ? 1 + this.policy.maxRetries : 1;
     let last: HttpResult = { kind: 'network_error', message: 'not attempted' };
     for (let attempt = 0; attempt < attempts; attempt++) {
