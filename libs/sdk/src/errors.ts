@@ -25,9 +25,16 @@ export class PaygridError extends Error {
 
 /** A response whose platform signature is missing, stale or wrong: never trust its body. */
 export class PaygridSignatureError extends Error {
-  constructor(message: string) {
+  /**
+   * True when the answer could not be checked yet rather than failed the check: the JWKS itself answered 429 or
+   * 5xx (an overload or outage). The client retries those like a 503 (same idempotency key, so a POST is safe).
+   */
+  readonly transient: boolean;
+
+  constructor(message: string, options: { transient?: boolean } = {}) {
     super(message);
     this.name = 'PaygridSignatureError';
+    this.transient = options.transient ?? false;
   }
 }
 

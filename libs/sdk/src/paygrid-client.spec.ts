@@ -6,14 +6,16 @@ import { responseStringToSign } from './response-verification';
 /** A fake platform: signs its answers with an Ed25519 key published in a JWKS, as the server does. */
 function fakePlatform(
   answers: Array<{ status: number; body: unknown; headers?: Record<string, string> }>,
-  opts: { tamper?: boolean } = {},
+  opts: { tamper?: boolean; jwksFailures?: number } = {},
 ) {
+  let jwksFailures = opts.jwksFailures ?? 0;
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
   const kid = 'pk_test';
   const calls: Array<{ url: string; headers: Record<string, string>; body?: string }> = [];
   const fetchFn = (async (input: string | URL, init?: RequestInit) => {
     const url = String(input);
     if (url.endsWith('/.well-known/jwks.json')) {
+      if (jwksFailures-- > 0) return new Response('{}', { status: 503, headers: { 'retry-after': '1' } });
       return new Response(
         JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'EdDSA' }] }),
       );
@@ -70,6 +72,25 @@ describe('PaygridClient', () => {
     expect(calls).toHaveLength(2);
     expect(calls[1].headers['idempotency-key']).toBe(calls[0].headers['idempotency-key']);
     expect(calls[1].headers.authorization).not.toBe(calls[0].headers.authorization);
+  });
+
+  it('retries with the same idempotency key when the JWKS answers 503, and verifies the answer once it is back', async () => {
+    const { fetchFn, calls } = fakePlatform([{ status: 201, body: { id: 'pay_1' } }], { jwksFailures: 1 });
+    const client = new PaygridClient({ ...creds, fetch: fetchFn, maxRetries: 2, maxRetryDelayMs: 1 });
+    const res = await client.request('POST', '/v1/payments', { body: {} });
+    expect(res).toMatchObject({ status: 201, signedBy: 'pk_test' });
+    expect(calls).toHaveLength(2);
+    expect(calls[1].headers['idempotency-key']).toBe(calls[0].headers['idempotency-key']);
+  });
+
+  it('does not retry an answer whose signature fails: that is not an outage', async () => {
+    const { fetchFn, calls } = fakePlatform([{ status: 200, body: { amount: 1 } }], { tamper: true });
+    const client = new PaygridClient({ ...creds, fetch: fetchFn, maxRetries: 2, maxRetryDelayMs: 1 });
+    await expect(client.request('GET', '/v1/payments/pay_1')).rejects.toMatchObject({
+      name: 'PaygridSignatureError',
+      transient: false,
+    });
+    expect(calls).toHaveLength(1);
   });
 
   it('throws PaygridError with the error fields on an error answer', async () => {

@@ -1,6 +1,6 @@
 import { KeyObject, randomUUID } from 'node:crypto';
 import { CardData, encryptCard } from './card-encryption';
-import { PaygridError } from './errors';
+import { PaygridError, PaygridSignatureError } from './errors';
 import { signRequest } from './request-signing';
 import { Jwks, JwksCache, verifyResponseSignature } from './response-verification';
 import { CheckoutReturn, verifyCheckoutReturn } from './checkout-return';
@@ -311,7 +311,9 @@ function isRetryable(response: PaygridResponse): boolean {
 function isNetworkError(err: unknown): boolean {
   // fetch rejects with a TypeError on connection failures and a TimeoutError/AbortError on timeouts.
   return (
-    err instanceof TypeError || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    err instanceof TypeError ||
+    (err instanceof PaygridSignatureError && err.transient) ||
+    (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
   );
 }
 

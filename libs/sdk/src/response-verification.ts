@@ -65,7 +65,10 @@ export class JwksCache {
 
   private async load(): Promise<Jwks> {
     const res = await this.fetchFn(this.url, { headers: { accept: 'application/json' } });
-    if (!res.ok) throw new PaygridSignatureError(`Could not fetch the platform JWKS (${res.status})`);
+    if (!res.ok)
+      throw new PaygridSignatureError(`Could not fetch the platform JWKS (${res.status})`, {
+        transient: res.status === 429 || res.status >= 500,
+      });
     const jwks = (await res.json()) as Jwks;
     if (!jwks || !Array.isArray(jwks.keys)) throw new PaygridSignatureError('The platform JWKS is malformed');
     this.jwks = jwks;
