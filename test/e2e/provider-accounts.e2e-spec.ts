@@ -121,6 +121,7 @@ describe('merchant provider accounts (e2e)', () => {
     ['a WeChat field on alipay', 'alipay', { sub_mchid: '1900000109' }, 'sub_mchid'],
     ['direct WeChat without sub_mchid', 'wechat', { mode: 'direct' }, 'sub_mchid'],
     ['direct Alipay without a token', 'alipay', { mode: 'direct', auth_app_id: '2021000000000002' }, 'app_auth_token'],
+    ['direct Alipay without auth_app_id', 'alipay', { mode: 'direct', app_auth_token: 'tok_abcdefgh' }, 'auth_app_id'],
     ['expires_in without a token', 'alipay', { expires_in: 60 }, 'expires_in'],
   ])('refuses %s with 400 and writes nothing', async (_what, family, body, param) => {
     const m = await newMerchant('Bad input');

@@ -17,6 +17,7 @@ import { CrashSafeCreates1765620000000 } from './1765620000000-crash-safe-create
 import { ProviderAccounts1765760000000 } from './1765760000000-provider-accounts';
 import { PaymentSubMerchant1765760000001 } from './1765760000001-payment-sub-merchant';
 import { PaymentMoneyMode1765770000000 } from './1765770000000-payment-money-mode';
+import { AlipayAppAuth1765770000001 } from './1765770000001-alipay-app-auth';
 import { AppKeyMode1765810000000 } from './1765810000000-app-key-mode';
 
 export const MIGRATIONS = [
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   ProviderAccounts1765760000000,
   PaymentSubMerchant1765760000001,
   PaymentMoneyMode1765770000000,
+  AlipayAppAuth1765770000001,
   AppKeyMode1765810000000,
 ];

@@ -15,6 +15,13 @@ export const MerchantErrors = {
   providerFamilyUnknown: (family: string) =>
     invalidRequest('parameter_invalid', `Unknown provider family '${family}'; use wechat or alipay`, 'family'),
   providerAccountInvalid: (why: string, param: string) => invalidRequest('parameter_invalid', why, param),
+  alipayAuthorisationExpired: (merchantId: string) =>
+    new DomainError({
+      type: 'invalid_request_error',
+      status: 409,
+      code: 'alipay_authorisation_expired',
+      message: `Merchant ${merchantId}'s Alipay authorisation has expired and could not be refreshed; it must authorise the platform's app again`,
+    }),
   webhookUrlInvalid: (why: string) => invalidRequest('webhook_url_invalid', why, 'webhook_url'),
   merchantSuspended: (id: string) =>
     new DomainError({

@@ -1,9 +1,16 @@
-import { Body, Controller, Get, Param, Put } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+} from '@nestjs/swagger';
 import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
-import { ProviderAccountResponseDto, UpsertProviderAccountDto } from './dto/provider-account.dto';
+import { AuthoriseAlipayDto, ProviderAccountResponseDto, UpsertProviderAccountDto } from './dto/provider-account.dto';
 import { toProviderAccountResponse } from './provider-accounts.mapper';
 import { ProviderAccountsService } from './provider-accounts.service';
 
@@ -38,5 +45,31 @@ export class ProviderAccountsAdminController {
     @Body() body: UpsertProviderAccountDto,
   ): Promise<ProviderAccountResponseDto> {
     return toProviderAccountResponse(await this.accounts.upsert(actor, merchantId, family, body));
+  }
+
+  @Post('alipay/authorise')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Exchange the merchant's Alipay app_auth_code (第三方应用授权) for its app_auth_token and refresh token, stored encrypted; the merchant's Alipay payments then act as the merchant",
+    description:
+      'Calls alipay.open.auth.token.app (grant_type=authorization_code). The tokens are never returned; the token is refreshed on use before it expires (docs/provider-accounts.md). Audited.',
+  })
+  @ApiOkResponse({ type: ProviderAccountResponseDto })
+  @ApiBadRequestResponse({
+    description:
+      '`parameter_invalid` (`app_auth_code`): Alipay refused the code (unknown, used or expired); nothing changed',
+    type: ErrorResponseDto,
+  })
+  @ApiServiceUnavailableResponse({
+    description: '`service_unavailable`: Alipay did not answer; nothing changed (Retry-After)',
+    type: ErrorResponseDto,
+  })
+  async authoriseAlipay(
+    @CurrentActor() actor: Actor,
+    @Param('id') merchantId: string,
+    @Body() body: AuthoriseAlipayDto,
+  ): Promise<ProviderAccountResponseDto> {
+    return toProviderAccountResponse(await this.accounts.authoriseAlipay(actor, merchantId, body));
   }
 }

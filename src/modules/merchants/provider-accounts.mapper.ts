@@ -15,6 +15,7 @@ export const toProviderAccountResponse = (a: ProviderAccount): ProviderAccountRe
         alipay_authorisation: {
           authorised: a.appAuthTokenEnc !== null,
           auth_app_id: a.authAppId,
+          user_id: a.alipayUserId,
           token_expires_at: a.tokenExpiresAt?.toISOString() ?? null,
           refresh_expires_at: a.refreshExpiresAt?.toISOString() ?? null,
         },

@@ -19,6 +19,8 @@ import type { TransitionCause } from './payment-state-machine';
 import { PaymentErrors } from './payments.errors';
 import { ProviderAccountsService } from '../merchants/provider-accounts.service';
 import { PaymentFilter, PaymentsRepository } from './payments.repository';
+import { orderRefOf } from './provider-order-ref.util';
+import type { ProviderOrderRef } from '../providers/provider.port';
 import { nextCheckAfter } from './resolution/resolver-schedule.util';
 
 const DEFAULT_EXPIRES_IN_S = 7200;
@@ -44,6 +46,8 @@ interface CreateExtras {
   payer?: { openid?: string; ip?: string; auth_code?: string };
   card?: CardInput;
   paymentMethod?: string;
+  /** Alipay direct mode: the token just read at create (later sends read it again, it may have been refreshed). */
+  appAuthToken?: string;
 }
 
 export interface Caller {
@@ -103,9 +107,13 @@ export class PaymentsService {
       if (existing) return this.resume(existing, extrasOf(dto, vaulted));
     }
 
-    // Direct mode (docs/provider-accounts.md): the order is made for the merchant's own sub-merchant.
+    // Direct mode (docs/provider-accounts.md): the order is made for the merchant's own sub-merchant,
+    // or (Alipay) under the merchant's authorisation, with the merchant as seller.
     const sub = dto.channel.startsWith('wechat_')
       ? await this.providerAccounts.wechatSubMerchant(ctx.merchantId)
+      : undefined;
+    const seller = dto.channel.startsWith('alipay_')
+      ? await this.providerAccounts.alipaySeller(ctx.merchantId)
       : undefined;
     const now = new Date();
     const payment = Object.assign(new Payment(), {
@@ -133,7 +141,8 @@ export class PaymentsService {
       providerTransactionId: null,
       subMchid: sub?.subMchid ?? null,
       subAppid: sub?.subAppid ?? null,
-      moneyMode: sub ? ('direct' as const) : ('collected' as const),
+      authAppId: seller?.authAppId ?? null,
+      moneyMode: sub || seller ? ('direct' as const) : ('collected' as const),
       providerState: 'creating' as const,
       createIdempotencyKey: idempotencyKey ?? null,
       failureCode: null,
@@ -158,7 +167,12 @@ export class PaymentsService {
       if (winner && isRetryOf(winner, dto, idempotencyKey)) return this.resume(winner, extrasOf(dto, vaulted));
       throw PaymentErrors.duplicateOutTradeNo(winner?.id ?? 'unknown');
     }
-    return this.sendCreate(payment, extrasOf(dto, vaulted));
+    return this.sendCreate(payment, { ...extrasOf(dto, vaulted), appAuthToken: seller?.appAuthToken });
+  }
+
+  /** The payment as adapters address it (an Alipay direct trade: with the merchant's current token). */
+  orderRef(payment: Payment): Promise<Payment & ProviderOrderRef> {
+    return orderRefOf(payment, this.providerAccounts);
   }
 
   /**
@@ -185,6 +199,9 @@ export class PaymentsService {
   private async sendCreate(payment: Payment, extras: CreateExtras): Promise<Payment> {
     const channel = payment.channel as Channel;
     const provider = this.registry.forChannel(channel);
+    const appAuthToken = payment.authAppId
+      ? (extras.appAuthToken ?? (await this.orderRef(payment)).appAuthToken)
+      : undefined;
     const outcome = await this.callProvider(() =>
       provider.createPayment({
         channel,
@@ -205,6 +222,7 @@ export class PaymentsService {
         subMerchant: payment.subMchid
           ? { subMchid: payment.subMchid, subAppid: payment.subAppid ?? undefined }
           : undefined,
+        appAuthToken,
       }),
     );
     return this.recordCreateOutcome(payment.id, payment.expiresAt, outcome);
@@ -263,7 +281,8 @@ export class PaymentsService {
     if (!['pending', 'requires_action', 'authorized'].includes(payment.status))
       throw PaymentErrors.invalidState(id, payment.status, 'closed');
     const provider = this.registry.forChannel(payment.channel as Channel);
-    const outcome = await this.callProvider(() => provider.close(payment.channel as Channel, payment.id, payment));
+    const ref = await this.orderRef(payment);
+    const outcome = await this.callProvider(() => provider.close(payment.channel as Channel, payment.id, ref));
     if (outcome.status === 'unknown' || outcome.status === 'failed') throw providerError(provider.name, outcome);
     return withTransaction(this.dataSource, async (m) => {
       const locked = (await this.payments.lock(m, payment.id))!;

@@ -52,6 +52,8 @@ export interface ExpectedPayment {
   currency: string;
   /** WeChat Pay service-provider mode: the payment's sub_mchid; null for an order of the platform's own mchid. */
   subMchid?: string | null;
+  /** Alipay third-party authorisation: the merchant's auth_app_id the trade was made for; null for the platform's own. */
+  authAppId?: string | null;
 }
 
 /**
@@ -66,6 +68,9 @@ export function callbackMismatches(cb: ParsedCallback, expected: ExpectedPayment
   // A partner callback for another sub-merchant (or a partner one for a platform order, or the reverse) is not ours.
   if (expected.subMchid !== undefined && (cb.providerSubMerchantId ?? null) !== expected.subMchid)
     out.push('sub_mchid');
+  // Likewise an Alipay notification for another authorising merchant, or for the platform's own app.
+  if (expected.authAppId !== undefined && (cb.providerAuthAppId ?? null) !== expected.authAppId)
+    out.push('auth_app_id');
   if (cb.kind === 'payment' && cb.amount !== expected.amount) out.push('amount');
   if (cb.kind === 'refund') {
     if (cb.amount !== undefined && cb.amount > expected.amount) out.push('amount');

@@ -42,6 +42,8 @@ export interface ProviderOrderRef {
   providerTransactionId?: string | null;
   /** WeChat Pay service-provider mode: the order was made for this sub-merchant (partner endpoints). */
   subMchid?: string | null;
+  /** Alipay third-party authorisation: the merchant's current app_auth_token, so the call acts as the merchant. */
+  appAuthToken?: string;
 }
 
 /** WeChat Pay service-provider mode: the merchant's own sub-merchant under the platform's sp_mchid. */
@@ -109,6 +111,8 @@ export interface CreatePaymentInput {
   captureMethod?: 'automatic' | 'manual';
   /** WeChat Pay: set for a direct-mode merchant; the order goes through /v3/pay/partner/transactions/*. */
   subMerchant?: WechatSubMerchant;
+  /** Alipay: set for a direct-mode merchant; every call carries it so the merchant is the seller of record. */
+  appAuthToken?: string;
 }
 
 /** What a create carries that a provider limits (lengths, characters, ranges). */
@@ -157,6 +161,8 @@ export interface RefundInput {
   notifyUrl: string;
   /** WeChat Pay service-provider mode: the payment's sub-merchant. */
   subMchid?: string;
+  /** Alipay third-party authorisation: the merchant's app_auth_token. */
+  appAuthToken?: string;
 }
 
 export interface AbnormalRefundRetry {
@@ -201,6 +207,8 @@ export type ParsedCallback =
       providerMerchantId?: string;
       /** WeChat Pay service-provider mode: the callback's sub_mchid, to check against the payment's merchant. */
       providerSubMerchantId?: string;
+      /** Alipay third-party authorisation: the authorising merchant's auth_app_id (absent for the platform's own trades). */
+      providerAuthAppId?: string;
       /** Stable id of this notification (Alipay notify_id, WeChat event id) for dedup. */
       notificationId: string;
       /** Cards: the amount actually captured, when the provider reports it. */
@@ -227,6 +235,7 @@ export type ParsedCallback =
       currency: string;
       providerMerchantId?: string;
       providerSubMerchantId?: string;
+      providerAuthAppId?: string;
       notificationId: string;
       raw: unknown;
     };
@@ -271,6 +280,27 @@ export interface StatementLine {
   occurredAt: Date;
 }
 
+/** alipay.open.auth.token.app: a merchant's authorisation code, or the refresh of its token. */
+export type AppAuthGrant =
+  { grantType: 'authorization_code'; code: string } | { grantType: 'refresh_token'; refreshToken: string };
+
+/** What alipay.open.auth.token.app answers, with Alipay's meaning (seconds from now for the two lifetimes). */
+export interface AppAuthTokens {
+  appAuthToken: string;
+  appRefreshToken: string;
+  expiresIn: number;
+  reExpiresIn: number;
+  /** The authorising merchant's Alipay user id (2088…), the seller of its trades. */
+  userId: string;
+  /** The merchant's app id the authorisation was given from. */
+  authAppId: string;
+}
+
+export type AppAuthResult =
+  | { ok: true; tokens: AppAuthTokens }
+  /** refused: the code or refresh token is not valid (a definite answer); unknown: no answer to rely on. */
+  | { ok: false; kind: 'refused' | 'unknown'; providerCode?: string; providerMessage?: string };
+
 export interface PaymentProvider {
   readonly name: ProviderName;
   readonly channels: readonly Channel[];
@@ -304,4 +334,6 @@ export interface PaymentProvider {
   callbackAnswer(success: boolean): CallbackAnswer;
   /** The provider's daily statement (bill) for a day in the provider's bill timezone (UTC+8 for Alipay/WeChat). */
   fetchStatement(day: string): Promise<StatementLine[]>;
+  /** Alipay only: exchange a merchant's authorisation code, or refresh its token (alipay.open.auth.token.app). */
+  exchangeAppAuthToken?(grant: AppAuthGrant): Promise<AppAuthResult>;
 }

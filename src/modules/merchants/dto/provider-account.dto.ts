@@ -53,9 +53,34 @@ export class UpsertProviderAccountDto {
   re_expires_in?: number;
 }
 
+export class AuthoriseAlipayDto {
+  @ApiProperty({
+    example: 'P26b0ecd3b9c04e9b8c4a0d2b7e5f1a3d',
+    description:
+      "The `app_auth_code` Alipay appended to the platform's redirect_uri after the merchant authorised the platform's app; exchanged once with alipay.open.auth.token.app",
+  })
+  @IsString()
+  @Matches(/^[A-Za-z0-9._-]{8,128}$/, { message: 'app_auth_code must be 8-128 characters of A-Z a-z 0-9 . _ -' })
+  app_auth_code: string;
+
+  @ApiPropertyOptional({
+    enum: ['direct', 'collected'],
+    description: "The merchant's Alipay money mode once authorised (default `direct`)",
+  })
+  @IsOptional()
+  @IsIn(['direct', 'collected'])
+  mode?: 'direct' | 'collected';
+}
+
 export class AlipayAuthorisationDto {
   @ApiProperty() authorised: boolean;
   @ApiProperty({ nullable: true, type: String }) auth_app_id: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: "The authorising merchant's Alipay user id (2088…), the seller of its trades",
+  })
+  user_id: string | null;
   @ApiProperty({ nullable: true, type: String }) token_expires_at: string | null;
   @ApiProperty({ nullable: true, type: String }) refresh_expires_at: string | null;
 }

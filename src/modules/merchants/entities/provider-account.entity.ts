@@ -31,6 +31,10 @@ export class ProviderAccount {
   @Column({ name: 'auth_app_id', type: 'text', nullable: true })
   authAppId: string | null;
 
+  /** The authorising merchant's Alipay user id (2088…, `user_id` of alipay.open.auth.token.app): the seller of its trades. */
+  @Column({ name: 'alipay_user_id', type: 'text', nullable: true })
+  alipayUserId: string | null;
+
   /** Encrypted with the key ring; never returned. */
   @Column({ name: 'app_auth_token_enc', type: 'text', nullable: true })
   appAuthTokenEnc: string | null;

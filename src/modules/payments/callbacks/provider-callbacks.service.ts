@@ -92,6 +92,7 @@ export class ProviderCallbacksService {
         amount: payment.amount,
         currency: payment.currency,
         subMchid: payment.subMchid,
+        authAppId: payment.authAppId,
       });
       if (mismatches.length > 0) {
         // Never believed: the money or currency is not what was ordered. An operator must look.
@@ -136,6 +137,7 @@ export class ProviderCallbacksService {
       amount: refund.kind === 'late_success' ? refund.amount : payment.amountCaptured,
       currency: payment.currency,
       subMchid: payment.subMchid,
+      authAppId: payment.authAppId,
     });
     if (mismatches.length > 0 || (cb.amount !== undefined && cb.amount !== refund.amount)) {
       await this.payments.markCallback(m, callbackId, 'rejected_mismatch', mismatches.join(',') || 'amount', false);

@@ -53,6 +53,8 @@ export class Payment {
   @Column({ name: 'sub_mchid', type: 'text', nullable: true }) subMchid: string | null;
   @Column({ name: 'sub_appid', type: 'text', nullable: true }) subAppid: string | null;
   /** Where the money went, fixed at create: `direct` to the merchant's own provider account, or `collected` by the platform. */
+  /** Alipay third-party authorisation: the merchant's auth_app_id the trade was made for (its app_auth_token on every call). */
+  @Column({ name: 'auth_app_id', type: 'text', nullable: true }) authAppId: string | null;
   @Column({ name: 'money_mode', type: 'text', default: 'collected' }) moneyMode: MoneyMode;
   /** `unknown` while we do not know whether the provider created the order (timeout). */
   @Column({ name: 'provider_state', type: 'text', default: 'creating' }) providerState:

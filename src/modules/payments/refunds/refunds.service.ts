@@ -18,6 +18,8 @@ import { PaymentErrors } from '../payments.errors';
 import { toRefundResponse } from '../payments.mapper';
 import { PaymentsRepository } from '../payments.repository';
 import { RefundFilter, RefundsRepository } from './refunds.repository';
+import { ProviderAccountsService } from '../../merchants/provider-accounts.service';
+import { orderRefOf } from '../provider-order-ref.util';
 import { nextCheckAfter } from '../resolution/resolver-schedule.util';
 
 export interface RefundCaller {
@@ -44,6 +46,7 @@ export class RefundsService {
     private readonly registry: ProviderRegistry,
     private readonly ledger: LedgerService,
     private readonly outbox: OutboxService,
+    private readonly providerAccounts: ProviderAccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -111,6 +114,7 @@ export class RefundsService {
     const provider = this.registry.forChannel(payment.channel as Channel);
     let outcome: RefundOutcome;
     try {
+      const { appAuthToken } = await orderRefOf(payment, this.providerAccounts);
       outcome = await provider.refund({
         channel: payment.channel as Channel,
         providerOrderId: payment.id,
@@ -122,6 +126,7 @@ export class RefundsService {
         reason: refund.reason ?? undefined,
         notifyUrl: `${this.config.publicBaseUrl}/callbacks/${provider.name}`,
         subMchid: payment.subMchid ?? undefined,
+        appAuthToken,
       });
     } catch (err) {
       outcome = {

@@ -47,7 +47,9 @@ export class PaymentResolutionService {
       const resent = await this.paymentsService.resendCreate(p);
       if (resent && resent.providerState !== 'unknown') return;
     }
-    const answer = await this.safe(() => provider.query(p.channel as Channel, p.id, p));
+    // Inside safe(): a token that cannot be read or refreshed now is an unknown answer, asked again later.
+    const ref = () => this.paymentsService.orderRef(p);
+    const answer = await this.safe(async () => provider.query(p.channel as Channel, p.id, await ref()));
     if (
       ['succeeded', 'failed', 'closed', 'authorized', 'requires_action'].includes(answer.status) &&
       answer.status !== p.status
@@ -57,7 +59,7 @@ export class PaymentResolutionService {
     }
     if (Date.now() >= p.expiresAt.getTime()) {
       // Expired: close at the provider first, so the payer cannot pay a payment we call closed.
-      const closed = await this.safe(() => provider.close(p.channel as Channel, p.id, p));
+      const closed = await this.safe(async () => provider.close(p.channel as Channel, p.id, await ref()));
       if (closed.status === 'closed') {
         await withTransaction(this.dataSource, async (m) => {
           const locked = (await this.payments.lock(m, p.id))!;
@@ -91,7 +93,8 @@ export class PaymentResolutionService {
     const resent = await this.paymentsService.resendCreate(p);
     if (resent) return resent.providerState !== 'unknown';
     const provider = this.registry.forChannel(p.channel as Channel);
-    const answer = await this.safe(() => provider.query(p.channel as Channel, p.id, p));
+    const ref = () => this.paymentsService.orderRef(p);
+    const answer = await this.safe(async () => provider.query(p.channel as Channel, p.id, await ref()));
     if (['succeeded', 'failed', 'closed', 'authorized', 'requires_action'].includes(answer.status)) {
       await this.apply(p.id, answer, 'provider_query');
       return true;
@@ -99,7 +102,7 @@ export class PaymentResolutionService {
     // Anything but "no such order" is a provider we cannot read now: the next attempt asks again.
     const neverArrived = answer.status === 'pending' || (answer.status === 'unknown' && answer.retryable === true);
     if (!neverArrived) return false;
-    const closed = await this.safe(() => provider.close(p.channel as Channel, p.id, p));
+    const closed = await this.safe(async () => provider.close(p.channel as Channel, p.id, await ref()));
     if (closed.status === 'succeeded' || closed.status === 'authorized') {
       await this.apply(p.id, closed, 'provider_query');
       return true;
@@ -140,7 +143,12 @@ export class PaymentResolutionService {
     const provider = this.registry.forChannel(payment.channel as Channel);
     let outcome;
     try {
-      outcome = await provider.queryRefund(payment.channel as Channel, payment.id, r.id, payment);
+      outcome = await provider.queryRefund(
+        payment.channel as Channel,
+        payment.id,
+        r.id,
+        await this.paymentsService.orderRef(payment),
+      );
     } catch (err) {
       outcome = { status: 'unknown' as const, providerMessage: (err as Error).message };
     }

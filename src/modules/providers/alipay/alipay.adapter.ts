@@ -1,5 +1,8 @@
 import { HttpBackedAdapter } from '../http-backed-adapter';
 import {
+  AppAuthGrant,
+  AppAuthResult,
+  AppAuthTokens,
   CallbackAnswer,
   CallbackParseResult,
   CallbackRequest,
@@ -8,6 +11,7 @@ import {
   FieldCheckInput,
   FieldViolation,
   PaymentProvider,
+  ProviderOrderRef,
   ProviderOutcome,
   ProviderStatus,
   RefundInput,
@@ -31,6 +35,10 @@ import {
 import { AlipayVerifyKeys } from './alipay-keys';
 
 type Node = Record<string, unknown>;
+
+/** The merchant's token for a call about one of its trades (none: the platform's own trade). */
+const asSeller = (ref?: { appAuthToken?: string }) =>
+  ref?.appAuthToken ? { appAuthToken: ref.appAuthToken } : undefined;
 
 /** What one gateway.do call came to, after the signature check. */
 type GatewayResult =
@@ -148,8 +156,8 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     };
   }
 
-  async query(_channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
-    const r = await this.call('alipay.trade.query', { out_trade_no: providerOrderId }, true);
+  async query(_channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome> {
+    const r = await this.call('alipay.trade.query', { out_trade_no: providerOrderId }, true, asSeller(ref));
     if (r.kind === 'unknown') return r.outcome;
     // Precreate and page trades exist at Alipay only once the buyer scans or logs in.
     if (r.kind === 'refused')
@@ -172,23 +180,27 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
    * also refunds a trade already paid, so the trade is queried first and only
    * an unpaid (or not yet existing) one is cancelled. alipay_page uses close.
    */
-  async close(channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
-    if (channel === 'alipay_qr') return this.cancelUnpaid(channel, providerOrderId);
-    const r = await this.call('alipay.trade.close', { out_trade_no: providerOrderId }, true);
+  async close(channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome> {
+    if (channel === 'alipay_qr') return this.cancelUnpaid(channel, providerOrderId, ref);
+    const r = await this.call('alipay.trade.close', { out_trade_no: providerOrderId }, true, asSeller(ref));
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'ok') return { status: 'closed', providerTransactionId: str(r.node.trade_no), raw: r.node };
     // Not opened yet: nothing exists to close, and the cashier link stays usable until it times out,
     // so a late payment is still possible (the payments side books it as a late success).
     if (r.subCode === 'ACQ.TRADE_NOT_EXIST') return { ...this.refusedOutcome(r, 'closed'), retryable: false };
     // Not WAIT_BUYER_PAY any more: the truth is whatever the trade is now (possibly paid).
-    if (r.subCode === 'ACQ.TRADE_STATUS_ERROR') return this.query(channel, providerOrderId);
+    if (r.subCode === 'ACQ.TRADE_STATUS_ERROR') return this.query(channel, providerOrderId, ref);
     return this.refusedOutcome(r, 'unknown');
   }
 
-  private async cancelUnpaid(channel: Channel, providerOrderId: string): Promise<ProviderOutcome> {
-    const now = await this.query(channel, providerOrderId);
+  private async cancelUnpaid(
+    channel: Channel,
+    providerOrderId: string,
+    ref?: ProviderOrderRef,
+  ): Promise<ProviderOutcome> {
+    const now = await this.query(channel, providerOrderId, ref);
     if (now.status !== 'pending') return now;
-    const r = await this.call('alipay.trade.cancel', { out_trade_no: providerOrderId }, true);
+    const r = await this.call('alipay.trade.cancel', { out_trade_no: providerOrderId }, true, asSeller(ref));
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'refused') return this.refusedOutcome(r, 'unknown');
     if (r.node.retry_flag === 'Y')
@@ -212,7 +224,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
       refund_reason: input.reason,
     };
     // Retried: out_request_no makes a repeat the same refund, never a second one.
-    const r = await this.call('alipay.trade.refund', biz, true);
+    const r = await this.call('alipay.trade.refund', biz, true, asSeller(input));
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'refused') return this.refusedOutcome(r, 'failed') as RefundOutcome;
     if (r.node.fund_change === 'Y') {
@@ -224,12 +236,17 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
       };
     }
     // fund_change=N: a repeat of a done refund, or one still in progress. Only the refund query can tell.
-    return this.queryRefund(input.channel, input.providerOrderId, input.providerRefundId);
+    return this.queryRefund(input.channel, input.providerOrderId, input.providerRefundId, input);
   }
 
-  async queryRefund(_channel: Channel, providerOrderId: string, providerRefundId: string): Promise<RefundOutcome> {
+  async queryRefund(
+    _channel: Channel,
+    providerOrderId: string,
+    providerRefundId: string,
+    ref?: ProviderOrderRef,
+  ): Promise<RefundOutcome> {
     const biz = { out_trade_no: providerOrderId, out_request_no: providerRefundId };
-    const r = await this.call('alipay.trade.fastpay.refund.query', biz, true);
+    const r = await this.call('alipay.trade.fastpay.refund.query', biz, true, asSeller(ref));
     if (r.kind === 'unknown') return r.outcome;
     if (r.kind === 'refused') return this.refusedOutcome(r, 'unknown') as RefundOutcome;
     if (!str(r.node.out_request_no) && !str(r.node.refund_amount)) {
@@ -261,7 +278,13 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     if (!params.sign || !verifyAlipayNotification(params, this.keys.forNotification())) {
       return { ok: false, reason: 'signature_invalid' };
     }
-    if (params.app_id !== this.config.appId || (this.config.sellerId && params.seller_id !== this.config.sellerId)) {
+    // A trade of an authorising merchant (auth_app_id other than ours) has that merchant as seller: the payment's
+    // auth_app_id is checked by the payments side instead of our seller_id.
+    const authAppId = params.auth_app_id && params.auth_app_id !== params.app_id ? params.auth_app_id : undefined;
+    if (
+      params.app_id !== this.config.appId ||
+      (!authAppId && this.config.sellerId && params.seller_id !== this.config.sellerId)
+    ) {
       return { ok: false, reason: 'merchant_mismatch' };
     }
     const outTradeNo = params.out_trade_no;
@@ -280,6 +303,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
             refundedTotal: yuanToFen(params.refund_fee),
             currency: 'CNY',
             providerMerchantId: params.app_id,
+            ...(authAppId ? { providerAuthAppId: authAppId } : {}),
             notificationId,
             raw: params,
           },
@@ -297,6 +321,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
           amount: yuanToFen(params.total_amount ?? ''),
           currency: 'CNY',
           providerMerchantId: params.app_id,
+          ...(authAppId ? { providerAuthAppId: authAppId } : {}),
           notificationId,
           raw: params,
         },
@@ -309,6 +334,47 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
   callbackAnswer(success: boolean): CallbackAnswer {
     // Alipay stops resending only on the exact 7 bytes "success".
     return { status: 200, contentType: 'text/plain', body: success ? 'success' : 'failure' };
+  }
+
+  /**
+   * alipay.open.auth.token.app: a merchant's app_auth_code, or a refresh
+   * token, for the merchant's app_auth_token. Not retried: a code is single
+   * use, and a refresh rotates the refresh token, so a blind repeat after a
+   * lost answer would be refused; the caller decides what a lost answer means.
+   */
+  async exchangeAppAuthToken(grant: AppAuthGrant): Promise<AppAuthResult> {
+    const biz =
+      grant.grantType === 'authorization_code'
+        ? { grant_type: 'authorization_code', code: grant.code }
+        : { grant_type: 'refresh_token', refresh_token: grant.refreshToken };
+    const r = await this.call('alipay.open.auth.token.app', biz, false);
+    if (r.kind === 'unknown')
+      return {
+        ok: false,
+        kind: 'unknown',
+        providerCode: r.outcome.providerCode,
+        providerMessage: r.outcome.providerMessage,
+      };
+    if (r.kind === 'refused')
+      return { ok: false, kind: 'refused', providerCode: r.subCode || r.code, providerMessage: r.message };
+    // Answered flat, and (newer gateways) also as a `tokens` list of one per authorised app.
+    const list = Array.isArray(r.node.tokens) ? (r.node.tokens as Node[]) : [];
+    const t: Node = str(r.node.app_auth_token) ? r.node : (list[0] ?? {});
+    const seconds = (v: unknown): number | undefined => {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
+      return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+    };
+    const tokens = {
+      appAuthToken: str(t.app_auth_token),
+      appRefreshToken: str(t.app_refresh_token),
+      expiresIn: seconds(t.expires_in),
+      reExpiresIn: seconds(t.re_expires_in),
+      userId: str(t.user_id),
+      authAppId: str(t.auth_app_id),
+    };
+    if (Object.values(tokens).some((v) => v === undefined))
+      return { ok: false, kind: 'unknown', providerCode: 'malformed', providerMessage: 'token answer incomplete' };
+    return { ok: true, tokens: tokens as AppAuthTokens };
   }
 
   /**
@@ -337,7 +403,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
   private signedParams(
     method: string,
     biz: Record<string, unknown>,
-    input?: CreatePaymentInput,
+    input?: Partial<Pick<CreatePaymentInput, 'notifyUrl' | 'returnUrl' | 'appAuthToken'>>,
   ): Promise<Record<string, string>> {
     const bizClean = Object.fromEntries(Object.entries(biz).filter(([, v]) => v !== undefined && v !== ''));
     return signAlipayRequestAsync(
@@ -353,6 +419,8 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
         notify_url: input?.notifyUrl,
         return_url:
           method === 'alipay.trade.page.pay' || method === 'alipay.trade.wap.pay' ? input?.returnUrl : undefined,
+        // Third-party authorisation: a public parameter, so the merchant is the seller of record (signed like the rest).
+        app_auth_token: input?.appAuthToken,
         biz_content: JSON.stringify(bizClean),
       },
       this.config.appPrivateKeyPem,
@@ -363,7 +431,7 @@ export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider 
     method: string,
     biz: Record<string, unknown>,
     idempotent: boolean,
-    input?: CreatePaymentInput,
+    input?: Partial<Pick<CreatePaymentInput, 'notifyUrl' | 'returnUrl' | 'appAuthToken'>>,
     /** Codes besides 10000 that are an answer, not a refusal (alipay.trade.pay: 10003 waiting for the payer). */
     okCodes: readonly string[] = [],
   ): Promise<GatewayResult> {

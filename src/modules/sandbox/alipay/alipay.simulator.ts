@@ -47,9 +47,34 @@ export interface AlipayTrade {
   createdAt: Date;
   paidAt?: Date;
   refunds: AlipayRefund[];
+  /** Third-party authorisation: the merchant (auth_app_id, its user id as seller) the trade was made for. */
+  authAppId?: string;
+  sellerId?: string;
 }
 
+/** A merchant that authorised the platform's app (第三方应用授权), as alipay.open.auth.token.app names it. */
+export interface AlipayAuthorisation {
+  authAppId: string;
+  userId: string;
+}
+
+interface IssuedToken extends AlipayAuthorisation {
+  expiresAt: number;
+}
+
+/** Alipay's lifetimes: the token a year, the refresh token a little longer. */
+export const APP_AUTH_EXPIRES_IN_S = 31_536_000;
+export const APP_AUTH_RE_EXPIRES_IN_S = 32_140_800;
+
 const OK = { code: '10000', msg: 'Success' };
+/** Shaped like Alipay's: yyyyMM + BB + 32 hex characters. */
+const newAuthToken = () => `${alipayTimestamp().slice(0, 7).replace('-', '')}BB${randomBytes(16).toString('hex')}`;
+const tokenRefused = (subCode: string, subMsg: string) => ({
+  code: '20001',
+  msg: 'Insufficient Token Permissions',
+  sub_code: subCode,
+  sub_msg: subMsg,
+});
 const BILL_URL_TTL_MS = 30_000;
 /** Alipay's standard 0.6% service fee, rounded half up to the fen. */
 const serviceFee = (fen: bigint): bigint => (fen * 6n + 500n) / 1000n;
@@ -67,7 +92,14 @@ const biz = (code: string, subCode: string, subMsg: string) => ({
  */
 export class AlipaySimulator extends SimulatorBase {
   protected readonly dispatcher: CallbackDispatcher;
-  private readonly bills = new Map<string, { day: string; expiresAt: number }>();
+  private readonly bills = new Map<string, { day: string; expiresAt: number; authAppId?: string }>();
+  /** app_auth_code → the merchant it authorises (single use). */
+  private readonly authCodes = new Map<string, AlipayAuthorisation>();
+  /** Live app_auth_tokens and app_refresh_tokens. A refresh retires both of the pair it replaces. */
+  readonly appAuthTokens = new Map<string, IssuedToken>();
+  private readonly refreshTokens = new Map<string, IssuedToken & { token: string }>();
+  /** The app_auth_token each gateway call carried, in order (tests check who acted). */
+  readonly tokenLog: Array<{ method: string; appAuthToken?: string }> = [];
   /** Certificate mode (公钥证书); undefined: public-key mode. */
   private certificates?: AlipaySandboxCertificates;
 
@@ -149,6 +181,9 @@ export class AlipaySimulator extends SimulatorBase {
     if (path === '/app/pay' && req.method === 'POST') return { op: 'payer', run: () => this.appPay(req) };
     const code = /^\/barcode\/(\d+)$/.exec(path);
     if (code) return { op: 'payer', run: () => this.barcodeConfirm(req, code[1]) };
+    // The merchant's side of 第三方应用授权: it agrees, Alipay redirects to the platform with app_auth_code.
+    if (path === '/oauth2/appToAppAuth.htm' && req.method === 'GET')
+      return { op: 'payer', run: async () => this.appToAppAuth(query) };
     if (path !== '/gateway.do') return undefined;
     const params = this.params(req, query);
     if (params.method === 'alipay.trade.page.pay' || params.method === 'alipay.trade.wap.pay')
@@ -197,6 +232,94 @@ export class AlipaySimulator extends SimulatorBase {
     return { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body };
   }
 
+  /**
+   * A merchant authorising the platform's app: a new app_auth_code for it,
+   * appended to redirect_uri with app_id, as Alipay does. `auth_app_id` and
+   * `user_id` in the query pick the sandbox merchant (random otherwise).
+   */
+  private appToAppAuth(query: URLSearchParams): SimResponse {
+    const redirect = query.get('redirect_uri');
+    if (query.get('app_id') !== this.config.alipay.appId || !redirect || !/^https?:\/\//.test(redirect))
+      return json(400, { error: 'app_id of the platform and an http(s) redirect_uri are required' });
+    const code = this.issueAuthCode({
+      authAppId: query.get('auth_app_id') ?? undefined,
+      userId: query.get('user_id') ?? undefined,
+    });
+    const url = new URL(redirect);
+    url.searchParams.set('app_id', this.config.alipay.appId);
+    url.searchParams.set('app_auth_code', code);
+    const state = query.get('state');
+    if (state) url.searchParams.set('state', state);
+    return { status: 302, headers: { location: url.toString() }, body: '' };
+  }
+
+  /** Issues an app_auth_code as if the merchant had just authorised the platform's app. */
+  issueAuthCode(merchant: Partial<AlipayAuthorisation> = {}): string {
+    const code = `P${randomBytes(16).toString('hex')}`;
+    this.authCodes.set(code, {
+      authAppId:
+        merchant.authAppId ??
+        `2021${BigInt('0x' + randomBytes(6).toString('hex'))
+          .toString()
+          .padStart(12, '0')
+          .slice(-12)}`,
+      userId:
+        merchant.userId ??
+        `2088${BigInt('0x' + randomBytes(6).toString('hex'))
+          .toString()
+          .padStart(12, '0')
+          .slice(-12)}`,
+    });
+    return code;
+  }
+
+  /** alipay.open.auth.token.app: the code (once) or a live refresh token for a new token pair. */
+  private tokenApp(b: Record<string, string>): Record<string, unknown> {
+    let merchant: AlipayAuthorisation | undefined;
+    if (b.grant_type === 'authorization_code') {
+      merchant = this.authCodes.get(b.code ?? '');
+      if (!merchant) return biz('40004', 'isv.code-invalid', '授权码code无效');
+      this.authCodes.delete(b.code);
+    } else if (b.grant_type === 'refresh_token') {
+      const old = this.refreshTokens.get(b.refresh_token ?? '');
+      if (!old) return biz('40004', 'isv.refresh-token-invalid', '刷新令牌refresh_token无效');
+      this.refreshTokens.delete(b.refresh_token);
+      if (old.expiresAt <= Date.now()) return biz('40004', 'isv.refresh-token-time-out', '刷新令牌refresh_token过期');
+      this.appAuthTokens.delete(old.token);
+      merchant = old;
+    } else {
+      return biz('40002', 'isv.invalid-parameter', 'grant_type must be authorization_code or refresh_token');
+    }
+    const token = newAuthToken();
+    const refresh = newAuthToken();
+    const now = Date.now();
+    const who = { authAppId: merchant.authAppId, userId: merchant.userId };
+    this.appAuthTokens.set(token, { ...who, expiresAt: now + APP_AUTH_EXPIRES_IN_S * 1000 });
+    this.refreshTokens.set(refresh, { ...who, token, expiresAt: now + APP_AUTH_RE_EXPIRES_IN_S * 1000 });
+    const issued = {
+      user_id: who.userId,
+      auth_app_id: who.authAppId,
+      app_auth_token: token,
+      app_refresh_token: refresh,
+      expires_in: APP_AUTH_EXPIRES_IN_S,
+      re_expires_in: APP_AUTH_RE_EXPIRES_IN_S,
+    };
+    return { ...OK, ...issued, tokens: [issued] };
+  }
+
+  /** The merchant a call acts for (its app_auth_token), undefined for the platform itself, or the refusal. */
+  private sellerOf(p: AlipayParams): { seller?: IssuedToken } | { refused: Record<string, unknown> } {
+    // Bounded: a long-running sandbox (the benchmark) must not grow without end.
+    if (this.tokenLog.length >= 1000) this.tokenLog.shift();
+    this.tokenLog.push({ method: p.method ?? '', appAuthToken: p.app_auth_token });
+    if (p.app_auth_token === undefined) return {};
+    const t = this.appAuthTokens.get(p.app_auth_token);
+    if (!t) return { refused: tokenRefused('aop.invalid-app-auth-token', '无效的应用授权令牌') };
+    if (t.expiresAt <= Date.now())
+      return { refused: tokenRefused('aop.app-auth-token-time-out', '应用授权令牌已过期') };
+    return { seller: t };
+  }
+
   private api(p: AlipayParams): Promise<SimResponse> {
     const method = p.method ?? '';
     if (p.app_id !== this.config.alipay.appId)
@@ -205,6 +328,9 @@ export class AlipaySimulator extends SimulatorBase {
     if (certRefusal) return this.answer(method, certRefusal);
     if (!verifyAlipayRequest(p, this.config.alipay.appPublicKeyPem))
       return this.answer(method, biz('40002', 'isv.invalid-signature', 'signature check failed'));
+    const who = this.sellerOf(p);
+    if ('refused' in who) return this.answer(method, who.refused);
+    const seller = who.seller;
     let b: Record<string, string>;
     try {
       b = JSON.parse(p.biz_content ?? '{}');
@@ -212,22 +338,24 @@ export class AlipaySimulator extends SimulatorBase {
       return this.answer(method, biz('40002', 'isv.invalid-parameter', 'biz_content is not JSON'));
     }
     switch (method) {
+      case 'alipay.open.auth.token.app':
+        return this.answer(method, this.tokenApp(b));
       case 'alipay.trade.precreate':
-        return this.answer(method, this.precreate(b, p));
+        return this.answer(method, this.precreate(b, p, seller));
       case 'alipay.trade.pay':
-        return this.answer(method, this.barcodePay(b, p));
+        return this.answer(method, this.barcodePay(b, p, seller));
       case 'alipay.trade.query':
-        return this.answer(method, this.query(b));
+        return this.answer(method, this.query(b, seller));
       case 'alipay.trade.close':
-        return this.answer(method, this.close(b));
+        return this.answer(method, this.close(b, seller));
       case 'alipay.trade.cancel':
-        return this.answer(method, this.cancel(b));
+        return this.answer(method, this.cancel(b, seller));
       case 'alipay.trade.refund':
-        return this.answer(method, this.refund(b));
+        return this.answer(method, this.refund(b, seller));
       case 'alipay.trade.fastpay.refund.query':
-        return this.answer(method, this.refundQuery(b));
+        return this.answer(method, this.refundQuery(b, seller));
       case 'alipay.data.dataservice.bill.downloadurl.query':
-        return this.answer(method, this.billUrl(b));
+        return this.answer(method, this.billUrl(b, seller));
       default:
         return this.answer(method, biz('40002', 'isv.invalid-method', `unsupported method ${method}`), {
           asError: true,
@@ -236,7 +364,11 @@ export class AlipaySimulator extends SimulatorBase {
     }
   }
 
-  private newTrade(b: Record<string, string>, p: AlipayParams): AlipayTrade | Record<string, unknown> {
+  private newTrade(
+    b: Record<string, string>,
+    p: AlipayParams,
+    seller?: AlipayAuthorisation,
+  ): AlipayTrade | Record<string, unknown> {
     let total: bigint;
     try {
       total = yuanToFen(b.total_amount ?? '');
@@ -247,6 +379,9 @@ export class AlipaySimulator extends SimulatorBase {
       return biz('40002', 'isv.invalid-parameter', 'out_trade_no/total_amount');
     const existing = this.trades.get(b.out_trade_no);
     if (existing) {
+      // Another seller's out_trade_no is another trade; the sandbox keeps one namespace, so it refuses.
+      if (existing.authAppId !== seller?.authAppId)
+        return biz('40004', 'ACQ.CONTEXT_INCONSISTENT', 'out_trade_no belongs to another seller');
       if (existing.total !== total)
         return biz('40004', 'ACQ.CONTEXT_INCONSISTENT', 'same out_trade_no, different details');
       if (existing.status === 'TRADE_SUCCESS' || existing.status === 'TRADE_FINISHED')
@@ -268,13 +403,14 @@ export class AlipaySimulator extends SimulatorBase {
       returnUrl: p.return_url,
       createdAt: new Date(),
       refunds: [],
+      ...(seller ? { authAppId: seller.authAppId, sellerId: seller.userId } : {}),
     };
     this.trades.put(trade.outTradeNo, trade);
     return trade;
   }
 
-  private precreate(b: Record<string, string>, p: AlipayParams): Record<string, unknown> {
-    const t = this.newTrade(b, p);
+  private precreate(b: Record<string, string>, p: AlipayParams, seller?: AlipayAuthorisation): Record<string, unknown> {
+    const t = this.newTrade(b, p, seller);
     if (!('tradeNo' in t)) return t;
     const trade = t as AlipayTrade;
     trade.qrToken ??= randomUUID();
@@ -285,15 +421,21 @@ export class AlipaySimulator extends SimulatorBase {
     };
   }
 
-  private find(b: Record<string, string>): AlipayTrade | undefined {
+  /** A trade exists only for its seller: the platform's own, or the authorising merchant's (its token). */
+  private lookup(b: Record<string, string>, seller?: AlipayAuthorisation): AlipayTrade | undefined {
     const t = b.out_trade_no
       ? this.trades.get(b.out_trade_no)
       : this.trades.values().find((x) => x.tradeNo === b.trade_no);
+    return t && t.authAppId === seller?.authAppId ? t : undefined;
+  }
+
+  private find(b: Record<string, string>, seller?: AlipayAuthorisation): AlipayTrade | undefined {
+    const t = this.lookup(b, seller);
     return t?.visible ? t : undefined;
   }
 
-  private query(b: Record<string, string>): Record<string, unknown> {
-    const t = this.find(b);
+  private query(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
+    const t = this.find(b, seller);
     if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
     return {
       ...OK,
@@ -316,8 +458,8 @@ export class AlipaySimulator extends SimulatorBase {
    * Never scanned: Alipay holds no trade, answers ACQ.TRADE_NOT_EXIST, and the
    * QR code stays payable until it times out (only alipay.trade.cancel stops it).
    */
-  private close(b: Record<string, string>): Record<string, unknown> {
-    const v = this.find(b);
+  private close(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
+    const v = this.find(b, seller);
     if (!v) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
     if (v.status !== 'WAIT_BUYER_PAY') return biz('40004', 'ACQ.TRADE_STATUS_ERROR', `trade is ${v.status}`);
     this.closeTrade(v);
@@ -334,10 +476,8 @@ export class AlipaySimulator extends SimulatorBase {
    * alipay.trade.cancel (face-to-face): unpaid, even unscanned, the trade is
    * closed for good (action close); paid, the money goes back (action refund).
    */
-  private cancel(b: Record<string, string>): Record<string, unknown> {
-    const t = b.out_trade_no
-      ? this.trades.get(b.out_trade_no)
-      : this.trades.values().find((x) => x.tradeNo === b.trade_no);
+  private cancel(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
+    const t = this.lookup(b, seller);
     if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
     const done = (action: 'close' | 'refund') => ({
       ...OK,
@@ -369,8 +509,8 @@ export class AlipaySimulator extends SimulatorBase {
     return t.refunds.reduce((s, r) => s + r.amount, 0n);
   }
 
-  private refund(b: Record<string, string>): Record<string, unknown> {
-    const t = this.find(b);
+  private refund(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
+    const t = this.find(b, seller);
     if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
     let amount: bigint;
     try {
@@ -432,8 +572,8 @@ export class AlipaySimulator extends SimulatorBase {
     });
   }
 
-  private refundQuery(b: Record<string, string>): Record<string, unknown> {
-    const t = this.find(b);
+  private refundQuery(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
+    const t = this.find(b, seller);
     const r = t?.refunds.find((x) => x.outRequestNo === (b.out_request_no || t.outTradeNo));
     // No data at all means "no such refund" (PROVIDERS.md): code 10000 without refund fields.
     if (!t || !r) return { ...OK };
@@ -450,7 +590,7 @@ export class AlipaySimulator extends SimulatorBase {
   }
 
   /** A bill exists from T+1 (北京时间) and its download link lives about 30 s. */
-  private billUrl(b: Record<string, string>): Record<string, unknown> {
+  private billUrl(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
     if (b.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(b.bill_date ?? ''))
       return biz('40004', 'isv.invalid-bill-date', 'bill_type trade, bill_date yyyy-MM-dd');
     if (
@@ -459,15 +599,19 @@ export class AlipaySimulator extends SimulatorBase {
     )
       return biz('40004', 'isp.bill_not_exist', '账单不存在');
     const token = randomUUID();
-    this.bills.set(token, { day: b.bill_date, expiresAt: Date.now() + BILL_URL_TTL_MS });
+    this.bills.set(token, { day: b.bill_date, expiresAt: Date.now() + BILL_URL_TTL_MS, authAppId: seller?.authAppId });
     return { ...OK, bill_download_url: `${this.config.publicBaseUrl}${this.mount}/bills/${token}` };
   }
 
-  /** Rows completed within the UTC+8 calendar day, with Alipay's 0.6% service fee. */
-  billEntries(day: string): AlipayBillEntry[] {
+  /**
+   * Rows completed within the UTC+8 calendar day, with Alipay's 0.6% service fee.
+   * A seller's bill: the platform's own trades, or (auth_app_id) one authorising merchant's.
+   */
+  billEntries(day: string, authAppId?: string): AlipayBillEntry[] {
     const inDay = (d?: Date) => !!d && beijingDay(d) === day;
     const rows: AlipayBillEntry[] = [];
     for (const t of this.trades.values()) {
+      if (t.authAppId !== authAppId) continue;
       const base = { tradeNo: t.tradeNo, outTradeNo: t.outTradeNo, subject: t.subject, createdAt: t.createdAt };
       if (inDay(t.paidAt))
         rows.push({ ...base, kind: 'payment', completedAt: t.paidAt!, amount: t.total, fee: serviceFee(t.total) });
@@ -486,8 +630,8 @@ export class AlipaySimulator extends SimulatorBase {
   }
 
   /** The bill file of a day: a zip of GBK CSVs, as the real download link serves it. */
-  billFile(day: string): Buffer {
-    return alipayBillZip(this.config.alipay.sellerId, day, this.billEntries(day));
+  billFile(day: string, authAppId?: string): Buffer {
+    return alipayBillZip(this.config.alipay.sellerId, day, this.billEntries(day, authAppId));
   }
 
   private download(token: string): SimResponse {
@@ -502,7 +646,7 @@ export class AlipaySimulator extends SimulatorBase {
         'content-type': 'application/oct-stream',
         'content-disposition': `attachment; filename="${this.config.alipay.sellerId}_${bill.day.replace(/-/g, '')}.csv.zip"`,
       },
-      body: this.billFile(bill.day),
+      body: this.billFile(bill.day, bill.authAppId),
     };
   }
 
@@ -523,11 +667,15 @@ export class AlipaySimulator extends SimulatorBase {
    * needs the payer to confirm (10003, WAIT_BUYER_PAY, confirmed at
    * /barcode/<auth_code>), any other code is paid at once.
    */
-  private barcodePay(b: Record<string, string>, p: AlipayParams): Record<string, unknown> {
+  private barcodePay(
+    b: Record<string, string>,
+    p: AlipayParams,
+    seller?: AlipayAuthorisation,
+  ): Record<string, unknown> {
     if (b.scene !== 'bar_code' || !/^\d{16,24}$/.test(b.auth_code ?? ''))
       return biz('40002', 'isv.invalid-parameter', 'scene=bar_code and auth_code required');
     if (b.auth_code.endsWith('0000')) return biz('40004', 'ACQ.PAYMENT_AUTH_CODE_INVALID', 'payment code invalid');
-    const t = this.newTrade(b, p);
+    const t = this.newTrade(b, p, seller);
     if (!('tradeNo' in t)) return t;
     const trade = t as AlipayTrade;
     trade.visible = true;
@@ -572,13 +720,15 @@ export class AlipaySimulator extends SimulatorBase {
     }
     const certRefusal = this.certificateRefusal(p);
     if (certRefusal) return json(400, certRefusal);
+    const who = this.sellerOf(p);
+    if ('refused' in who) return json(400, who.refused);
     let b: Record<string, string>;
     try {
       b = JSON.parse(p.biz_content ?? '{}');
     } catch {
       return json(400, biz('40002', 'isv.invalid-parameter', 'biz_content is not JSON'));
     }
-    const t = this.newTrade(b, p);
+    const t = this.newTrade(b, p, who.seller);
     if (!('tradeNo' in t)) return json(400, t);
     return this.payerStep(req, t as AlipayTrade, title);
   }
@@ -633,7 +783,8 @@ export class AlipaySimulator extends SimulatorBase {
         out_trade_no: t.outTradeNo,
         trade_no: t.tradeNo,
         total_amount: fenToYuan(t.total),
-        seller_id: this.config.alipay.sellerId,
+        seller_id: t.sellerId ?? this.config.alipay.sellerId,
+        auth_app_id: t.authAppId ?? this.config.alipay.appId,
       },
       this.signingKeyPem,
     );
@@ -658,7 +809,9 @@ export class AlipaySimulator extends SimulatorBase {
           out_trade_no: t.outTradeNo,
           buyer_id: '2088000000000001',
           buyer_logon_id: 'san***@sandbox.com',
-          seller_id: this.config.alipay.sellerId,
+          // The seller of record: the authorising merchant for its trades, else the platform.
+          seller_id: t.sellerId ?? this.config.alipay.sellerId,
+          auth_app_id: t.authAppId ?? this.config.alipay.appId,
           trade_status: t.status,
           total_amount: fenToYuan(t.total),
           subject: t.subject,
