@@ -4,6 +4,7 @@
  * they name the same types. `validateEnvelope` is a dependency-free structural
  * check consumers can run before trusting a message.
  */
+import { CHANNELS } from './channels';
 import { EVENT_TYPES, EventEnvelope, EventType, isEventType } from './event-types';
 
 const idPattern = (prefix: string) => `^${prefix}_[0-9a-z]{26}$`;
@@ -24,22 +25,7 @@ export const OBJECT_SCHEMAS = {
       status: { enum: ['pending', 'requires_action', 'authorized', 'succeeded', 'failed', 'closed'] },
       ...money,
       amount_refunded: { type: 'integer', minimum: 0 },
-      channel: {
-        enum: [
-          'alipay_qr',
-          'alipay_page',
-          'alipay_wap',
-          'alipay_app',
-          'alipay_barcode',
-          'wechat_native',
-          'wechat_jsapi',
-          'wechat_h5',
-          'wechat_app',
-          'wechat_miniprogram',
-          'card',
-          'stripe_card',
-        ],
-      },
+      channel: { enum: CHANNELS },
       out_trade_no: { type: 'string' },
     },
     additionalProperties: true,

@@ -1,3 +1,4 @@
+export * from './channels';
 export * from './event-types';
 export * from './objects';
 export * from './event-schemas';

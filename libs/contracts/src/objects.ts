@@ -3,6 +3,7 @@
  * answers with. Only the fields consumers rely on are fixed here; objects may
  * carry more (additive changes are not breaking).
  */
+import type { Channel } from './channels';
 import type { EventEnvelope, EventObjectKind, EventType } from './event-types';
 
 interface BaseObject {
@@ -17,7 +18,7 @@ export interface PaymentObject extends BaseObject {
   /** Integer, minor unit of `currency`. */
   amount: number;
   currency: string;
-  channel: string;
+  channel: Channel;
   out_trade_no: string;
 }
 

@@ -1,18 +1,10 @@
 /** Shapes of the merchant API's objects (docs/api.md), as the typed SDK methods return them. */
 
-export type Channel =
-  | 'alipay_qr'
-  | 'alipay_page'
-  | 'alipay_wap'
-  | 'alipay_app'
-  | 'alipay_barcode'
-  | 'wechat_native'
-  | 'wechat_jsapi'
-  | 'wechat_h5'
-  | 'wechat_app'
-  | 'wechat_miniprogram'
-  | 'card'
-  | 'stripe_card';
+import type { Channel } from '../../contracts/src/channels';
+
+/** The event contract's channel list (libs/contracts): the SDK and the server name the same channels. */
+export type { Channel };
+
 export type PaymentStatus = 'pending' | 'requires_action' | 'authorized' | 'succeeded' | 'failed' | 'closed';
 
 export type NextAction =

@@ -10,7 +10,7 @@ import { MerchantDirectory } from '../merchants/merchant-directory';
 import type { Payment } from '../payments/entities/payment.entity';
 import { PaymentsService } from '../payments/payments.service';
 import { ProviderRegistry } from '../providers/provider-registry';
-import { CHANNELS, type Channel } from '../providers/provider.port';
+import { isChannel, type Channel } from '../providers/provider.port';
 import { CHECKOUT_CONFIG, CheckoutConfig } from './checkout.config';
 import { CheckoutErrors } from './checkout.errors';
 import { CheckoutRepository } from './checkout.repository';
@@ -65,32 +65,30 @@ export class CheckoutService {
   }
 
   /** Channels this install's cashier can run: configured, known, and (JSAPI) with the OAuth step configured. */
-  private runnable(): string[] {
+  private runnable(): Channel[] {
     return CASHIER_CHANNELS.filter(
-      (c) =>
-        (CHANNELS as readonly string[]).includes(c) &&
-        this.registry.hasChannel(c as Channel) &&
-        (c !== 'wechat_jsapi' || this.oauth !== undefined),
+      (c) => this.registry.hasChannel(c) && (c !== 'wechat_jsapi' || this.oauth !== undefined),
     );
   }
 
   private async offeredChannels(appId: string, currency: string, requested?: string[]): Promise<string[]> {
     const app = await this.merchants.findApp(appId);
     if (!app) throw MerchantErrors.appNotFound(appId);
-    const runnable = this.runnable();
-    let offered: string[];
+    const runnable: readonly string[] = this.runnable();
+    const isRunnable = (c: string): c is Channel => runnable.includes(c);
+    let offered: Channel[];
     if (requested) {
       for (const c of requested) {
         if (!(app.channels as string[]).includes(c)) throw CheckoutErrors.channelNotEnabled(c);
-        if (!runnable.includes(c)) throw CheckoutErrors.channelNotOffered(c);
+        if (!isRunnable(c)) throw CheckoutErrors.channelNotOffered(c);
       }
-      offered = requested;
+      offered = requested.filter(isRunnable);
     } else {
-      offered = (app.channels as string[]).filter((c) => runnable.includes(c));
+      offered = app.channels.filter(isRunnable);
     }
     if (offered.length === 0) throw CheckoutErrors.noChannels();
     for (const c of offered)
-      if (!this.registry.forChannel(c as Channel).supportsCurrency(c as Channel, currency))
+      if (!this.registry.forChannel(c).supportsCurrency(c, currency))
         throw CheckoutErrors.currencyNotSupported(c, currency);
     return offered;
   }
@@ -243,7 +241,8 @@ export class CheckoutService {
   async startPayment(id: string, channel: string, payer?: { openid: string }): Promise<SessionState> {
     const { session } = await this.load(id);
     if (session.status !== 'open') throw CheckoutErrors.sessionNotOpen(id, session.status);
-    if (!session.channels.includes(channel)) throw CheckoutErrors.channelNotOffered(channel);
+    // A session offers only channels (a choice of them), so anything else is not offered.
+    if (!isChannel(channel) || !session.channels.includes(channel)) throw CheckoutErrors.channelNotOffered(channel);
     const claim = await this.repo.claimAttempt(id, new Date());
     if (!claim) {
       const now = await this.load(id);
@@ -273,7 +272,7 @@ export class CheckoutService {
       out_trade_no: `${id.replace('_', '')}-${claim.attempts}`,
       amount: Number(session.amount),
       currency: session.currency,
-      channel: channel as Channel,
+      channel,
       subject: session.subject,
       expires_in: Math.max(60, remainingS),
       // Alipay's cashiers send the payer back here, where the session's status is shown.

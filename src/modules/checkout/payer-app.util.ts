@@ -1,3 +1,5 @@
+import type { Channel } from '../providers/provider.port';
+
 /** Which wallet app's built-in browser opened the page, known from its User-Agent. */
 export type PayerApp = 'alipay' | 'wechat' | 'browser';
 
@@ -28,7 +30,7 @@ export function inAppChannel(app: PayerApp, offered: readonly string[]): string 
 }
 
 /** Channels the hosted cashier can run (cards need a card form and card-data encryption; not here). */
-export const CASHIER_CHANNELS = [
+export const CASHIER_CHANNELS: readonly Channel[] = [
   'alipay_qr',
   'alipay_page',
   'alipay_wap',

@@ -8,7 +8,12 @@ import { Actor, AuditLogService } from '../admin/audit-log.service';
 import { encryptionContext } from '../crypto/encrypted-column';
 import { KeyRing } from '../crypto/key-ring';
 import { ProviderRegistry } from '../providers/provider-registry';
-import type { AppAuthGrant, AppAuthResult, AppAuthTokens } from '../providers/provider.port';
+import {
+  canAuthorizeApps,
+  type AppAuthGrant,
+  type AppAuthResult,
+  type AppAuthTokens,
+} from '../providers/provider.port';
 import { AuthoriseAlipayDto, UpsertProviderAccountDto } from './dto/provider-account.dto';
 import { ProviderAccount, ProviderFamily } from './entities/provider-account.entity';
 import { MerchantErrors } from './merchants.errors';
@@ -250,7 +255,7 @@ export class ProviderAccountsService {
 
   private async exchange(grant: AppAuthGrant): Promise<AppAuthResult> {
     const alipay = this.registry.forProvider('alipay');
-    if (!alipay?.exchangeAppAuthToken)
+    if (!alipay || !canAuthorizeApps(alipay))
       throw MerchantErrors.providerAccountInvalid('Alipay is not configured on this install', 'family');
     return alipay.exchangeAppAuthToken(grant);
   }

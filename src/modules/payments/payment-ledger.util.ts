@@ -3,15 +3,32 @@ import type { Channel, ProviderName } from '../providers/provider.port';
 import type { Payment } from './entities/payment.entity';
 import type { Refund } from './entities/refund.entity';
 
-/** Which provider's clearing account holds a channel's money. */
-export function providerOf(channel: string): ProviderName {
-  if (channel.startsWith('alipay')) return 'alipay';
-  if (channel.startsWith('wechat')) return 'wechatpay';
-  if (channel.startsWith('stripe')) return 'stripe';
-  return 'card';
+/** Which provider's clearing account holds a channel's money (and serves its callbacks). */
+export function providerOf(channel: Channel): ProviderName {
+  switch (channel) {
+    case 'alipay_qr':
+    case 'alipay_page':
+    case 'alipay_wap':
+    case 'alipay_app':
+    case 'alipay_barcode':
+      return 'alipay';
+    case 'wechat_native':
+    case 'wechat_jsapi':
+    case 'wechat_h5':
+    case 'wechat_app':
+    case 'wechat_miniprogram':
+      return 'wechatpay';
+    case 'card':
+      return 'card';
+    case 'stripe_card':
+      return 'stripe';
+    default: {
+      // A channel added to the contract's list without a provider here fails the type check.
+      const unmapped: never = channel;
+      throw new Error(`no provider for channel ${String(unmapped)}`);
+    }
+  }
 }
-
-export const channelOf = (p: Payment): Channel => p.channel as Channel;
 
 /** Direct (service-provider) mode: the provider settled the payment to the merchant's own account. */
 export const isDirect = (p: Pick<Payment, 'moneyMode'>): boolean => p.moneyMode === 'direct';

@@ -9,7 +9,13 @@ import { MerchantDirectory } from '../merchants/merchant-directory';
 import { MerchantErrors } from '../merchants/merchants.errors';
 import { providerError } from '../providers/provider-errors';
 import { ProviderRegistry } from '../providers/provider-registry';
-import type { CardInput, Channel, ProviderOutcome } from '../providers/provider.port';
+import {
+  canCapture,
+  checksFields,
+  type CardInput,
+  type Channel,
+  type ProviderOutcome,
+} from '../providers/provider.port';
 import { CardVaultService, VaultedCard } from '../vault/card-vault.service';
 import { CapturePaymentDto, CreatePaymentDto } from './dto/create-payment.dto';
 import { Payment } from './entities/payment.entity';
@@ -30,7 +36,7 @@ const DEFAULT_EXPIRES_IN_S = 7200;
  * need what is never stored: the payer's IP (wechat_h5), a one-time barcode
  * (alipay_barcode), card data or a processor PaymentMethod.
  */
-const RESENDABLE_FROM_ROW = new Set<string>([
+const RESENDABLE_FROM_ROW = new Set<Channel>([
   'alipay_qr',
   'alipay_page',
   'alipay_wap',
@@ -87,13 +93,15 @@ export class PaymentsService {
     if (!provider.supportsCurrency(dto.channel, dto.currency))
       throw PaymentErrors.currencyNotSupported(dto.channel, dto.currency);
     this.checkChannelInput(dto);
-    const violation = provider.checkFields?.({
-      channel: dto.channel,
-      amount: BigInt(dto.amount),
-      subject: dto.subject,
-      description: dto.description,
-      notifyUrl: this.notifyUrl(dto.channel),
-    });
+    const violation = checksFields(provider)
+      ? provider.checkFields({
+          channel: dto.channel,
+          amount: BigInt(dto.amount),
+          subject: dto.subject,
+          description: dto.description,
+          notifyUrl: this.notifyUrl(dto.channel),
+        })
+      : undefined;
     if (violation) throw PaymentErrors.providerFieldInvalid(violation.field, violation.message);
 
     let vaulted: VaultedCard | undefined;
@@ -197,7 +205,7 @@ export class PaymentsService {
   }
 
   private async sendCreate(payment: Payment, extras: CreateExtras): Promise<Payment> {
-    const channel = payment.channel as Channel;
+    const channel = payment.channel;
     const provider = this.registry.forChannel(channel);
     const appAuthToken = payment.authAppId
       ? (extras.appAuthToken ?? (await this.orderRef(payment)).appAuthToken)
@@ -280,9 +288,9 @@ export class PaymentsService {
     const payment = await this.get(merchantId, id);
     if (!['pending', 'requires_action', 'authorized'].includes(payment.status))
       throw PaymentErrors.invalidState(id, payment.status, 'closed');
-    const provider = this.registry.forChannel(payment.channel as Channel);
+    const provider = this.registry.forChannel(payment.channel);
     const ref = await this.orderRef(payment);
-    const outcome = await this.callProvider(() => provider.close(payment.channel as Channel, payment.id, ref));
+    const outcome = await this.callProvider(() => provider.close(payment.channel, payment.id, ref));
     if (outcome.status === 'unknown' || outcome.status === 'failed') throw providerError(provider.name, outcome);
     return withTransaction(this.dataSource, async (m) => {
       const locked = (await this.payments.lock(m, payment.id))!;
@@ -303,9 +311,9 @@ export class PaymentsService {
     if (payment.status !== 'authorized') throw PaymentErrors.invalidState(id, payment.status, 'captured');
     const amount = dto.amount !== undefined ? BigInt(dto.amount) : payment.amount;
     if (amount > payment.amount) throw PaymentErrors.captureTooLarge();
-    const provider = this.registry.forChannel(payment.channel as Channel);
-    if (!provider.capture) throw PaymentErrors.invalidState(id, payment.status, 'captured');
-    const outcome = await this.callProvider(() => provider.capture!(payment.id, amount, payment.currency, payment));
+    const provider = this.registry.forChannel(payment.channel);
+    if (!canCapture(provider)) throw PaymentErrors.invalidState(id, payment.status, 'captured');
+    const outcome = await this.callProvider(() => provider.capture(payment.id, amount, payment.currency, payment));
     if (outcome.status !== 'succeeded')
       throw providerError(provider.name, outcome.status === 'failed' ? outcome : { ...outcome, status: 'unknown' });
     return withTransaction(this.dataSource, async (m) => {
@@ -325,7 +333,7 @@ export class PaymentsService {
     return this.payments.timeline(paymentId);
   }
 
-  notifyUrl(channel: string): string {
+  notifyUrl(channel: Channel): string {
     return `${this.config.publicBaseUrl}/callbacks/${providerOf(channel)}`;
   }
 

@@ -4,33 +4,9 @@
  * `provider-errors.ts` is the one place that turns outcomes into domain errors.
  * Providers never import payments or touch payment tables.
  */
-export type Channel =
-  | 'alipay_qr'
-  | 'alipay_page'
-  | 'alipay_wap'
-  | 'alipay_app'
-  | 'alipay_barcode'
-  | 'wechat_native'
-  | 'wechat_jsapi'
-  | 'wechat_h5'
-  | 'wechat_app'
-  | 'wechat_miniprogram'
-  | 'card'
-  | 'stripe_card';
-export const CHANNELS: readonly Channel[] = [
-  'alipay_qr',
-  'alipay_page',
-  'alipay_wap',
-  'alipay_app',
-  'alipay_barcode',
-  'wechat_native',
-  'wechat_jsapi',
-  'wechat_h5',
-  'wechat_app',
-  'wechat_miniprogram',
-  'card',
-  'stripe_card',
-];
+export { CHANNELS, isChannel, type Channel } from '../../../libs/contracts/src';
+import type { Channel } from '../../../libs/contracts/src';
+
 export type ProviderName = 'alipay' | 'wechatpay' | 'card' | 'stripe';
 
 /**
@@ -305,24 +281,10 @@ export interface PaymentProvider {
   readonly name: ProviderName;
   readonly channels: readonly Channel[];
   supportsCurrency(channel: Channel, currency: string): boolean;
-  /**
-   * The provider's own field limits, checked before a payment row is written
-   * or the provider called: a violation is the merchant's 400, not a refusal
-   * after the fact. Providers without such limits leave it out.
-   */
-  checkFields?(input: FieldCheckInput): FieldViolation | undefined;
   createPayment(input: CreatePaymentInput): Promise<ProviderOutcome>;
   query(channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
   close(channel: Channel, providerOrderId: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
-  /** Card only: capture an authorization, fully or in part. */
-  capture?(providerOrderId: string, amount: bigint, currency: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
   refund(input: RefundInput): Promise<RefundOutcome>;
-  /**
-   * WeChat Pay only: send an ABNORMAL refund (the payer's account could not take
-   * the money) to a bank card through apply-abnormal-refund. The answer is the
-   * refund's new state (normally pending again).
-   */
-  retryAbnormalRefund?(input: AbnormalRefundRetry): Promise<RefundOutcome>;
   queryRefund(
     channel: Channel,
     providerOrderId: string,
@@ -334,6 +296,51 @@ export interface PaymentProvider {
   callbackAnswer(success: boolean): CallbackAnswer;
   /** The provider's daily statement (bill) for a day in the provider's bill timezone (UTC+8 for Alipay/WeChat). */
   fetchStatement(day: string): Promise<StatementLine[]>;
-  /** Alipay only: exchange a merchant's authorisation code, or refresh its token (alipay.open.auth.token.app). */
-  exchangeAppAuthToken?(grant: AppAuthGrant): Promise<AppAuthResult>;
 }
+
+/*
+ * Capabilities beyond the port: one interface per flow that only some
+ * providers have, each with its guard, so a caller asks what the provider can
+ * do and the type checker holds it to the answer.
+ */
+
+/** Providers with field limits of their own (lengths, characters, ranges). */
+export interface FieldCheckingProvider extends PaymentProvider {
+  /**
+   * Checked before a payment row is written or the provider called: a
+   * violation is the merchant's 400, not a refusal after the fact.
+   */
+  checkFields(input: FieldCheckInput): FieldViolation | undefined;
+}
+
+/** Providers that authorize first and take the money on a later call (cards). */
+export interface CapturingProvider extends PaymentProvider {
+  /** Capture an authorization, fully or in part. */
+  capture(providerOrderId: string, amount: bigint, currency: string, ref?: ProviderOrderRef): Promise<ProviderOutcome>;
+}
+
+/** Providers that can send an ABNORMAL refund on to a bank card (WeChat Pay). */
+export interface AbnormalRefundRetryingProvider extends PaymentProvider {
+  /**
+   * Send an ABNORMAL refund (the payer's account could not take the money) to
+   * a bank card through apply-abnormal-refund. The answer is the refund's new
+   * state (normally pending again).
+   */
+  retryAbnormalRefund(input: AbnormalRefundRetry): Promise<RefundOutcome>;
+}
+
+/** Providers that act for a merchant through its authorisation of a third-party application (Alipay). */
+export interface AppAuthorizingProvider extends PaymentProvider {
+  /** Exchange a merchant's authorisation code, or refresh its token (alipay.open.auth.token.app). */
+  exchangeAppAuthToken(grant: AppAuthGrant): Promise<AppAuthResult>;
+}
+
+const hasMethod = (p: PaymentProvider, name: string): boolean =>
+  typeof (p as unknown as Record<string, unknown>)[name] === 'function';
+
+export const checksFields = (p: PaymentProvider): p is FieldCheckingProvider => hasMethod(p, 'checkFields');
+export const canCapture = (p: PaymentProvider): p is CapturingProvider => hasMethod(p, 'capture');
+export const canRetryAbnormalRefund = (p: PaymentProvider): p is AbnormalRefundRetryingProvider =>
+  hasMethod(p, 'retryAbnormalRefund');
+export const canAuthorizeApps = (p: PaymentProvider): p is AppAuthorizingProvider =>
+  hasMethod(p, 'exchangeAppAuthToken');

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CHANNELS } from '../../providers/provider.port';
+import { CHANNELS, type Channel } from '../../providers/provider.port';
 import { PAYMENT_STATUSES, PaymentStatus, REFUND_STATUSES, RefundStatus } from '../payment-state-machine';
 
 export class NextActionDto {
@@ -107,7 +107,7 @@ export class PaymentResponseDto {
   @ApiProperty() out_trade_no: string;
   @ApiProperty({ example: 10000 }) amount: number;
   @ApiProperty({ example: 'CNY' }) currency: string;
-  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: CHANNELS }) channel: Channel;
   @ApiProperty({ enum: PAYMENT_STATUSES }) status: PaymentStatus;
   @ApiProperty() subject: string;
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;

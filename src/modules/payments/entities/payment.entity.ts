@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../common/money/bigint.transformer';
-import type { NextAction, ThreeDSecureResult } from '../../providers/provider.port';
+import type { Channel, NextAction, ThreeDSecureResult } from '../../providers/provider.port';
 import type { PaymentStatus } from '../payment-state-machine';
 import type { MoneyMode } from '../../merchants/entities/provider-account.entity';
 
@@ -24,7 +24,7 @@ export class Payment {
   @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'app_id', type: 'text' }) appId: string;
   @Column({ name: 'out_trade_no', type: 'text' }) outTradeNo: string;
-  @Column({ type: 'text' }) channel: string;
+  @Column({ type: 'text' }) channel: Channel;
   @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;
   @Column({ type: 'char', length: 3 }) currency: string;
   @Column({ type: 'text' }) status: PaymentStatus;

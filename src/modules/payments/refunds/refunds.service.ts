@@ -7,7 +7,7 @@ import { PG_UNIQUE_VIOLATION, sqlState, withTransaction } from '../../../persist
 import { LedgerService } from '../../ledger/ledger.service';
 import { OutboxService } from '../../notifications/outbox.service';
 import { ProviderRegistry } from '../../providers/provider-registry';
-import type { Channel, RefundOutcome } from '../../providers/provider.port';
+import type { RefundOutcome } from '../../providers/provider.port';
 import { CreateRefundDto } from './dto/refund.dto';
 import { Payment } from '../entities/payment.entity';
 import { Refund } from '../entities/refund.entity';
@@ -111,12 +111,12 @@ export class RefundsService {
 
   /** Sends the refund to the provider (again: the refund id is its idempotency key) and records the answer. */
   async execute(refund: Refund, payment: Payment): Promise<Refund> {
-    const provider = this.registry.forChannel(payment.channel as Channel);
+    const provider = this.registry.forChannel(payment.channel);
     let outcome: RefundOutcome;
     try {
       const { appAuthToken } = await orderRefOf(payment, this.providerAccounts);
       outcome = await provider.refund({
-        channel: payment.channel as Channel,
+        channel: payment.channel,
         providerOrderId: payment.id,
         providerTransactionId: payment.providerTransactionId ?? undefined,
         providerRefundId: refund.id,

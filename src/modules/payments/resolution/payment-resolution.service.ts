@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../../config/config';
 import { withTransaction } from '../../../persistence/transaction.util';
 import { ProviderRegistry } from '../../providers/provider-registry';
-import type { Channel, ProviderOutcome } from '../../providers/provider.port';
+import type { ProviderOutcome } from '../../providers/provider.port';
 import { Payment } from '../entities/payment.entity';
 import { Refund } from '../entities/refund.entity';
 import { PaymentLifecycleService } from '../payment-lifecycle.service';
@@ -38,7 +38,7 @@ export class PaymentResolutionService {
       await withTransaction(this.dataSource, (m) => this.payments.update(m, p.id, { nextCheckAt: null }));
       return;
     }
-    const provider = this.registry.forChannel(p.channel as Channel);
+    const provider = this.registry.forChannel(p.channel);
     if (p.providerState === 'creating' && p.status === 'pending' && (await this.finishCreate(p))) return;
     // The create's answer was lost (a timeout, a 5xx): the client got a pending payment with nothing to show the
     // payer, and a query can only say the order exists, not give back its QR code or redirect. Re-sending it (same
@@ -49,7 +49,7 @@ export class PaymentResolutionService {
     }
     // Inside safe(): a token that cannot be read or refreshed now is an unknown answer, asked again later.
     const ref = () => this.paymentsService.orderRef(p);
-    const answer = await this.safe(async () => provider.query(p.channel as Channel, p.id, await ref()));
+    const answer = await this.safe(async () => provider.query(p.channel, p.id, await ref()));
     if (
       ['succeeded', 'failed', 'closed', 'authorized', 'requires_action'].includes(answer.status) &&
       answer.status !== p.status
@@ -59,7 +59,7 @@ export class PaymentResolutionService {
     }
     if (Date.now() >= p.expiresAt.getTime()) {
       // Expired: close at the provider first, so the payer cannot pay a payment we call closed.
-      const closed = await this.safe(async () => provider.close(p.channel as Channel, p.id, await ref()));
+      const closed = await this.safe(async () => provider.close(p.channel, p.id, await ref()));
       if (closed.status === 'closed') {
         await withTransaction(this.dataSource, async (m) => {
           const locked = (await this.payments.lock(m, p.id))!;
@@ -92,9 +92,9 @@ export class PaymentResolutionService {
   private async finishCreate(p: Payment): Promise<boolean> {
     const resent = await this.paymentsService.resendCreate(p);
     if (resent) return resent.providerState !== 'unknown';
-    const provider = this.registry.forChannel(p.channel as Channel);
+    const provider = this.registry.forChannel(p.channel);
     const ref = () => this.paymentsService.orderRef(p);
-    const answer = await this.safe(async () => provider.query(p.channel as Channel, p.id, await ref()));
+    const answer = await this.safe(async () => provider.query(p.channel, p.id, await ref()));
     if (['succeeded', 'failed', 'closed', 'authorized', 'requires_action'].includes(answer.status)) {
       await this.apply(p.id, answer, 'provider_query');
       return true;
@@ -102,7 +102,7 @@ export class PaymentResolutionService {
     // Anything but "no such order" is a provider we cannot read now: the next attempt asks again.
     const neverArrived = answer.status === 'pending' || (answer.status === 'unknown' && answer.retryable === true);
     if (!neverArrived) return false;
-    const closed = await this.safe(async () => provider.close(p.channel as Channel, p.id, await ref()));
+    const closed = await this.safe(async () => provider.close(p.channel, p.id, await ref()));
     if (closed.status === 'succeeded' || closed.status === 'authorized') {
       await this.apply(p.id, closed, 'provider_query');
       return true;
@@ -140,11 +140,11 @@ export class PaymentResolutionService {
       await this.refundsService.execute(r, payment);
       return;
     }
-    const provider = this.registry.forChannel(payment.channel as Channel);
+    const provider = this.registry.forChannel(payment.channel);
     let outcome;
     try {
       outcome = await provider.queryRefund(
-        payment.channel as Channel,
+        payment.channel,
         payment.id,
         r.id,
         await this.paymentsService.orderRef(payment),

@@ -2,6 +2,7 @@ import { HttpBackedAdapter } from '../http-backed-adapter';
 import {
   AppAuthGrant,
   AppAuthResult,
+  AppAuthorizingProvider,
   AppAuthTokens,
   CallbackAnswer,
   CallbackParseResult,
@@ -10,7 +11,7 @@ import {
   CreatePaymentInput,
   FieldCheckInput,
   FieldViolation,
-  PaymentProvider,
+  FieldCheckingProvider,
   ProviderOrderRef,
   ProviderOutcome,
   ProviderStatus,
@@ -65,7 +66,7 @@ const TRADE_STATUS: Record<string, ProviderStatus> = {
  * trade.app.pay order string, alipay_barcode = trade.pay with the payer's code). Every gateway answer is verified with the Alipay public key
  * before it is read; an unverifiable answer is `unknown`.
  */
-export class AlipayAdapter extends HttpBackedAdapter implements PaymentProvider {
+export class AlipayAdapter extends HttpBackedAdapter implements FieldCheckingProvider, AppAuthorizingProvider {
   readonly name = 'alipay' as const;
   readonly channels: readonly Channel[] = ['alipay_qr', 'alipay_page', 'alipay_wap', 'alipay_app', 'alipay_barcode'];
   /** Alipay's key (public-key mode) or certificates by SN (certificate mode). */

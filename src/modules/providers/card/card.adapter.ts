@@ -5,7 +5,7 @@ import {
   CallbackRequest,
   Channel,
   CreatePaymentInput,
-  PaymentProvider,
+  CapturingProvider,
   ProviderOutcome,
   ProviderStatus,
   RefundInput,
@@ -37,7 +37,7 @@ const AUTH_STATUS: Record<string, ProviderStatus> = {
 const REFUND_STATUS: Record<string, RefundStatus> = { pending: 'pending', succeeded: 'succeeded', failed: 'failed' };
 
 /** Adapter for the card acquirer protocol documented in card-protocol.util.ts. */
-export class CardAdapter extends HttpBackedAdapter implements PaymentProvider {
+export class CardAdapter extends HttpBackedAdapter implements CapturingProvider {
   readonly name = 'card' as const;
   readonly channels: readonly Channel[] = ['card'];
 

@@ -5,7 +5,7 @@ import {
   CallbackRequest,
   Channel,
   CreatePaymentInput,
-  PaymentProvider,
+  CapturingProvider,
   ProviderOrderRef,
   ProviderOutcome,
   RefundInput,
@@ -47,7 +47,7 @@ const EXPAND_CHARGE = { expand: ['latest_charge'] };
  * Idempotency-Key derived from Paygrid's own id, so a retry after a timeout
  * can never create a second charge or refund.
  */
-export class StripeAdapter extends HttpBackedAdapter implements PaymentProvider {
+export class StripeAdapter extends HttpBackedAdapter implements CapturingProvider {
   readonly name = 'stripe' as const;
   readonly channels: readonly Channel[] = ['stripe_card'];
 

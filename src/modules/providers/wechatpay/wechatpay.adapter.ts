@@ -16,7 +16,8 @@ import {
   CreatePaymentInput,
   FieldCheckInput,
   FieldViolation,
-  PaymentProvider,
+  AbnormalRefundRetryingProvider,
+  FieldCheckingProvider,
   ProviderOrderRef,
   ProviderOutcome,
   ProviderStatus,
@@ -82,7 +83,10 @@ function rfc3339Beijing(d: Date): string {
  * Every answer, 2xx or 4xx, is verified against the WeChat Pay public key
  * named by Wechatpay-Serial before it is read.
  */
-export class WechatPayAdapter extends HttpBackedAdapter implements PaymentProvider {
+export class WechatPayAdapter
+  extends HttpBackedAdapter
+  implements FieldCheckingProvider, AbnormalRefundRetryingProvider
+{
   readonly name = 'wechatpay' as const;
   readonly channels: readonly Channel[];
   /** The WeChat Pay keys by serial: configured public keys, plus downloaded certificates in certificate mode. */
