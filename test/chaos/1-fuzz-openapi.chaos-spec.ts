@@ -16,7 +16,7 @@ import { recordScenario } from './kit/summary';
 
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 2 ** 31);
 /** Runs per operation: 78 operations × this stays well under a minute on the 2-core CI machine. */
-const RUNS_PER_OPERATION = Number(process.env.CHAOS_FUZZ_RUNS ?? 30);
+const RUNS_PER_OPERATION = Number(process.env.CHAOS_FUZZ_RUNS ?? 24);
 const ERROR_TYPES = new Set([
   'invalid_request_error',
   'authentication_error',
