@@ -19,6 +19,7 @@ import { PaymentResolutionModule } from './modules/payments/resolution/payment-r
 import { PaymentsModule } from './modules/payments/payments.module';
 import { ProvidersModule } from './modules/providers/providers.module';
 import { SettlementsModule } from './modules/settlements/settlements.module';
+import { ProviderCallMetricsModule } from './provider-call-metrics';
 import { providersConfigFor } from './providers-setup';
 
 /**
@@ -56,6 +57,7 @@ export class CoreModule {
         NotificationsModule,
         AuthModule,
         LedgerModule,
+        ProviderCallMetricsModule,
         ProvidersModule.forRootAsync({
           inject: [StoredSecretsService],
           useFactory: (secrets: StoredSecretsService) => providersConfigFor(config, secrets),

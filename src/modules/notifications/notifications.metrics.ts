@@ -26,6 +26,8 @@ export class NotificationsMetrics {
   readonly webhookAttempts: Counter<'outcome'>;
   readonly webhookLatency: Histogram<'outcome'>;
   readonly webhooksInFlight: Gauge;
+  /** Payments that reached a final state, by channel: counted from committed events as the relay publishes them. */
+  readonly paymentOutcomes: Counter<'channel' | 'outcome'>;
 
   constructor(metrics: Metrics, @InjectDataSource() dataSource: DataSource) {
     const registers = [metrics.registry];
@@ -109,6 +111,14 @@ export class NotificationsMetrics {
     this.webhooksInFlight =
       existing('paygrid_webhooks_in_flight') ??
       new Gauge({ name: 'paygrid_webhooks_in_flight', help: 'Webhook requests in flight in this process', registers });
+    this.paymentOutcomes =
+      existing('paygrid_payment_outcomes_total') ??
+      new Counter({
+        name: 'paygrid_payment_outcomes_total',
+        help: 'Payments that succeeded, failed or closed, by channel (from their committed events; a republished event after a relay crash may count twice)',
+        labelNames: ['channel', 'outcome'],
+        registers,
+      });
     if (!existing('paygrid_outbox_lag_seconds')) {
       new Gauge({
         name: 'paygrid_outbox_lag_seconds',

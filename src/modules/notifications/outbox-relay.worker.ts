@@ -17,6 +17,13 @@ import { NotificationsMetrics } from './notifications.metrics';
  * by id), after a back-off while the broker or database is down. Committed
  * rows only: a rolled-back change never reaches the table.
  */
+/** The events that end a payment, and the outcome label each gives paygrid_payment_outcomes_total. */
+const PAYMENT_OUTCOMES: Partial<Record<string, string>> = {
+  'payment.succeeded': 'succeeded',
+  'payment.failed': 'failed',
+  'payment.closed': 'closed',
+};
+
 @Injectable()
 export class OutboxRelay extends PollingWorker {
   /** Domain events, one line each, once their publish committed (the 'Events' context in the log). */
@@ -66,7 +73,11 @@ export class OutboxRelay extends PollingWorker {
       );
       return envelopes;
     });
-    for (const e of published) this.eventLog.log(eventLogLine(e));
+    for (const e of published) {
+      this.eventLog.log(eventLogLine(e));
+      const outcome = PAYMENT_OUTCOMES[e.type];
+      if (outcome) this.metrics.paymentOutcomes.inc({ channel: String(e.data.object.channel), outcome });
+    }
     return published.length;
   }
 }

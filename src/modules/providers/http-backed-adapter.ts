@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ProviderHttpClient } from './http/provider-http.client';
+import type { ProviderCallObserver } from './provider-call-observer';
 import { HttpPolicy, resolveHttpPolicy } from './providers.config';
 
 /**
@@ -27,6 +28,11 @@ export abstract class HttpBackedAdapter {
    */
   protected logUnsignedRefusal(call: string, status: number, code: string, message: string): void {
     this.logger.warn(`unsigned refusal taken as final: ${call} -> HTTP ${status} ${code} (${message})`);
+  }
+
+  /** Reports this provider's HTTP attempts and breaker state (ProvidersModule wires the app's metrics). */
+  observeCalls(observer: ProviderCallObserver): void {
+    this.http.observeWith(observer);
   }
 
   /** Releases the circuit breaker's timers (module shutdown). */

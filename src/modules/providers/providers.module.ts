@@ -1,4 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata, OnModuleDestroy, Inject } from '@nestjs/common';
+import { HttpBackedAdapter } from './http-backed-adapter';
+import { PROVIDER_CALL_OBSERVER, ProviderCallObserver } from './provider-call-observer';
 import { PaymentProvider } from './provider.port';
 import { PROVIDERS_CONFIG, ProvidersConfig } from './providers.config';
 import { ProviderRegistry } from './provider-registry';
@@ -20,6 +22,12 @@ export function buildProviders(config: ProvidersConfig): PaymentProvider[] {
   if (config.card) out.push(new CardAdapter(config.card));
   if (config.stripe) out.push(new StripeAdapter(config.stripe));
   return out;
+}
+
+/** Adapters with their HTTP calls reported to the app's observer (metrics), when the app provides one. */
+function observed<T>(adapters: T[], observer?: ProviderCallObserver): T[] {
+  if (observer) for (const a of adapters) if (a instanceof HttpBackedAdapter) a.observeCalls(observer);
+  return adapters;
 }
 
 export interface ProvidersModuleAsyncOptions {
@@ -53,14 +61,15 @@ export class ProvidersModule implements OnModuleDestroy {
         { provide: PROVIDERS_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
         {
           provide: ProviderRegistry,
-          useFactory: (config: ProvidersConfig) => new ProviderRegistry(buildProviders(config)),
-          inject: [PROVIDERS_CONFIG],
+          useFactory: (config: ProvidersConfig, observer?: ProviderCallObserver) =>
+            new ProviderRegistry(observed(buildProviders(config), observer)),
+          inject: [PROVIDERS_CONFIG, { token: PROVIDER_CALL_OBSERVER, optional: true }],
         },
         {
           provide: BANK_TRANSFER,
-          useFactory: (config: ProvidersConfig): BankTransferProvider =>
-            config.bank ? new BankTransferAdapter(config.bank) : new UnconfiguredBank(),
-          inject: [PROVIDERS_CONFIG],
+          useFactory: (config: ProvidersConfig, observer?: ProviderCallObserver): BankTransferProvider =>
+            config.bank ? observed([new BankTransferAdapter(config.bank)], observer)[0] : new UnconfiguredBank(),
+          inject: [PROVIDERS_CONFIG, { token: PROVIDER_CALL_OBSERVER, optional: true }],
         },
       ],
       exports: [ProviderRegistry, PROVIDERS_CONFIG, BANK_TRANSFER],

@@ -66,6 +66,33 @@ describe('ProviderHttpClient', () => {
     c.shutdown();
   });
 
+  it('reports every attempt and each breaker change to its observer', async () => {
+    const attempts: Array<[string, string]> = [];
+    const circuit: string[] = [];
+    const c = client({ breakerVolumeThreshold: 2, breakerErrorThresholdPercentage: 50, maxRetries: 0 });
+    c.observeWith({
+      attempt: (provider, outcome, seconds) => {
+        expect(seconds).toBeGreaterThanOrEqual(0);
+        attempts.push([provider, outcome]);
+      },
+      circuit: (_provider, state) => circuit.push(state),
+    });
+    mode = 'ok';
+    await c.request({ method: 'POST', url }, { idempotent: false });
+    mode = '500';
+    await c.request({ method: 'POST', url }, { idempotent: false });
+    await c.request({ method: 'POST', url }, { idempotent: false });
+    await c.request({ method: 'POST', url }, { idempotent: false });
+    expect(attempts).toEqual([
+      ['t', 'ok'],
+      ['t', 'http_5xx'],
+      ['t', 'http_5xx'],
+      ['t', 'circuit_open'],
+    ]);
+    expect(circuit).toEqual(['closed', 'open']);
+    c.shutdown();
+  });
+
   it('passes a 2xx through', async () => {
     mode = 'ok';
     const c = client();

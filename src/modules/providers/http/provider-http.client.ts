@@ -1,5 +1,6 @@
 import CircuitBreaker from 'opossum';
 import { timeProviderCall } from '../../../common/http/server-timing';
+import type { ProviderCallObserver, ProviderCallOutcome } from '../provider-call-observer';
 import { HttpPolicy } from '../providers.config';
 
 /**
@@ -42,8 +43,16 @@ export function isTransient(r: HttpResult): boolean {
   return r.kind !== 'response' || r.status >= 500 || r.status === 429;
 }
 
+/** The metrics label of one attempt's result. */
+export function outcomeOf(r: HttpResult): ProviderCallOutcome {
+  if (r.kind !== 'response') return r.kind;
+  if (r.status >= 500) return 'http_5xx';
+  return r.status >= 400 ? 'http_4xx' : 'ok';
+}
+
 export class ProviderHttpClient {
   private readonly breaker: CircuitBreaker<[HttpCall], HttpResult>;
+  private observer?: ProviderCallObserver;
 
   constructor(
     readonly providerName: string,
@@ -63,6 +72,15 @@ export class ProviderHttpClient {
 
   get circuitOpen(): boolean {
     return this.breaker.opened;
+  }
+
+  /** Reports every attempt and each change of the breaker's state from now on (metrics). */
+  observeWith(observer: ProviderCallObserver): void {
+    this.observer = observer;
+    observer.circuit(this.providerName, this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half_open' : 'closed');
+    this.breaker.on('open', () => observer.circuit(this.providerName, 'open'));
+    this.breaker.on('halfOpen', () => observer.circuit(this.providerName, 'half_open'));
+    this.breaker.on('close', () => observer.circuit(this.providerName, 'closed'));
   }
 
   /** The whole exchange, retries and their back-off included, is the request's `provider` Server-Timing figure. */
@@ -90,6 +108,17 @@ export class ProviderHttpClient {
   }
 
   private async fire(call: HttpCall): Promise<HttpResult> {
+    const started = this.observer ? performance.now() : 0;
+    const result = await this.fireOnce(call);
+    this.observer?.attempt(
+      this.providerName,
+      outcomeOf(result),
+      result.kind === 'circuit_open' ? 0 : (performance.now() - started) / 1000,
+    );
+    return result;
+  }
+
+  private async fireOnce(call: HttpCall): Promise<HttpResult> {
     try {
       return await this.breaker.fire(call);
     } catch (err) {
