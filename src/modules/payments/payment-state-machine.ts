@@ -1,6 +1,7 @@
 /**
- * The payment and refund lifecycles as data, in one place. Every status
- * change goes through `assertTransition`, and the repository applies it as a
+ * The payment and refund lifecycles as data, in one place. A provider's
+ * answer moves a payment only where `canTransition` allows it (the lifecycle
+ * service ignores the rest), and the repository applies the change as a
  * conditional update (`… WHERE status = expected`), so two racing causes can
  * never both move the same payment.
  */
@@ -47,7 +48,8 @@ export const PAYMENT_TRANSITIONS: Record<PaymentStatus, Partial<Record<PaymentSt
     succeeded: ['merchant', 'admin', 'provider_response'],
     closed: ['merchant', 'admin', 'expiry_sweeper', ...PROVIDER],
   },
-  // Terminal. A success that arrives after `closed` is handled as a late payment (see payments README section), not a transition.
+  // Terminal. A success that arrives after `closed` or `failed` is a late success (README "Decisions worth knowing";
+  // PaymentLifecycleService.lateSuccess): its money is held and refunded, and the payment does not move.
   succeeded: {},
   failed: {},
   closed: {},
