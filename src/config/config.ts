@@ -350,6 +350,18 @@ export const VARIABLES = {
     default: 30_000,
     parse: int(100, 3_600_000),
   },
+  RECONCILIATION_POLL_MS: {
+    description:
+      "How often the reconciliation scheduler (worker role) looks for provider bill days without a report, and runs them once the provider's bill is ready (T+1). 0 turns scheduled reconciliation off (run it with POST /admin/v1/reconciliation/run)",
+    default: 1_800_000,
+    parse: int(0, 86_400_000),
+  },
+  RECONCILIATION_LOOKBACK_DAYS: {
+    description:
+      'Bill days the reconciliation scheduler covers, counting back from yesterday (UTC+8): a day whose bill is late stays due until it is this old',
+    default: 3,
+    parse: int(1, 31),
+  },
   SETTLEMENT_POLL_MS: {
     description:
       'How often the settlement scheduler looks for merchant days that are due (T+N after the cut-off in the merchant timezone)',
@@ -563,6 +575,8 @@ export interface AppConfig {
     url?: string;
     port: number;
   };
+  /** Scheduled reconciliation: pollMs 0 = off. */
+  reconciliation: { pollMs: number; lookbackDays: number };
   settlements: {
     pollMs: number;
     payoutPollMs: number;
@@ -675,6 +689,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       url: v.SANDBOX_URL?.replace(/\/$/, ''),
       port: v.SANDBOX_PORT!,
     },
+    reconciliation: { pollMs: v.RECONCILIATION_POLL_MS!, lookbackDays: v.RECONCILIATION_LOOKBACK_DAYS! },
     settlements: {
       pollMs: v.SETTLEMENT_POLL_MS!,
       payoutPollMs: v.PAYOUT_POLL_MS!,

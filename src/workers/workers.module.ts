@@ -9,6 +9,7 @@ import { PaymentResolverWorker } from '../modules/payments/resolution/payment-re
 import { PaymentsModule } from '../modules/payments/payments.module';
 import { PayoutWorker } from '../modules/settlements/payout.worker';
 import { PayoutsConsumer } from '../modules/settlements/payouts.consumer';
+import { ReconciliationSchedulerWorker } from '../modules/settlements/reconciliation-scheduler.worker';
 import { SettlementSchedulerWorker } from '../modules/settlements/settlement-scheduler.worker';
 import { SettlementsModule } from '../modules/settlements/settlements.module';
 import { WORKER_CLASSES, WorkerHost } from './worker-host';
@@ -21,7 +22,14 @@ import { WORKER_CLASSES, WorkerHost } from './worker-host';
  * consumes nothing; the loops' classes stay in their modules, where the API
  * and the CLI call their work directly (a pass, a nudge).
  */
-const WORKERS = [OutboxRelay, WebhookDeliveryWorker, PaymentResolverWorker, SettlementSchedulerWorker, PayoutWorker];
+const WORKERS = [
+  OutboxRelay,
+  WebhookDeliveryWorker,
+  PaymentResolverWorker,
+  SettlementSchedulerWorker,
+  ReconciliationSchedulerWorker,
+  PayoutWorker,
+];
 
 /** Handlers of `@OnEvent` (their classes' only role is to consume, so they are provided here). */
 const CONSUMERS = [WebhookDispatcher, PayoutsConsumer];

@@ -201,6 +201,12 @@ export const ERROR_EXAMPLES: Record<string, ErrorExample> = {
     message: `Payout po_${ID} is paid, not awaiting approval`,
     details: { status: 'paid' },
   },
+  statement_not_ready: {
+    status: 409,
+    type: 'invalid_request_error',
+    message: 'The alipay bill for 2026-11-26 is not ready yet; reconcile it later',
+    details: { provider: 'alipay', day: '2026-11-26' },
+  },
   reconciliation_exception_not_open: {
     status: 409,
     type: 'invalid_request_error',

@@ -37,6 +37,10 @@ export class ReconciliationAdminController {
       'Categories: matched, missing_here, missing_at_provider, amount_mismatch, status_mismatch. A payment the provider shows paid and we had pending is queried and completed (resolved); the rest is open on the exception list.',
   })
   @ApiOkResponse({ type: ReconciliationReportDto })
+  @ApiConflictResponse({
+    description: "statement_not_ready: the provider's bill of the day is not produced yet (T+1); try later",
+    type: ErrorResponseDto,
+  })
   @ApiBadGatewayResponse({ description: 'statement_unavailable', type: ErrorResponseDto })
   async run(@CurrentActor() actor: Actor, @Body() body: RunReconciliationDto): Promise<ReconciliationReportDto> {
     const { report, items } = await this.reconciliation.run(body.provider, body.day, actor);

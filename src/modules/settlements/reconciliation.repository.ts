@@ -77,6 +77,37 @@ export class ReconciliationRepository {
     if (items.length > 0) await manager.insert(ReconciliationItem, items as never);
   }
 
+  /** Which of these bill days already have a report for the provider. */
+  async reportedDays(provider: string, days: string[]): Promise<Set<string>> {
+    const rows: Array<{ day: string }> = await this.dataSource.query(
+      `SELECT DISTINCT to_char(business_day, 'YYYY-MM-DD') AS day FROM reconciliation_reports
+        WHERE provider = $1 AND business_day = ANY($2::date[])`,
+      [provider, days],
+    );
+    return new Set(rows.map((r) => r.day));
+  }
+
+  /**
+   * Runs `fn` holding a session advisory lock for the provider's day, or returns undefined when another process
+   * holds it. A session lock on a connection of its own, because the run calls the provider outside any transaction.
+   */
+  async withDayLock<T>(provider: string, day: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const key = `reconciliation:${provider}:${day}`;
+    try {
+      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [key]);
+      if (!locked) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [key]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
   findReport(id: string): Promise<ReconciliationReport | null> {
     return this.dataSource.manager.findOneBy(ReconciliationReport, { id });
   }

@@ -6,6 +6,7 @@ import { withTransaction } from '../../persistence/transaction.util';
 import { AuditLogService, type Actor } from '../admin/audit-log.service';
 import { ProviderRegistry } from '../providers/provider-registry';
 import type { PaymentProvider, ProviderName, StatementLine } from '../providers/provider.port';
+import { StatementNotReady } from '../providers/statement.errors';
 import {
   ReconciliationCategory,
   ReconciliationItem,
@@ -23,8 +24,17 @@ import {
   statementSides,
 } from './reconciliation-match.util';
 import { ReconciliationRepository } from './reconciliation.repository';
-import { addDays, billDayBounds, isDay } from './settlement-day.util';
+import { addDays, billDay, billDayBounds, isDay } from './settlement-day.util';
 import { SettlementErrors } from './settlements.errors';
+
+const SCHEDULER: Actor = { actor: 'reconciliation-scheduler' };
+
+export interface ScheduledReconciliation {
+  provider: string;
+  day: string;
+  outcome: 'reported' | 'not_ready' | 'failed';
+  report?: ReconciliationReport;
+}
 
 /** Entries this close to a bill day's edge may sit on the neighbouring day's statement (clocks differ by a little). */
 const EDGE_MS = 15 * 60_000;
@@ -110,8 +120,39 @@ export class ReconciliationService {
     try {
       return await provider.fetchStatement(day);
     } catch (err) {
+      if (err instanceof StatementNotReady) throw SettlementErrors.statementNotReady(provider.name, day);
       throw SettlementErrors.statementUnavailable(provider.name, (err as Error).message);
     }
+  }
+
+  /**
+   * Scheduled reconciliation (worker role): every provider's bill days from yesterday back `lookbackDays` (UTC+8)
+   * that have no report yet are run, once the provider says the bill is ready; a day whose bill is not ready stays
+   * due for the next pass. One run per provider and day across replicas (an advisory lock, then a re-check).
+   */
+  async runDue(now: Date, lookbackDays: number): Promise<ScheduledReconciliation[]> {
+    const today = billDay(now);
+    const days = Array.from({ length: lookbackDays }, (_, i) => addDays(today, -(i + 1)));
+    const out: ScheduledReconciliation[] = [];
+    for (const provider of this.registry.all()) {
+      const reported = await this.repo.reportedDays(provider.name, days);
+      for (const day of days.filter((d) => !reported.has(d))) {
+        try {
+          const run = await this.repo.withDayLock(provider.name, day, async () =>
+            (await this.repo.reportedDays(provider.name, [day])).has(day)
+              ? undefined
+              : this.run(provider.name, day, SCHEDULER),
+          );
+          if (run) out.push({ provider: provider.name, day, outcome: 'reported', report: run.report });
+        } catch (err) {
+          const notReady = (err as { code?: string }).code === 'statement_not_ready';
+          if (!notReady)
+            this.logger.warn(`scheduled reconciliation of ${provider.name} ${day}: ${(err as Error).message}`);
+          out.push({ provider: provider.name, day, outcome: notReady ? 'not_ready' : 'failed' });
+        }
+      }
+    }
+    return out;
   }
 
   /** A ledger entry near midnight UTC+8 may be on the provider's previous or next bill. */

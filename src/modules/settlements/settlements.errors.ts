@@ -20,6 +20,12 @@ export const SettlementErrors = {
     conflict('payout_not_awaiting_approval', `Payout ${id} is ${status}, not awaiting approval`, { status }),
   exceptionNotOpen: (id: string) =>
     conflict('reconciliation_exception_not_open', `Reconciliation item ${id} is not an open exception`),
+  /** The provider has not produced the day's bill yet (T+1): try again later; the scheduler does. */
+  statementNotReady: (provider: string, day: string) =>
+    conflict('statement_not_ready', `The ${provider} bill for ${day} is not ready yet; reconcile it later`, {
+      provider,
+      day,
+    }),
   statementUnavailable: (provider: string, message: string) =>
     new DomainError({
       type: 'provider_error',

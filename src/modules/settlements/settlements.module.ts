@@ -7,6 +7,7 @@ import { PayoutsRepository } from './payouts.repository';
 import { PayoutsService } from './payouts.service';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { ReconciliationService } from './reconciliation.service';
+import { ReconciliationSchedulerWorker } from './reconciliation-scheduler.worker';
 import { SettlementSchedulerWorker } from './settlement-scheduler.worker';
 import { SettlementsRepository } from './settlements.repository';
 import { SettlementsService } from './settlements.service';
@@ -24,12 +25,20 @@ import { SettlementsService } from './settlements.service';
     SettlementsRepository,
     SettlementsService,
     SettlementSchedulerWorker,
+    ReconciliationSchedulerWorker,
     PayoutsRepository,
     PayoutsService,
     PayoutWorker,
     ReconciliationRepository,
     ReconciliationService,
   ],
-  exports: [SettlementsService, PayoutsService, ReconciliationService, SettlementSchedulerWorker, PayoutWorker],
+  exports: [
+    SettlementsService,
+    PayoutsService,
+    ReconciliationService,
+    SettlementSchedulerWorker,
+    ReconciliationSchedulerWorker,
+    PayoutWorker,
+  ],
 })
 export class SettlementsModule {}
