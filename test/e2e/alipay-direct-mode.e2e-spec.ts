@@ -105,7 +105,8 @@ describe('Alipay direct mode (e2e, sandbox over HTTP)', () => {
       ).toBe(token);
       expect(sim().trades.get(p.id)).toMatchObject({ authAppId: AUTH_APP_ID, sellerId: USER_ID });
       expect(await pay(t.baseUrl, p)).toBeLessThan(300);
-      await waitForStatus(direct.client, p.id, 'succeeded');
+      const paid = await waitForStatus(direct.client, p.id, 'succeeded');
+      expect(paid.money_mode).toBe('direct');
     });
 
     it("ledger: the merchant's sales and the fee receivable, no merchant payable; a settlement run pays nothing out", async () => {
@@ -207,7 +208,7 @@ describe('Alipay direct mode (e2e, sandbox over HTTP)', () => {
     ).toBeUndefined();
     expect(sim().trades.get(p.id)!.authAppId).toBeUndefined();
     await pay(t.baseUrl, p);
-    await waitForStatus(collected.client, p.id, 'succeeded');
+    expect((await waitForStatus(collected.client, p.id, 'succeeded')).money_mode).toBe('collected');
     await waitFor(async () => (await effectsOf(t.dataSource, p.id)).entries === 1, { what: 'the captured entry' });
     expect(await merchantLedger(t.dataSource, collected.merchantId)).toEqual({ merchant_pending: 9940 });
   });

@@ -25,6 +25,7 @@ export const OBJECT_SCHEMAS = {
       status: { enum: ['pending', 'requires_action', 'authorized', 'succeeded', 'failed', 'closed'] },
       ...money,
       amount_refunded: { type: 'integer', minimum: 0 },
+      money_mode: { enum: ['direct', 'collected'] },
       channel: { enum: CHANNELS },
       out_trade_no: { type: 'string' },
     },

@@ -71,6 +71,8 @@ export interface Payment {
   amount_captured: number;
   amount_refunded: number;
   fee: number;
+  /** `direct`: the provider settled the money to the merchant's own account; `collected`: paid out by the platform. */
+  money_mode: 'direct' | 'collected';
   metadata: Record<string, string>;
   return_url: string | null;
   payer: Record<string, string> | null;

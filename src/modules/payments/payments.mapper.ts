@@ -68,6 +68,7 @@ export function toPaymentResponse(
     amount_captured: money(p.amountCaptured),
     amount_refunded: money(p.amountRefunded),
     fee: money(p.feeAmount),
+    money_mode: p.moneyMode ?? 'collected',
     metadata: p.metadata ?? {},
     return_url: p.returnUrl,
     payer: p.payer,

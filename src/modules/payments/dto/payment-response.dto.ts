@@ -119,6 +119,12 @@ export class PaymentResponseDto {
   })
   amount_refunded: number;
   @ApiProperty({ description: 'Platform fee charged on this payment' }) fee: number;
+  @ApiProperty({
+    enum: ['direct', 'collected'],
+    description:
+      "Where the money went, fixed at create: `direct`, the provider settles it to the merchant's own account (service-provider mode; the fee is owed to the platform, no Paygrid payout); `collected`, the platform collects it and settles it by payout (docs/provider-accounts.md)",
+  })
+  money_mode: 'direct' | 'collected';
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) metadata: Record<string, string>;
   @ApiPropertyOptional({ nullable: true, type: String }) return_url: string | null;
   @ApiPropertyOptional({ nullable: true, type: Object }) payer: Record<string, string> | null;
