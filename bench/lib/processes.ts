@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { processTree } from './cpu';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -13,7 +14,14 @@ export interface NodeChild {
   peakRssMb(): number;
   /** Asks a process started with BENCH_PROFILE_DIR to start / stop-and-write its CPU profile. */
   toggleProfile(): void;
+  /** SQL statements and commits the process has sent so far (started with `statementsFile`), else undefined. */
+  sqlCounts(): Promise<SqlCounts | undefined>;
   stop(): Promise<void>;
+}
+
+export interface SqlCounts {
+  statements: number;
+  commits: number;
 }
 
 /**
@@ -23,7 +31,8 @@ export interface NodeChild {
  * starts as plain node; a `.ts` one with `-r @swc-node/register`, as
  * `npm start` does. With BENCH_PROFILE set, the process also loads
  * bench/lib/profile-hook.ts, which records a CPU profile between two
- * SIGWINCH signals.
+ * SIGWINCH signals. With `statementsFile`, it loads bench/lib/statement-hook.cjs,
+ * which counts the SQL statements the process sends.
  */
 export function spawnNode(
   name: string,
@@ -31,10 +40,12 @@ export function spawnNode(
   env: Record<string, string>,
   logFile: string,
   profileDir?: string,
+  statementsFile?: string,
 ): NodeChild {
   const log = openSync(logFile, 'a');
   const args = script.endsWith('.ts') || profileDir ? ['-r', '@swc-node/register'] : [];
   if (profileDir) args.push('-r', resolve(REPO_ROOT, 'bench/lib/profile-hook.ts'));
+  if (statementsFile) args.push('-r', resolve(REPO_ROOT, 'bench/lib/statement-hook.cjs'));
   args.push(resolve(REPO_ROOT, script));
   const proc = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
@@ -43,6 +54,7 @@ export function spawnNode(
       HOME: process.env.HOME ?? '',
       ...env,
       ...(profileDir ? { BENCH_PROFILE_DIR: profileDir, BENCH_PROFILE_NAME: name } : {}),
+      ...(statementsFile ? { BENCH_STATEMENTS_FILE: statementsFile } : {}),
     },
     stdio: ['ignore', log, log],
   });
@@ -68,6 +80,31 @@ export function spawnNode(
     pid: proc.pid!,
     peakRssMb,
     toggleProfile: () => proc.kill('SIGWINCH'),
+    async sqlCounts() {
+      if (!statementsFile || proc.exitCode !== null) return undefined;
+      // Each process of the tree (a cluster's HTTP processes too) answers SIGURG with its own file.
+      const pids = processTree(proc.pid!);
+      const read = (pid: number) => {
+        try {
+          return JSON.parse(readFileSync(`${statementsFile}.${pid}`, 'utf8')) as SqlCounts & { seq: number };
+        } catch {
+          return undefined;
+        }
+      };
+      const before = new Map(pids.map((pid) => [pid, read(pid)?.seq ?? 0]));
+      for (const pid of pids) process.kill(pid, 'SIGURG');
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const now = pids.map(read);
+        if (now.every((c, i) => c && c.seq > before.get(pids[i])!))
+          return now.reduce<SqlCounts>(
+            (sum, c) => ({ statements: sum.statements + c!.statements, commits: sum.commits + c!.commits }),
+            { statements: 0, commits: 0 },
+          );
+        if (Date.now() > deadline) return undefined;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     async stop() {
       peakRssMb();
       stopping = true;

@@ -6,6 +6,10 @@ export interface Row {
   p50?: number;
   p99?: number;
   errors?: number;
+  /** Paygrid's CPU (API + worker processes, ms) per operation of the scenario. */
+  cpuMsPerOp?: number;
+  /** SQL statements (and commits) Paygrid sent per operation, e.g. "5.0 (5.0)". */
+  sqlPerOp?: string;
   ceiling?: number;
   ceilingName?: string;
   target?: string;
@@ -17,13 +21,27 @@ const num = (n: number | undefined, digits = 0) =>
 
 /** A Markdown table (readable in a terminal, pasteable into bench/RESULTS.md). */
 export function printTable(title: string, rows: Row[]): string {
-  const header = ['scenario', 'throughput', 'p50 ms', 'p99 ms', 'errors', 'ceiling', 'ratio', 'target', 'met?'];
+  const header = [
+    'scenario',
+    'throughput',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'CPU ms/op',
+    'SQL/op (commits)',
+    'ceiling',
+    'ratio',
+    'target',
+    'met?',
+  ];
   const body = rows.map((r) => [
     r.scenario,
     r.throughput === undefined ? '–' : `${num(r.throughput)} ${r.unit}`,
     num(r.p50, 1),
     num(r.p99, 1),
     num(r.errors),
+    num(r.cpuMsPerOp, 2),
+    r.sqlPerOp ?? '–',
     r.ceiling === undefined ? '–' : `${r.ceilingName ?? ''} ${num(r.ceiling)}`.trim(),
     r.ceiling && r.throughput !== undefined ? `${Math.round((100 * r.throughput) / r.ceiling)} %` : '–',
     r.target ?? '',
