@@ -35,7 +35,8 @@ export interface Scenario {
   run(ctx: BenchContext): Promise<Row[]>;
 }
 
-const fixed = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
+// Two significant digits below 0.1: the relay's statements per event (batches of 1,000) would all print as 0.0.
+const fixed = (n: number) => (n > 0 && n < 0.1 ? n.toPrecision(2) : (Math.round(n * 10) / 10).toFixed(1));
 
 /**
  * Paygrid's CPU per operation (API + worker, ms) and the SQL per operation: `5.0 (5.0)` is statements (commits)
