@@ -3,6 +3,10 @@
  * exception: workers run the same code); one exception filter maps it to
  * `{"error": {type, code, message, param, request_id}}`.
  */
+import type { ErrorCode } from './error-codes';
+
+export type { ErrorCode } from './error-codes';
+
 export type ErrorType =
   | 'invalid_request_error'
   | 'authentication_error'
@@ -16,7 +20,8 @@ export interface DomainErrorInit {
   type: ErrorType;
   /** HTTP status the filter answers with. */
   status: number;
-  code: string;
+  /** One of the closed set in error-codes.ts. */
+  code: ErrorCode;
   message: string;
   param?: string;
   /** Extra fields merged into the error object (e.g. `payment_id` for duplicates). */
@@ -28,7 +33,7 @@ export interface DomainErrorInit {
 export class DomainError extends Error {
   readonly type: ErrorType;
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly param?: string;
   readonly details?: Record<string, unknown>;
   readonly headers?: Record<string, string>;
@@ -46,7 +51,7 @@ export class DomainError extends Error {
 }
 
 /** Helpers for the common kinds, so modules' `*.errors.ts` stay one-liners. */
-export const invalidRequest = (code: string, message: string, param?: string, details?: Record<string, unknown>) =>
+export const invalidRequest = (code: ErrorCode, message: string, param?: string, details?: Record<string, unknown>) =>
   new DomainError({ type: 'invalid_request_error', status: 400, code, message, param, details });
 
 export const notFound = (what: string, id: string, param = 'id') =>
@@ -58,16 +63,16 @@ export const notFound = (what: string, id: string, param = 'id') =>
     param,
   });
 
-export const conflict = (code: string, message: string, details?: Record<string, unknown>) =>
+export const conflict = (code: ErrorCode, message: string, details?: Record<string, unknown>) =>
   new DomainError({ type: 'invalid_request_error', status: 409, code, message, details });
 
-export const unprocessable = (code: string, message: string, param?: string) =>
+export const unprocessable = (code: ErrorCode, message: string, param?: string) =>
   new DomainError({ type: 'invalid_request_error', status: 422, code, message, param });
 
-export const authenticationError = (code: string, message: string) =>
+export const authenticationError = (code: ErrorCode, message: string) =>
   new DomainError({ type: 'authentication_error', status: 401, code, message });
 
-export const permissionError = (code: string, message: string) =>
+export const permissionError = (code: ErrorCode, message: string) =>
   new DomainError({ type: 'permission_error', status: 403, code, message });
 
 /** An outage of a dependency (database, broker): safe to retry after `retryAfterSeconds`. */

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../../persistence/connection-errors';
-import { DomainError, ErrorType, serviceUnavailable } from '../errors/domain-error';
+import { DomainError, ErrorCode, ErrorType, serviceUnavailable } from '../errors/domain-error';
 import type { ErrorBody } from './error-response';
 import { RequestWithId, assignRequestId } from './request-id.middleware';
 
@@ -35,7 +35,7 @@ function fromHttpException(err: HttpException): DomainError {
       message: 'Too many requests',
     });
   }
-  const byStatus: Record<number, [ErrorType, string, string]> = {
+  const byStatus: Record<number, [ErrorType, ErrorCode, string]> = {
     400: ['invalid_request_error', 'parameter_invalid', message],
     401: ['authentication_error', 'unauthenticated', message],
     403: ['permission_error', 'forbidden', message],

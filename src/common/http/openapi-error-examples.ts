@@ -1,5 +1,5 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { ErrorType } from '../errors/domain-error';
+import type { ErrorCode, ErrorType } from '../errors/domain-error';
 
 interface ErrorExample {
   status: number;
@@ -17,7 +17,7 @@ const REQUEST_ID = 'req_8f14e45fceea167a5a36dedd';
  * per code an operation names in its error descriptions (or the usual one for that status), so every error status
  * carries an example of its own.
  */
-export const ERROR_EXAMPLES: Record<string, ErrorExample> = {
+const EXAMPLES = {
   parameter_invalid: {
     status: 400,
     type: 'invalid_request_error',
@@ -244,10 +244,13 @@ export const ERROR_EXAMPLES: Record<string, ErrorExample> = {
     type: 'api_error',
     message: 'A dependency is unavailable',
   },
-};
+} satisfies Partial<Record<ErrorCode, ErrorExample>>;
+
+/** By code; only codes of the closed set (error-codes.ts) have an example. */
+export const ERROR_EXAMPLES: Record<string, ErrorExample> = EXAMPLES;
 
 /** The code shown for a status when an operation names none of its own. */
-const USUAL_CODE: Record<number, string> = {
+const USUAL_CODE: Record<number, ErrorCode> = {
   400: 'parameter_invalid',
   401: 'signature_invalid',
   403: 'merchant_suspended',
@@ -258,7 +261,7 @@ const USUAL_CODE: Record<number, string> = {
   502: 'statement_unavailable',
   503: 'service_unavailable',
 };
-const USUAL_ADMIN_CODE: Record<number, string> = { 401: 'admin_token_invalid', 403: 'admin_role_required' };
+const USUAL_ADMIN_CODE: Record<number, ErrorCode> = { 401: 'admin_token_invalid', 403: 'admin_role_required' };
 
 type Response = { description?: string; content?: Record<string, { schema?: { $ref?: string }; examples?: unknown }> };
 

@@ -1,6 +1,12 @@
-import { DomainError, authenticationError, invalidRequest, permissionError } from '../../common/errors/domain-error';
+import {
+  DomainError,
+  ErrorCode,
+  authenticationError,
+  invalidRequest,
+  permissionError,
+} from '../../common/errors/domain-error';
 
-const idempotencyError = (status: number, code: string, message: string, headers?: Record<string, string>) =>
+const idempotencyError = (status: number, code: ErrorCode, message: string, headers?: Record<string, string>) =>
   new DomainError({ type: 'idempotency_error', status, code, message, headers });
 
 /** Every code a merchant can get from request verification, rate limiting and idempotency. */
