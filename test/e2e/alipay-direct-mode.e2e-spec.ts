@@ -199,6 +199,27 @@ describe('Alipay direct mode (e2e, sandbox over HTTP)', () => {
     expect(await effectsOf(t.dataSource, p.id)).toEqual({ entries: 0, events: [] });
   });
 
+  it('an expired token that Alipay refuses to refresh: 409 alipay_authorisation_expired, no payment written', async () => {
+    const m = await onboardMerchant(t, { merchant: { fee_bps: 60 } });
+    const other = '2021000000000202';
+    const ok = await authorise(m.merchantId, { app_auth_code: sim().issueAuthCode({ authAppId: other }) });
+    expect(ok.status).toBe(200);
+    // The merchant cancelled the authorisation at Alipay, and the stored token has expired meanwhile.
+    sim().revokeAuthorisation(other);
+    await t.dataSource.query(
+      `UPDATE merchant_provider_accounts SET token_expires_at = now() - interval '1 minute' WHERE merchant_id = $1`,
+      [m.merchantId],
+    );
+    const before = await tokenOf(m.merchantId);
+    const err = await create(m).then(
+      () => undefined,
+      (e: any) => e,
+    );
+    expect(err).toMatchObject({ status: 409, code: 'alipay_authorisation_expired' });
+    expect(await count(t.dataSource, 'SELECT 1 FROM payments WHERE merchant_id = $1', [m.merchantId])).toBe(0);
+    expect((await tokenOf(m.merchantId)).app_auth_token_enc).toBe(before.app_auth_token_enc);
+  });
+
   it('a collected-mode merchant is unchanged: no token on its calls, its money a payable', async () => {
     const p = await create(collected);
     expect(

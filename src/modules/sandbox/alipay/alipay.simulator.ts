@@ -273,6 +273,12 @@ export class AlipaySimulator extends SimulatorBase {
     return code;
   }
 
+  /** The merchant cancels its authorisation (解除授权): its tokens and refresh tokens stop working. */
+  revokeAuthorisation(authAppId: string): void {
+    for (const [k, v] of this.appAuthTokens) if (v.authAppId === authAppId) this.appAuthTokens.delete(k);
+    for (const [k, v] of this.refreshTokens) if (v.authAppId === authAppId) this.refreshTokens.delete(k);
+  }
+
   /** alipay.open.auth.token.app: the code (once) or a live refresh token for a new token pair. */
   private tokenApp(b: Record<string, string>): Record<string, unknown> {
     let merchant: AlipayAuthorisation | undefined;
