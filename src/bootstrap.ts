@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { AppConfig, loadConfig } from './config/config';
 import { ConfigError } from './config/config.schema';
-import { startEmbeddedPostgres } from './persistence/embedded-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres';
 
 /**
  * Loads and validates the config, refusing to start on a bad value, and

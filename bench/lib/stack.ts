@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { VARIABLES } from '../../src/config/config';
 import { runMigrations } from '../../src/database/data-source';
 import { amqpNames } from '../../src/modules/messaging/rabbit-connection';
-import { startEmbeddedPostgres } from '../../src/persistence/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/embedded-postgres';
 import { machineTicks } from './cpu';
 import type { BenchApp } from './http-load';
 import { WebhookReceiver, startReceiver } from './merchant-side';

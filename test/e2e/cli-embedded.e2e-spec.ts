@@ -37,7 +37,7 @@ describe('CLI against the embedded PostgreSQL of a running instance (e2e)', () =
         '-r',
         '@swc-node/register',
         '-e',
-        `require('./src/persistence/embedded-postgres')
+        `require('./src/embedded-postgres')
           .startEmbeddedPostgres(${JSON.stringify(dataDir)}, ${runningOn})
           .then((pg) => { process.stdout.write('ready\\n'); process.once('SIGTERM', () => pg.stop().then(() => process.exit(0))); })`,
       ],

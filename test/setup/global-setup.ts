@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { runMigrations } from '../../src/database/data-source';
-import { startEmbeddedPostgres } from '../../src/persistence/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/embedded-postgres';
 import { adminUrl, templateDb, urlForDatabase } from './database-url';
 
 /** Migrate a template database once; test files clone it (CREATE DATABASE … TEMPLATE). */

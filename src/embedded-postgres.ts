@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { StartupError } from '../common/errors/startup-error';
+import { StartupError } from './common/errors/startup-error';
 
 /**
  * The zero-install default (DESIGN.md, STACK.md): without DATABASE_URL a real
