@@ -149,6 +149,23 @@ const EXAMPLES = {
     message: `out_refund_no was already used for refund re_${ID}`,
     details: { refund_id: `re_${ID}` },
   },
+  refund_not_awaiting_operator: {
+    status: 409,
+    type: 'invalid_request_error',
+    message: `Refund re_${ID} is succeeded and not flagged for an operator; only a flagged pending refund can be retried or resolved by hand`,
+    details: { refund_id: `re_${ID}`, status: 'succeeded' },
+  },
+  refund_retry_unsupported: {
+    status: 409,
+    type: 'invalid_request_error',
+    message: 'Channel alipay_qr has no abnormal-refund retry',
+  },
+  provider_refused: {
+    status: 409,
+    type: 'invalid_request_error',
+    message: 'The provider refused the retry: refund is PROCESSING, not ABNORMAL',
+    details: { provider_code: 'INVALID_REQUEST' },
+  },
   idempotency_request_in_progress: {
     status: 409,
     type: 'idempotency_error',

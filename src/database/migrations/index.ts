@@ -18,6 +18,7 @@ import { ProviderAccounts1765760000000 } from './1765760000000-provider-accounts
 import { PaymentSubMerchant1765760000001 } from './1765760000001-payment-sub-merchant';
 import { PaymentMoneyMode1765770000000 } from './1765770000000-payment-money-mode';
 import { AlipayAppAuth1765770000001 } from './1765770000001-alipay-app-auth';
+import { RefundAttention1765780000000 } from './1765780000000-refund-attention';
 import { AppKeyMode1765810000000 } from './1765810000000-app-key-mode';
 
 export const MIGRATIONS = [
@@ -36,5 +37,6 @@ export const MIGRATIONS = [
   PaymentSubMerchant1765760000001,
   PaymentMoneyMode1765770000000,
   AlipayAppAuth1765770000001,
+  RefundAttention1765780000000,
   AppKeyMode1765810000000,
 ];

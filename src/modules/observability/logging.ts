@@ -23,6 +23,11 @@ export const REDACT_PATHS = [
   '*.cvc',
   '*.card',
   '*.encrypted',
+  // A payer's bank details (WeChat abnormal-refund retries): never in a log line, even by mistake.
+  '*.bank_account',
+  '*.real_name',
+  '*.bankAccount',
+  '*.realName',
   'err.config',
 ];
 

@@ -216,6 +216,8 @@ export class PaymentLifecycleService {
       providerState: 'creating' as const,
       failureCode: null,
       failureMessage: null,
+      attention: null,
+      attentionSince: null,
       nextCheckAt: now,
       checkAttempts: 0,
       succeededAt: null,

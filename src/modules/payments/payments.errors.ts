@@ -55,6 +55,20 @@ export const PaymentErrors = {
     conflict('payment_not_refundable', `Payment ${id} is ${status}; only succeeded payments can be refunded`, {
       payment_id: id,
     }),
+  refundNotAwaitingOperator: (id: string, status: string) =>
+    conflict(
+      'refund_not_awaiting_operator',
+      `Refund ${id} is ${status} and not flagged for an operator; only a flagged pending refund can be retried or resolved by hand`,
+      { refund_id: id, status },
+    ),
+  abnormalRetryUnsupported: (channel: string) =>
+    conflict('refund_retry_unsupported', `Channel ${channel} has no abnormal-refund retry`),
+  bankCardRequired: () =>
+    invalidRequest('parameter_invalid', 'USER_BANK_CARD needs bank_type, bank_account and real_name', 'bank_account'),
+  bankCardNotAllowed: () =>
+    invalidRequest('parameter_invalid', 'MERCHANT_BANK_CARD takes no bank_type, bank_account or real_name', 'type'),
+  providerRefusedRetry: (code: string, message: string) =>
+    conflict('provider_refused', `The provider refused the retry: ${message}`, { provider_code: code }),
   refundBalanceInsufficient: () =>
     conflict('balance_insufficient', "The merchant's pending and available balances cannot cover this refund"),
 };

@@ -1,6 +1,7 @@
 import { qrSvgDataUrl } from '../../common/qr/qr-svg.util';
 import type { NextAction } from '../providers/provider.port';
 import type {
+  AdminRefundResponseDto,
   NextActionDto,
   PaymentResponseDto,
   RefundResponseDto,
@@ -29,6 +30,16 @@ export function toRefundResponse(r: Refund): RefundResponseDto {
     failure_message: r.failureMessage,
     succeeded_at: iso(r.succeededAt),
     created_at: iso(r.createdAt)!,
+  };
+}
+
+export function toAdminRefundResponse(r: Refund): AdminRefundResponseDto {
+  return {
+    ...toRefundResponse(r),
+    merchant_id: r.merchantId,
+    attention: r.attention,
+    attention_since: iso(r.attentionSince),
+    provider_refund_id: r.providerRefundId,
   };
 }
 

@@ -12,6 +12,7 @@ import { PaymentsService } from './payments.service';
 import { ProviderCallbacksService } from './callbacks/provider-callbacks.service';
 import { RefundsRepository } from './refunds/refunds.repository';
 import { RefundsService } from './refunds/refunds.service';
+import { RefundOperatorService } from './refunds/refund-operator.service';
 
 @Module({
   imports: [MerchantsModule, LedgerModule, NotificationsModule, VaultModule],
@@ -21,6 +22,7 @@ import { RefundsService } from './refunds/refunds.service';
     PaymentLifecycleService,
     PaymentsService,
     RefundsService,
+    RefundOperatorService,
     PaymentViewService,
     ProviderCallbacksService,
     PaymentResolutionService,
@@ -29,6 +31,7 @@ import { RefundsService } from './refunds/refunds.service';
   exports: [
     PaymentsService,
     RefundsService,
+    RefundOperatorService,
     PaymentsRepository,
     RefundsRepository,
     PaymentResolutionService,

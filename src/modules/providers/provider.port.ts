@@ -156,6 +156,11 @@ export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
 
 export interface RefundOutcome {
   status: RefundStatus;
+  /**
+   * Pending, and it stays so until a person acts (WeChat ABNORMAL: the payer's
+   * account cannot take the money). Not a failure: the money has not come back.
+   */
+  needsOperator?: boolean;
   providerRefundTransactionId?: string;
   amount?: bigint;
   providerCode?: string;
@@ -208,6 +213,8 @@ export type ParsedCallback =
       refundedTotal?: bigint;
       /** The provider's own status word (WeChat ABNORMAL: still open, needs an operator). */
       providerCode?: string;
+      /** As RefundOutcome.needsOperator. */
+      needsOperator?: boolean;
       currency: string;
       providerMerchantId?: string;
       providerSubMerchantId?: string;

@@ -152,21 +152,22 @@ export class ProviderCallbacksService {
       await this.payments.markCallback(m, callbackId, 'parked', 'payment not succeeded yet', false);
       return true;
     }
-    const before = refund.status;
+    const before = { status: refund.status, attention: refund.attention };
     const after = await this.refundsService.applyOutcomeIn(
       m,
       refund.id,
-      { status: cb.status, providerRefundTransactionId: cb.providerRefundTransactionId },
+      {
+        status: cb.status,
+        providerRefundTransactionId: cb.providerRefundTransactionId,
+        providerCode: cb.providerCode,
+        needsOperator: cb.needsOperator,
+      },
       'provider_callback',
       cb.notificationId,
     );
-    await this.payments.markCallback(
-      m,
-      callbackId,
-      before === after.status ? 'duplicate' : 'applied',
-      null,
-      before !== after.status,
-    );
+    // An ABNORMAL notification changes no status but flags the refund: that is news, not a duplicate.
+    const changed = before.status !== after.status || before.attention !== after.attention;
+    await this.payments.markCallback(m, callbackId, changed ? 'applied' : 'duplicate', null, changed);
     return true;
   }
 }

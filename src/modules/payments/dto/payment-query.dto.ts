@@ -5,6 +5,7 @@ import { ListQueryDto } from '../../../common/http/pagination';
 import { CHANNELS } from '../../providers/provider.port';
 import { PAYMENT_STATUSES, PaymentStatus, REFUND_STATUSES, RefundStatus } from '../payment-state-machine';
 import type { PaymentFilter } from '../payments.repository';
+import { REFUND_ATTENTIONS, RefundAttention } from '../entities/refund.entity';
 
 export class CreatedRangeDto {
   @ApiPropertyOptional({ description: 'created at or after (RFC 3339)' })
@@ -73,6 +74,14 @@ export class AdminListRefundsQueryDto extends ListRefundsQueryDto {
   @IsOptional()
   @IsString()
   merchant_id?: string;
+
+  @ApiPropertyOptional({
+    enum: REFUND_ATTENTIONS,
+    description: 'Only refunds flagged for an operator for this reason (provider_abnormal: WeChat ABNORMAL)',
+  })
+  @IsOptional()
+  @IsIn(REFUND_ATTENTIONS)
+  attention?: RefundAttention;
 }
 
 /** The repository filter a payments list query asks for (merchant and admin routes alike). */

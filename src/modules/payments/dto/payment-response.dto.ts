@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CHANNELS, type Channel } from '../../providers/provider.port';
 import { PAYMENT_STATUSES, PaymentStatus, REFUND_STATUSES, RefundStatus } from '../payment-state-machine';
+import { REFUND_ATTENTIONS, RefundAttention } from '../entities/refund.entity';
 
 export class NextActionDto {
   @ApiProperty({
@@ -98,6 +99,26 @@ export class RefundResponseDto {
   @ApiPropertyOptional({ nullable: true, type: String }) failure_message: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) succeeded_at: string | null;
   @ApiProperty() created_at: string;
+}
+
+/** What operators see of a refund: the merchant's view plus who it belongs to and why it waits for them. */
+export class AdminRefundResponseDto extends RefundResponseDto {
+  @ApiProperty() merchant_id: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: REFUND_ATTENTIONS,
+    description:
+      'Set while the refund is pending and an operator must act. provider_abnormal: WeChat Pay could not pay it back (ABNORMAL); retry it (POST /admin/v1/refunds/{id}/retry-abnormal) or resolve it by hand (POST /admin/v1/refunds/{id}/resolve)',
+  })
+  attention: RefundAttention | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) attention_since: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The provider's refund id (WeChat refund_id)" })
+  provider_refund_id: string | null;
+}
+
+export class AdminRefundPageDto {
+  @ApiProperty({ type: [AdminRefundResponseDto] }) data: AdminRefundResponseDto[];
+  @ApiProperty() has_more: boolean;
 }
 
 export class PaymentResponseDto {

@@ -2,10 +2,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintTransformer } from '../../../common/money/bigint.transformer';
 import type { RefundStatus } from '../payment-state-machine';
 
+export const REFUND_ATTENTIONS = ['provider_abnormal'] as const;
+export type RefundAttention = (typeof REFUND_ATTENTIONS)[number];
+
 @Entity('refunds')
 @Index('refunds_app_out_refund_no_key', ['appId', 'outRefundNo'], { unique: true })
 @Index('refunds_payment_id_idx', ['paymentId'])
 @Index('refunds_merchant_id_idx', ['merchantId', 'id'])
+@Index('refunds_attention_idx', ['attention', 'id'], { where: 'attention IS NOT NULL' })
 @Index('refunds_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
 export class Refund {
   @PrimaryColumn({ type: 'text' }) id: string;
@@ -25,6 +29,12 @@ export class Refund {
     'creating' | 'created' | 'unknown';
   @Column({ name: 'failure_code', type: 'text', nullable: true }) failureCode: string | null;
   @Column({ name: 'failure_message', type: 'text', nullable: true }) failureMessage: string | null;
+  /**
+   * Set while the refund is pending and an operator must act:
+   * `provider_abnormal` (WeChat ABNORMAL: retry through apply-abnormal-refund or resolve by hand).
+   */
+  @Column({ type: 'text', nullable: true }) attention: RefundAttention | null;
+  @Column({ name: 'attention_since', type: 'timestamptz', nullable: true }) attentionSince: Date | null;
   @Column({ name: 'next_check_at', type: 'timestamptz', nullable: true }) nextCheckAt: Date | null;
   @Column({ name: 'check_attempts', type: 'integer', default: 0 }) checkAttempts: number;
   @Column({ name: 'succeeded_at', type: 'timestamptz', nullable: true }) succeededAt: Date | null;

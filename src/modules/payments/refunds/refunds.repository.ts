@@ -3,11 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Refund } from '../entities/refund.entity';
 import type { RefundStatus } from '../payment-state-machine';
+import type { RefundAttention } from '../entities/refund.entity';
 
 export interface RefundFilter {
   merchantId?: string;
   paymentId?: string;
   status?: RefundStatus;
+  /** Only refunds flagged for an operator for this reason. */
+  attention?: RefundAttention;
   startingAfter?: string;
   limit: number;
 }
@@ -49,6 +52,7 @@ export class RefundsRepository {
     if (filter.merchantId) qb.andWhere('r.merchant_id = :merchantId', { merchantId: filter.merchantId });
     if (filter.paymentId) qb.andWhere('r.payment_id = :paymentId', { paymentId: filter.paymentId });
     if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter.attention) qb.andWhere('r.attention = :attention', { attention: filter.attention });
     if (filter.startingAfter) qb.andWhere('r.id < :after', { after: filter.startingAfter });
     return qb
       .orderBy('r.id', 'DESC')

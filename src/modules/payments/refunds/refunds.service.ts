@@ -82,6 +82,8 @@ export class RefundsService {
       providerState: 'creating' as const,
       failureCode: null,
       failureMessage: null,
+      attention: null,
+      attentionSince: null,
       nextCheckAt: new Date(now.getTime() + 30_000),
       checkAttempts: 0,
       succeededAt: null,
@@ -167,6 +169,7 @@ export class RefundsService {
 
     if (outcome.status === 'pending' || outcome.status === 'unknown' || early) {
       const changes: Partial<Refund> = {
+        ...this.attentionChange(refund, outcome),
         providerState:
           outcome.status === 'pending'
             ? 'created'
@@ -187,11 +190,16 @@ export class RefundsService {
         providerState: 'created',
         failureCode: outcome.providerCode ?? 'provider_declined',
         failureMessage: outcome.providerMessage ?? 'The provider refused the refund',
+        attention: null,
+        attentionSince: null,
         nextCheckAt: null,
       });
       const failed = Object.assign(refund, {
         status: 'failed' as const,
         failureCode: outcome.providerCode ?? 'provider_declined',
+        failureMessage: outcome.providerMessage ?? 'The provider refused the refund',
+        attention: null,
+        attentionSince: null,
       });
       if (refund.kind !== 'late_success') {
         await this.payments.releaseRefund(m, payment.id, refund.amount);
@@ -226,6 +234,8 @@ export class RefundsService {
       providerState: 'created',
       feeRefunded: feeBack,
       succeededAt: now,
+      attention: null,
+      attentionSince: null,
       nextCheckAt: null,
     });
     const succeeded = Object.assign(refund, {
@@ -233,6 +243,8 @@ export class RefundsService {
       feeRefunded: feeBack,
       succeededAt: now,
       providerRefundId,
+      attention: null,
+      attentionSince: null,
     });
     if (refund.kind !== 'late_success') await this.event(m, 'refund.succeeded', succeeded);
     await this.payments.addTimeline(m, payment, payment.status, payment.status, {
@@ -242,6 +254,22 @@ export class RefundsService {
       detail: { refund: 'succeeded', amount: refund.amount.toString() },
     });
     return succeeded;
+  }
+
+  /**
+   * A definite pending answer says whether an operator must act now (WeChat
+   * ABNORMAL) or not (PROCESSING again, e.g. after apply-abnormal-refund); an
+   * unknown one (a timeout, an unverifiable answer) changes nothing.
+   */
+  private attentionChange(refund: Refund, outcome: RefundOutcome): Partial<Refund> {
+    if (outcome.status !== 'pending') return {};
+    if (!outcome.needsOperator) return { attention: null, attentionSince: null };
+    if (refund.attention === 'provider_abnormal') return {};
+    this.logger.warn(
+      { refund_id: refund.id, payment_id: refund.paymentId, provider_code: outcome.providerCode },
+      'refund needs an operator: the provider could not pay it back (retry or resolve it in the admin API)',
+    );
+    return { attention: 'provider_abnormal', attentionSince: new Date() };
   }
 
   /**

@@ -65,7 +65,7 @@ const REFUND_STATUS: Record<string, RefundStatus> = {
   PROCESSING: 'pending',
   CLOSED: 'failed',
   // Not a failure: the money has not reached the payer yet and still may (apply-abnormal-refund, or by
-  // hand on the merchant platform). The refund stays open; providerCode ABNORMAL flags it.
+  // hand on the merchant platform). The refund stays open; needsOperator flags it.
   ABNORMAL: 'pending',
 };
 
@@ -319,6 +319,7 @@ export class WechatPayAdapter
             providerRefundTransactionId: resource.refund_id,
             status: REFUND_STATUS[resource.refund_status] ?? 'unknown',
             providerCode: resource.refund_status,
+            needsOperator: resource.refund_status === 'ABNORMAL',
             amount: fromJsonInteger(resource.amount?.refund),
             currency: resource.amount?.currency ?? 'CNY',
             ...who,
@@ -396,6 +397,7 @@ export class WechatPayAdapter
       return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message, raw: r.json };
     return {
       status: REFUND_STATUS[r.json.status] ?? 'unknown',
+      needsOperator: r.json.status === 'ABNORMAL',
       providerRefundTransactionId: r.json.refund_id,
       amount: r.json.amount?.refund !== undefined ? fromJsonInteger(r.json.amount.refund) : undefined,
       providerCode: r.json.status,

@@ -64,9 +64,14 @@ describe('WeChat Pay simulator and adapter, live-protocol behaviours', () => {
       () => callbacksFor(p.providerOrderId).find((c) => c.kind === 'refund'),
       'REFUND.ABNORMAL callback',
     );
-    expect(abnormal).toMatchObject({ kind: 'refund', status: 'pending', providerCode: 'ABNORMAL' });
+    expect(abnormal).toMatchObject({
+      kind: 'refund',
+      status: 'pending',
+      providerCode: 'ABNORMAL',
+      needsOperator: true,
+    });
     const queried = await h.wechat.queryRefund('wechat_native', p.providerOrderId, 're_abn');
-    expect(queried).toMatchObject({ status: 'pending', providerCode: 'ABNORMAL' });
+    expect(queried).toMatchObject({ status: 'pending', providerCode: 'ABNORMAL', needsOperator: true });
     // Incomplete bank details are refused and change nothing.
     const refundId = queried.providerRefundTransactionId!;
     expect(
