@@ -14,7 +14,6 @@ const MODULE_ARROWS = {
   auth: ['admin', 'crypto', 'merchants'],
   // The hosted cashier starts ordinary payments through PaymentsService and signs returns with the platform key.
   checkout: ['auth', 'merchants', 'payments', 'providers'],
-  checkout: ['auth', 'merchants', 'payments', 'providers'],
   crypto: [],
   demo: ['admin', 'merchants', 'providers'],
   health: ['messaging'],
