@@ -25,7 +25,10 @@ const callbacksFor = (id: string) =>
     .map((r) => (r.result as { callback: ParsedCallback }).callback);
 const adapters: AlipayAdapter[] = [];
 /** Another adapter on the same simulator, certificate mode from `f` unless `keyMode`. */
-function adapterWith(f: AlipayCertificateFiles | 'key_mode', over: { appCertSn?: string } = {}): AlipayAdapter {
+function adapterWith(
+  f: AlipayCertificateFiles | 'key_mode',
+  over: { appCertSn?: string; alipayRootCertSn?: string } = {},
+): AlipayAdapter {
   const base = providersConfigForSandbox(h.keys, h.baseUrl).alipay!;
   const http = { maxRetries: 0, timeoutMs: 2000 };
   const a =
@@ -130,6 +133,14 @@ describe('Alipay public-key-certificate mode (公钥证书), adapter <-> simulat
       providerCode: 'response_signature_invalid',
     });
     expect(h.alipaySim.trades.get(keyMode.providerOrderId)).toBeUndefined();
+    // A root bundle other than Alipay's current one is refused as well.
+    const wrongRoot = order();
+    expect(await adapterWith(files, { alipayRootCertSn: 'a'.repeat(32) }).createPayment(wrongRoot)).toMatchObject({
+      status: 'failed',
+      retryable: false,
+      providerCode: 'isv.invalid-alipay-root-cert-sn',
+    });
+    expect(h.alipaySim.trades.get(wrongRoot.providerOrderId)).toBeUndefined();
   });
 
   it('an answer naming an alipay_cert_sn it does not hold is refused (unknown, never trusted)', async () => {
