@@ -74,6 +74,9 @@ export function testConfig(db: TestDatabase, env: Record<string, string | undefi
     // The test process runs the app and the test together on a shared machine: its event-loop delay measures the
     // machine, not the app. Shedding by delay stays off unless a test sets it; by in-flight count, overload.e2e-spec.
     OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Scheduled reconciliation would run at boot and write reports and audit rows behind every test's back (and
+    // call the simulators); reconciliation-scheduler.int-spec.ts drives its passes itself.
+    RECONCILIATION_POLL_MS: '0',
     ...env,
   });
 }
