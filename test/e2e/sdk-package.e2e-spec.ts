@@ -84,7 +84,9 @@ describe('@paygrid/sdk as a package (e2e)', () => {
 
     // Its types ship with it, and its listen command is installed as a bin.
     const installed = join(project, 'node_modules/@paygrid/sdk');
-    expect(readdirSync(join(installed, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts']));
+    expect(readdirSync(join(installed, 'dist/sdk/src'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts']));
+    // The channel list its types name ships with it (one list, libs/contracts).
+    expect(readdirSync(join(installed, 'dist/contracts/src'))).toEqual(expect.arrayContaining(['channels.d.ts']));
     const help = await execFileAsync(join(project, 'node_modules/.bin/paygrid-listen'), ['--help']);
     expect(help.stdout).toContain('Usage: paygrid-listen --forward-to');
   });
