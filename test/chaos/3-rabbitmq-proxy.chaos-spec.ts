@@ -17,7 +17,6 @@ import { WebhookReceiver } from './kit/webhook-receiver';
 const RATE = 6;
 const CUT_MS = 3_000;
 const PARTITION_MS = 4_000;
-const RECEIVER_PORT = 44110;
 
 /**
  * Chaos scenario 3: RabbitMQ behind a TCP proxy during the create-and-pay load, with the merchant's webhook endpoint
@@ -33,7 +32,7 @@ describe('chaos 3: RabbitMQ reset and partition during a create-and-pay load', (
   let direct: Client;
   let client: PaygridClient;
   let appId: string;
-  const receiver = new WebhookReceiver(RECEIVER_PORT);
+  const receiver = new WebhookReceiver();
   const observer = new AmqpObserver(namespace);
 
   beforeAll(async () => {

@@ -10,7 +10,7 @@ import { startSandboxProcess } from '../../src/modules/sandbox/sandbox-process';
 import { waitFor } from '../utils/http';
 import { onboardMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV } from '../utils/payments-kit';
-import { TEST_ADMIN_TOKEN, TestApp } from '../utils/test-app';
+import { TEST_ADMIN_TOKEN, TestApp, freePort } from '../utils/test-app';
 import { TestDatabase, createTestDatabase, rawClient } from '../utils/test-db';
 import { ALL_ZERO } from './kit/invariants';
 import { CreatePayLoad } from './kit/load';
@@ -19,8 +19,6 @@ import { lostAndDuplicated, paidButNotSucceeded, recoveredSeconds, settledInvari
 import { recordScenario } from './kit/summary';
 
 const RATE = 6;
-const API_PORT = 44130;
-const SANDBOX_PORT = 44131;
 
 /**
  * Chaos scenario 4: the API and the worker as real processes (src/main.ts role api, src/worker.ts), the simulators
@@ -38,6 +36,9 @@ describe('chaos 4: SIGKILL of the worker and of the API during a create-and-pay 
 
   beforeAll(async () => {
     db = await createTestDatabase();
+    // Picked by the OS: a fixed port may be some client socket's ephemeral port at that moment.
+    const API_PORT = await freePort();
+    const SANDBOX_PORT = await freePort();
     const env: Record<string, string> = {
       ...FAST_SANDBOX_ENV,
       NODE_ENV: 'test',

@@ -4,8 +4,9 @@ import type { Socket } from 'node:net';
 export type EndpointBehaviour = 'ok' | 'fail' | 'hang';
 
 /**
- * A merchant's webhook endpoint on a port of the chaos suite's own range: counts every attempt and the unique
- * `webhook-id`s it answered 2xx, and can fail (500) or hang (accept, never answer) until told otherwise.
+ * A merchant's webhook endpoint: counts every attempt and the unique `webhook-id`s it answered 2xx, and can fail
+ * (500) or hang (accept, never answer) until told otherwise. Its port is one the OS picks at the first start (a
+ * fixed port can be a client socket's ephemeral port at that moment: EADDRINUSE in CI), kept across stop/start.
  */
 export class WebhookReceiver {
   behaviour: EndpointBehaviour = 'ok';
@@ -14,7 +15,7 @@ export class WebhookReceiver {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
 
-  constructor(readonly port: number) {}
+  constructor(public port = 0) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.port}/hooks`;
@@ -43,6 +44,7 @@ export class WebhookReceiver {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
     });
+    this.port = (server.address() as { port: number }).port;
     this.server = server;
   }
 
