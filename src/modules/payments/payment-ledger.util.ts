@@ -63,6 +63,9 @@ function directPostings(p: Payment, currency: string, gross: bigint, fee: bigint
   ];
 }
 
+/** A zero leg (no fee, a split with nothing on one side) is left out: the ledger refuses zero postings. */
+const nonZero = (postings: Postings): Postings => postings.filter((x) => x.amount > 0n);
+
 /**
  * Money taken: the provider holds it for us (clearing, an asset); we owe it
  * to the merchant (pending, until settled) less the platform's fee.
@@ -84,7 +87,7 @@ export function paymentCapturedEntry(
     merchantId: p.merchantId,
     // Settlement days are cut on the business time, not on when the entry was written.
     occurredAt,
-    postings: postings.filter((x) => x.amount > 0n),
+    postings: nonZero(postings),
   };
 }
 
@@ -132,8 +135,7 @@ export function refundSucceededEntry(
     merchantId: p.merchantId,
     occurredAt,
   };
-  if (isDirect(p))
-    return { ...base, postings: directPostings(p, r.currency, r.amount, feeBack, 'out').filter((x) => x.amount > 0n) };
+  if (isDirect(p)) return { ...base, postings: nonZero(directPostings(p, r.currency, r.amount, feeBack, 'out')) };
   const share = r.amount - feeBack;
   const parts: Array<[AccountCode, bigint]> =
     typeof from === 'string'
@@ -157,7 +159,7 @@ export function refundSucceededEntry(
       amount: r.amount,
     },
   ];
-  return { ...base, postings: postings.filter((x) => x.amount > 0n) };
+  return { ...base, postings: nonZero(postings) };
 }
 
 /**
@@ -167,58 +169,50 @@ export function refundSucceededEntry(
  * records it (no fee: the sale was never accepted), and the refund takes it back.
  */
 export function lateSuccessEntry(p: Payment, amount: bigint): JournalEntryInput {
-  if (isDirect(p))
-    return {
-      externalId: `payment:${p.id}:late_success`,
-      type: 'payment.late_success',
-      referenceType: 'payment',
-      referenceId: p.id,
-      merchantId: p.merchantId,
-      description: "Provider reported success after the payment was closed; in the merchant's account until refunded",
-      postings: directPostings(p, p.currency, amount, 0n, 'in').filter((x) => x.amount > 0n),
-    };
+  const direct = isDirect(p);
   return {
     externalId: `payment:${p.id}:late_success`,
     type: 'payment.late_success',
     referenceType: 'payment',
     referenceId: p.id,
     merchantId: p.merchantId,
-    description: 'Provider reported success after the payment was closed; held in suspense and refunded to the payer',
-    postings: [
-      {
-        account: { code: 'provider_clearing', currency: p.currency, subkey: providerOf(p.channel) },
-        direction: 'debit',
-        amount,
-      },
-      { account: { code: 'late_payments_suspense', currency: p.currency }, direction: 'credit', amount },
-    ],
+    description: direct
+      ? "Provider reported success after the payment was closed; in the merchant's account until refunded"
+      : 'Provider reported success after the payment was closed; held in suspense and refunded to the payer',
+    postings: nonZero(
+      direct
+        ? directPostings(p, p.currency, amount, 0n, 'in')
+        : [
+            {
+              account: { code: 'provider_clearing', currency: p.currency, subkey: providerOf(p.channel) },
+              direction: 'debit',
+              amount,
+            },
+            { account: { code: 'late_payments_suspense', currency: p.currency }, direction: 'credit', amount },
+          ],
+    ),
   };
 }
 
 /** The automatic refund of a late success leaves suspense (direct: the merchant's memo pair). */
 export function lateRefundEntry(p: Payment, r: Refund): JournalEntryInput {
-  if (isDirect(p))
-    return {
-      externalId: `refund:${r.id}:succeeded`,
-      type: 'refund.late_success',
-      referenceType: 'refund',
-      referenceId: r.id,
-      merchantId: p.merchantId,
-      postings: directPostings(p, r.currency, r.amount, 0n, 'out').filter((x) => x.amount > 0n),
-    };
   return {
     externalId: `refund:${r.id}:succeeded`,
     type: 'refund.late_success',
     referenceType: 'refund',
     referenceId: r.id,
     merchantId: p.merchantId,
-    postings: [
-      { account: { code: 'late_payments_suspense', currency: r.currency }, direction: 'debit', amount: r.amount },
-      {
-        account: { code: 'provider_clearing', currency: r.currency, subkey: providerOf(p.channel) },
-        direction: 'credit',
-        amount: r.amount,
-      },
-    ],
+    postings: nonZero(
+      isDirect(p)
+        ? directPostings(p, r.currency, r.amount, 0n, 'out')
+        : [
+            { account: { code: 'late_payments_suspense', currency: r.currency }, direction: 'debit', amount: r.amount },
+            {
+              account: { code: 'provider_clearing', currency: r.currency, subkey: providerOf(p.channel) },
+              direction: 'credit',
+              amount: r.amount,
+            },
+          ],
+    ),
   };
 }
