@@ -8,6 +8,7 @@ import type { EventEnvelope, EventType, PaymentObject } from '@paygrid/contracts
 import { ChannelModel, ConsumeMessage, GetMessage, connect } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { VARIABLES } from '../../src/config/config';
+import { amqpNames } from '../../src/modules/messaging/rabbit-connection';
 import { withTransaction } from '../../src/persistence/transaction.util';
 import { OutboxService } from '../../src/modules/notifications/outbox.service';
 import { http } from './http';
@@ -94,18 +95,19 @@ export async function deleteNamespace(
   if (!conn) return;
   try {
     const ch = await conn.createChannel();
+    const names = amqpNames(namespace);
     const tiers = new Set([
       ...FAST_EVENTS_ENV.EVENT_CONSUMER_RETRY_TIERS_MS.split(',').map(Number),
       ...VARIABLES.EVENT_CONSUMER_RETRY_TIERS_MS.default,
       ...retryTiersMs,
     ]);
     for (const c of new Set([...APP_CONSUMERS, ...consumers])) {
-      await ch.deleteQueue(`${namespace}.${c}`);
-      await ch.deleteQueue(`${namespace}.${c}.dlq`);
-      for (const ms of tiers) await ch.deleteQueue(`${namespace}.${c}.retry.${ms}ms`);
+      await ch.deleteQueue(names.queue(c));
+      await ch.deleteQueue(names.deadLetterQueue(c));
+      for (const ms of tiers) await ch.deleteQueue(names.retryQueue(c, ms));
     }
-    await ch.deleteExchange(`${namespace}.events`);
-    await ch.deleteExchange(`${namespace}.dlx`);
+    await ch.deleteExchange(names.exchange);
+    await ch.deleteExchange(names.deadLetterExchange);
   } catch (err) {
     // A clean-up that fails must not fail the spec it follows; the CI's purge of test queues catches up.
     console.warn(`could not delete namespace ${namespace}: ${(err as Error).message}`);
