@@ -23,7 +23,7 @@ export class ProviderCallMetrics implements ProviderCallObserver {
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
-    const existing = <T>(name: string) => metrics.registry.getSingleMetric(name) as T | undefined;
+    const existing = <T>(name: string) => metrics.existing<T>(name);
     this.calls =
       existing('paygrid_provider_calls_total') ??
       new Counter({

@@ -31,7 +31,7 @@ export class NotificationsMetrics {
 
   constructor(metrics: Metrics, @InjectDataSource() dataSource: DataSource) {
     const registers = [metrics.registry];
-    const existing = <T>(name: string) => metrics.registry.getSingleMetric(name) as T | undefined;
+    const existing = <T>(name: string) => metrics.existing<T>(name);
     this.published =
       existing('paygrid_events_published_total') ??
       new Counter({

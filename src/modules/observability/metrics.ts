@@ -36,6 +36,14 @@ export class Metrics {
     if (cluster.isWorker) answerClusterCollection(this.registry);
   }
 
+  /**
+   * A metric already registered under this name: modules built again on the same registry (several app instances
+   * in one process, as in tests) reuse it, since prom-client refuses a second registration of a name.
+   */
+  existing<T>(name: string): T | undefined {
+    return this.registry.getSingleMetric(name) as T | undefined;
+  }
+
   /** Route templates, not raw URLs, so ids do not explode label cardinality. */
   middleware = (req: Request, res: Response, next: NextFunction): void => {
     const end = process.hrtime.bigint();
