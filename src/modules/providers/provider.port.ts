@@ -89,6 +89,11 @@ export interface CreatePaymentInput {
   subMerchant?: WechatSubMerchant;
   /** Alipay: set for a direct-mode merchant; every call carries it so the merchant is the seller of record. */
   appAuthToken?: string;
+  /**
+   * Keep the money frozen at the provider for later splits (WeChat
+   * settle_info.profit_sharing, Alipay extend_params.royalty_freeze).
+   */
+  profitSharing?: boolean;
 }
 
 /** What a create carries that a provider limits (lengths, characters, ranges). */
@@ -342,6 +347,105 @@ export interface AppAuthorizingProvider extends PaymentProvider {
   exchangeAppAuthToken(grant: AppAuthGrant): Promise<AppAuthResult>;
 }
 
+/*
+ * Profit sharing (WeChat 分账, Alipay 分账/royalty). A succeeded payment made
+ * with profit sharing keeps its money frozen at the provider until the
+ * merchant splits it to receivers or releases the remainder to itself.
+ */
+
+/** A receiver of split money, as the provider names it. */
+export interface SplitReceiver {
+  /**
+   * merchant: a provider merchant account (WeChat MERCHANT_ID mchid, Alipay userId 2088…);
+   * personal: a person (WeChat PERSONAL_OPENID openid, Alipay loginName/openId).
+   */
+  type: 'merchant' | 'personal';
+  account: string;
+  /** The receiver's real name; WeChat wants it encrypted for MERCHANT_ID receivers, so the adapter encrypts it. */
+  name?: string;
+  /** WeChat relation_type (SERVICE_PROVIDER, STORE, PARTNER, …); Alipay memo. */
+  relation?: string;
+}
+
+/** Register a receiver with the provider before it can be split to (WeChat receivers/add, Alipay royalty.relation.bind). */
+export interface SplitReceiverBinding {
+  channel: Channel;
+  receiver: SplitReceiver;
+  /** Idempotency of the bind call (Alipay out_request_no); WeChat binding is naturally idempotent. */
+  providerRequestId: string;
+  subMchid?: string;
+  appAuthToken?: string;
+}
+
+export interface SplitInput {
+  channel: Channel;
+  providerOrderId: string;
+  /** The provider's transaction id of the succeeded payment (WeChat transaction_id, Alipay trade_no). */
+  providerTransactionId: string;
+  /** Paygrid's split id: WeChat out_order_no, Alipay out_request_no. */
+  providerSplitId: string;
+  receivers: { receiver: SplitReceiver; amount: bigint; description: string }[];
+  currency: string;
+  /** Release what is left to the merchant once this split is done (WeChat unfreeze_unsplit, Alipay royalty_finish). */
+  finish: boolean;
+  subMchid?: string;
+  appAuthToken?: string;
+}
+
+export type SplitStatus = 'pending' | 'succeeded' | 'failed' | 'unknown';
+
+export interface SplitOutcome {
+  status: SplitStatus;
+  /** The provider's id of the split order (WeChat order_id, Alipay settle_no). */
+  providerSplitTransactionId?: string;
+  providerCode?: string;
+  providerMessage?: string;
+  retryable?: boolean;
+  raw?: unknown;
+}
+
+export interface SplitReturnInput {
+  channel: Channel;
+  providerOrderId: string;
+  providerTransactionId: string;
+  providerSplitId: string;
+  providerSplitTransactionId?: string;
+  /** Paygrid's return id: WeChat out_return_no, Alipay out_request_no of the refund that returns royalty. */
+  providerReturnId: string;
+  receiver: SplitReceiver;
+  amount: bigint;
+  currency: string;
+  description: string;
+  subMchid?: string;
+  appAuthToken?: string;
+}
+
+export interface SplitReleaseInput {
+  channel: Channel;
+  providerOrderId: string;
+  providerTransactionId: string;
+  /** Paygrid's id for the release call (WeChat out_order_no of the unfreeze, Alipay out_request_no). */
+  providerReleaseId: string;
+  description: string;
+  subMchid?: string;
+  appAuthToken?: string;
+}
+
+/** Providers that split a succeeded payment's frozen money to receivers (WeChat Pay, Alipay). */
+export interface ProfitSharingProvider extends PaymentProvider {
+  bindSplitReceiver(input: SplitReceiverBinding): Promise<SplitOutcome>;
+  split(input: SplitInput): Promise<SplitOutcome>;
+  querySplit(
+    input: Pick<
+      SplitInput,
+      'channel' | 'providerOrderId' | 'providerTransactionId' | 'providerSplitId' | 'subMchid' | 'appAuthToken'
+    >,
+  ): Promise<SplitOutcome>;
+  returnSplit(input: SplitReturnInput): Promise<SplitOutcome>;
+  /** Unfreeze what was not split, to the merchant (WeChat orders/unfreeze, Alipay order.settle with royalty_finish). */
+  releaseSplitRemainder(input: SplitReleaseInput): Promise<SplitOutcome>;
+}
+
 const hasMethod = (p: PaymentProvider, name: string): boolean =>
   typeof (p as unknown as Record<string, unknown>)[name] === 'function';
 
@@ -351,3 +455,4 @@ export const canRetryAbnormalRefund = (p: PaymentProvider): p is AbnormalRefundR
   hasMethod(p, 'retryAbnormalRefund');
 export const canAuthorizeApps = (p: PaymentProvider): p is AppAuthorizingProvider =>
   hasMethod(p, 'exchangeAppAuthToken');
+export const canSplit = (p: PaymentProvider): p is ProfitSharingProvider => hasMethod(p, 'split');
