@@ -1,3 +1,4 @@
+import { MerchantDirectory } from '../../src/modules/merchants/merchant-directory';
 import { AlipaySimulator } from '../../src/modules/sandbox/alipay/alipay.simulator';
 import { TestApp, TEST_ADMIN_TOKEN, startTestApp } from '../utils/test-app';
 import { onboardMerchant, OnboardedMerchant } from '../utils/merchant-fixture';
@@ -46,6 +47,18 @@ describe('Alipay direct mode (e2e, sandbox over HTTP)', () => {
       [merchantId],
     );
     return row;
+  };
+  /**
+   * Changes the merchant's account behind the API with SQL, then waits until the configuration cache has dropped
+   * it (the table's trigger NOTIFYs at commit; the listener hears it within milliseconds), as the next create of
+   * any process would see it.
+   */
+  const changeAccount = async (merchantId: string, sql: string) => {
+    await t.dataSource.query(sql, [merchantId]);
+    const directory = t.app.get(MerchantDirectory);
+    await waitFor(async () => !directory.holds('merchant_provider_accounts', merchantId), {
+      what: 'the cached provider accounts to be dropped',
+    });
   };
   /** The live sandbox token of the merchant: exactly one is valid at a time. */
   const liveTokens = () => [...sim().appAuthTokens].filter(([, v]) => v.authAppId === AUTH_APP_ID).map(([k]) => k);
@@ -159,9 +172,9 @@ describe('Alipay direct mode (e2e, sandbox over HTTP)', () => {
   });
 
   it('a token close to expiry is refreshed on use: the new pair is stored, the old token is dead, the call carries the new one', async () => {
-    await t.dataSource.query(
+    await changeAccount(
+      direct.merchantId,
       `UPDATE merchant_provider_accounts SET token_expires_at = now() + interval '1 day' WHERE merchant_id = $1 AND family = 'alipay'`,
-      [direct.merchantId],
     );
     const before = await tokenOf(direct.merchantId);
     const [oldToken] = liveTokens();
@@ -206,9 +219,9 @@ describe('Alipay direct mode (e2e, sandbox over HTTP)', () => {
     expect(ok.status).toBe(200);
     // The merchant cancelled the authorisation at Alipay, and the stored token has expired meanwhile.
     sim().revokeAuthorisation(other);
-    await t.dataSource.query(
+    await changeAccount(
+      m.merchantId,
       `UPDATE merchant_provider_accounts SET token_expires_at = now() - interval '1 minute' WHERE merchant_id = $1`,
-      [m.merchantId],
     );
     const before = await tokenOf(m.merchantId);
     const err = await create(m).then(

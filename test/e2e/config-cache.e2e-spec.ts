@@ -112,6 +112,61 @@ describe('configuration cache across API processes (e2e)', () => {
     expect(status).toBe(200);
   });
 
+  it("serves a merchant's provider accounts from memory, and a change through A's admin API reaches A's next create at once and B's within 1 s", async () => {
+    const m = await onboardMerchant(a, { name: 'Direct' });
+    const onB = clientOn(b, m);
+    let n = 0;
+    const create = (client: PaygridClient) =>
+      client.post<any>('/v1/payments', {
+        out_trade_no: `cfg-mpa-${++n}-${Date.now()}`,
+        amount: 1000,
+        currency: 'CNY',
+        subject: 'Config cache',
+        channel: 'wechat_native',
+      });
+    const putWechat = async (body: Record<string, unknown>) => {
+      const res = await http('PUT', `${a.baseUrl}/admin/v1/merchants/${m.merchantId}/provider-accounts/wechat`, {
+        token: TEST_ADMIN_TOKEN,
+        body,
+      });
+      expect(res.status).toBe(200);
+    };
+    /** Creates through B until its payment is made in `mode`; how long that took after the change committed. */
+    async function msUntilMode(mode: 'direct' | 'collected', since: number): Promise<number> {
+      for (;;) {
+        const p = await create(onB);
+        if (p.money_mode === mode) return Date.now() - since;
+        if (Date.now() - since > 5000) throw new Error(`B still makes ${p.money_mode} payments 5 s after the change`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+
+    // Both processes read the (empty) accounts once and then hold them: no provider_accounts read on a warm create.
+    expect((await create(m.client)).money_mode).toBe('collected');
+    expect((await create(onB)).money_mode).toBe('collected');
+    const bDirectory = b.app.get(MerchantDirectory);
+    const deadline = Date.now() + 5000;
+    while (!bDirectory.holds('merchant_provider_accounts', m.merchantId) && Date.now() < deadline)
+      expect((await create(onB)).money_mode).toBe('collected');
+    expect(bDirectory.holds('merchant_provider_accounts', m.merchantId)).toBe(true);
+    expect(a.app.get(MerchantDirectory).holds('merchant_provider_accounts', m.merchantId)).toBe(true);
+
+    let since = Date.now();
+    await putWechat({ mode: 'direct', sub_mchid: '1900000201' });
+    const direct = await create(m.client);
+    expect(direct.money_mode).toBe('direct');
+    expect(await a.dataSource.query(`SELECT sub_mchid FROM payments WHERE id = $1`, [direct.id])).toEqual([
+      { sub_mchid: '1900000201' },
+    ]);
+    expect(await msUntilMode('direct', since)).toBeLessThan(1000);
+
+    // And back: collected again on both, B within the second.
+    since = Date.now();
+    await putWechat({ mode: 'collected' });
+    expect((await create(m.client)).money_mode).toBe('collected');
+    expect(await msUntilMode('collected', since)).toBeLessThan(1000);
+  });
+
   it('reads from the database while its listener is down, so no change is missed meanwhile', async () => {
     const m = await onboardMerchant(a, { name: 'Listener' });
     const onB = clientOn(b, m);

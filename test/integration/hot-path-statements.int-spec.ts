@@ -93,7 +93,7 @@ describe('statements per hot-path request (integration, real PostgreSQL)', () =>
     );
 
     expect({ create: countOf(created), get: countOf(read), callback: countOf(callback) }).toEqual({
-      create: { statements: 6, begins: 0, commits: 6 },
+      create: { statements: 5, begins: 0, commits: 5 },
       get: { statements: 2, begins: 0, commits: 2 },
       callback: { statements: 8, begins: 1, commits: 2 },
     });

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import { ConfigTable, MerchantDirectory } from './merchant-directory';
 
 export const CONFIG_CHANNEL = 'paygrid_config';
-const TABLES = new Set<string>(['merchants', 'apps', 'app_keys']);
+const TABLES = new Set<string>(['merchants', 'apps', 'app_keys', 'merchant_provider_accounts']);
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5000;
 

@@ -6,6 +6,7 @@ import { KeyRing } from '../crypto/key-ring';
 import type { AppStatus } from './entities/app.entity';
 import type { AppKeyMode, AppKeyStatus, AppKeyType } from './entities/app-key.entity';
 import type { MerchantStatus } from './entities/merchant.entity';
+import type { ProviderAccount } from './entities/provider-account.entity';
 import { AppRow, KeyRow, MerchantRow, MerchantsRepository } from './merchants.repository';
 
 export interface MerchantView {
@@ -50,7 +51,7 @@ export interface KeyCredential {
   merchant: MerchantView;
 }
 
-export type ConfigTable = 'merchants' | 'apps' | 'app_keys';
+export type ConfigTable = 'merchants' | 'apps' | 'app_keys' | 'merchant_provider_accounts';
 
 interface CachedApp {
   view: AppView;
@@ -73,7 +74,7 @@ const MAX_ENTRIES = 100_000;
 
 /**
  * The merchants module's read port: what other modules need about merchants,
- * apps and keys, served from this process's memory.
+ * apps, keys and provider accounts, served from this process's memory.
  *
  * Freshness: every change to those tables NOTIFYs `paygrid_config` at commit
  * (a trigger, so the CLI and psql are covered too). ConfigChangeListener
@@ -89,6 +90,8 @@ export class MerchantDirectory {
   private readonly apps = new Map<string, CachedApp>();
   private readonly appsByMerchant = new Map<string, readonly string[]>();
   private readonly keys = new Map<string, CachedKey>();
+  /** By merchant id: its provider accounts (none for a merchant whose money is all collected). */
+  private readonly providerAccountsByMerchant = new Map<string, readonly ProviderAccount[]>();
   private live = false;
   /** Bumped by every invalidation: a load that started before one must not be cached. */
   private epoch = 0;
@@ -164,6 +167,17 @@ export class MerchantDirectory {
     return { ...key, app, merchant };
   }
 
+  /**
+   * The merchant's provider accounts, one per family it has (docs/provider-accounts.md), read on every WeChat and
+   * Alipay create. Frozen: callers read them, and a change goes through the database (its trigger invalidates).
+   * The Alipay tokens stay encrypted here; ProviderAccountsService decrypts them.
+   */
+  async providerAccounts(merchantId: string): Promise<readonly ProviderAccount[]> {
+    return (await this.cached(this.providerAccountsByMerchant, merchantId, async () =>
+      Object.freeze((await this.repo.listProviderAccounts(merchantId)).map((a) => Object.freeze(a))),
+    ))!;
+  }
+
   /** A committed change to one row (from NOTIFY, or from this process right after its own commit). */
   invalidate(table: ConfigTable, id: string, merchantId?: string): void {
     this.epoch++;
@@ -172,7 +186,9 @@ export class MerchantDirectory {
       this.apps.delete(id);
       if (merchantId) this.appsByMerchant.delete(merchantId);
       else this.appsByMerchant.clear();
-    } else this.keys.delete(id);
+    } else if (table === 'app_keys') this.keys.delete(id);
+    else if (merchantId) this.providerAccountsByMerchant.delete(merchantId);
+    else this.providerAccountsByMerchant.clear();
   }
 
   /** Forgets everything (the periodic refresh, or a lost listener). */
@@ -182,6 +198,7 @@ export class MerchantDirectory {
     this.apps.clear();
     this.appsByMerchant.clear();
     this.keys.clear();
+    this.providerAccountsByMerchant.clear();
   }
 
   /** Set by the listener: entries are kept only while changes are being heard. */
@@ -195,13 +212,21 @@ export class MerchantDirectory {
     return this.live;
   }
 
-  /** Whether a row is held in memory right now (diagnostics and tests). */
+  /** Whether a row is held in memory right now (diagnostics and tests); provider accounts by merchant id. */
   holds(table: ConfigTable, id: string): boolean {
-    return (table === 'merchants' ? this.merchants : table === 'apps' ? this.apps : this.keys).has(id);
+    const map: Map<string, unknown> =
+      table === 'merchants'
+        ? this.merchants
+        : table === 'apps'
+          ? this.apps
+          : table === 'app_keys'
+            ? this.keys
+            : this.providerAccountsByMerchant;
+    return map.has(id);
   }
 
   get size(): number {
-    return this.merchants.size + this.apps.size + this.keys.size;
+    return this.merchants.size + this.apps.size + this.keys.size + this.providerAccountsByMerchant.size;
   }
 
   private async cachedApp(id: string): Promise<CachedApp | null> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DomainError, serviceUnavailable } from '../../common/errors/domain-error';
 import { newId } from '../../common/ids/ids.util';
 import { withTransaction } from '../../persistence/transaction.util';
@@ -16,6 +16,7 @@ import {
 } from '../providers/provider.port';
 import { AuthoriseAlipayDto, UpsertProviderAccountDto } from './dto/provider-account.dto';
 import { ProviderAccount, ProviderFamily } from './entities/provider-account.entity';
+import { MerchantDirectory } from './merchant-directory';
 import { MerchantErrors } from './merchants.errors';
 import { MerchantsRepository } from './merchants.repository';
 import { toProviderAccountResponse } from './provider-accounts.mapper';
@@ -42,12 +43,18 @@ export interface AlipaySeller {
  * A merchant's provider identities and money mode per channel family. The
  * Alipay tokens are encrypted with the key ring bound to their row, and never
  * leave this service in clear except to the provider adapter (orderRefOf, payments).
+ *
+ * The hot path (a create, a refund, a query) reads the accounts from the
+ * configuration cache (MerchantDirectory): a change anywhere reaches every
+ * process through the table's NOTIFY trigger; this process also drops its own
+ * entry right after committing a change. Writes lock and re-read the row.
  */
 @Injectable()
 export class ProviderAccountsService {
   private readonly logger = new Logger(ProviderAccountsService.name);
   /** One refresh at a time per account in this process; other replicas are handled by re-reading the row. */
   private readonly refreshing = new Map<string, Promise<string | undefined>>();
+  private readonly clearTokens = new WeakMap<ProviderAccount, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -55,6 +62,7 @@ export class ProviderAccountsService {
     private readonly keyRing: KeyRing,
     private readonly audit: AuditLogService,
     private readonly registry: ProviderRegistry,
+    private readonly directory: MerchantDirectory,
   ) {}
 
   async list(merchantId: string): Promise<ProviderAccount[]> {
@@ -73,7 +81,7 @@ export class ProviderAccountsService {
     const foreign = fam === 'wechat' ? ALIPAY_FIELDS : WECHAT_FIELDS;
     for (const f of foreign)
       if (dto[f] !== undefined) throw MerchantErrors.providerAccountInvalid(`${f} does not apply to ${fam}`, f);
-    return withTransaction(this.dataSource, async (tx) => {
+    const saved = await withTransaction(this.dataSource, async (tx) => {
       if (!(await this.repo.lockMerchant(tx, merchantId))) throw MerchantErrors.merchantNotFound(merchantId);
       const existing = await this.repo.lockProviderAccount(tx, merchantId, fam);
       const now = new Date();
@@ -113,11 +121,13 @@ export class ProviderAccountsService {
       });
       return a;
     });
+    this.changed(saved);
+    return saved;
   }
 
   /** The merchant's WeChat sub-merchant when its WeChat money goes direct; undefined in collected mode. */
   async wechatSubMerchant(merchantId: string): Promise<{ subMchid: string; subAppid: string | null } | undefined> {
-    const a = (await this.repo.listProviderAccounts(merchantId)).find((x) => x.family === 'wechat');
+    const a = (await this.directory.providerAccounts(merchantId)).find((x) => x.family === 'wechat');
     if (a?.mode !== 'direct' || !a.subMchid) return undefined;
     return { subMchid: a.subMchid, subAppid: a.subAppid };
   }
@@ -140,7 +150,7 @@ export class ProviderAccountsService {
         );
       throw serviceUnavailable('Alipay did not answer the token exchange; try again', 5);
     }
-    return withTransaction(this.dataSource, async (tx) => {
+    const saved = await withTransaction(this.dataSource, async (tx) => {
       if (!(await this.repo.lockMerchant(tx, merchantId))) throw MerchantErrors.merchantNotFound(merchantId);
       const existing = await this.repo.lockProviderAccount(tx, merchantId, 'alipay');
       const now = new Date();
@@ -159,6 +169,8 @@ export class ProviderAccountsService {
       });
       return a;
     });
+    this.changed(saved);
+    return saved;
   }
 
   /**
@@ -182,8 +194,13 @@ export class ProviderAccountsService {
     return this.currentToken(a);
   }
 
-  private async alipayAccount(merchantId: string, manager?: EntityManager): Promise<ProviderAccount | undefined> {
-    return (await this.repo.listProviderAccounts(merchantId, manager)).find((x) => x.family === 'alipay');
+  private async alipayAccount(merchantId: string): Promise<ProviderAccount | undefined> {
+    return (await this.directory.providerAccounts(merchantId)).find((x) => x.family === 'alipay');
+  }
+
+  /** Our own committed change, seen by this process's next read at once (the others hear the trigger's NOTIFY). */
+  private changed(a: ProviderAccount): void {
+    this.directory.invalidate('merchant_provider_accounts', a.id, a.merchantId);
   }
 
   /**
@@ -235,7 +252,8 @@ export class ProviderAccountsService {
       encryptionContext(TABLE, 'app_refresh_token_enc', a.id),
     );
     const r = await this.exchange({ grantType: 'refresh_token', refreshToken });
-    return withTransaction(this.dataSource, async (tx) => {
+    // Whatever the outcome, the row may differ from the cached account (another replica refreshed, or we do now).
+    const fresh = await withTransaction(this.dataSource, async (tx) => {
       const row = await this.repo.lockProviderAccount(tx, a.merchantId, 'alipay');
       if (!row?.appAuthTokenEnc) return undefined;
       const changed = row.appRefreshTokenEnc !== a.appRefreshTokenEnc;
@@ -251,6 +269,8 @@ export class ProviderAccountsService {
       await this.repo.saveProviderAccount(tx, row);
       return r.tokens.appAuthToken;
     });
+    this.changed(a);
+    return fresh;
   }
 
   private async exchange(grant: AppAuthGrant): Promise<AppAuthResult> {
@@ -272,8 +292,13 @@ export class ProviderAccountsService {
     a.refreshExpiresAt = new Date(now.getTime() + t.reExpiresIn * 1000);
   }
 
+  /** Decrypted once per cached account (frozen, replaced on any change); in process memory only, as keys are. */
   private decryptToken(a: ProviderAccount): string {
-    return this.keyRing.decrypt(a.appAuthTokenEnc!, encryptionContext(TABLE, 'app_auth_token_enc', a.id));
+    const known = this.clearTokens.get(a);
+    if (known !== undefined) return known;
+    const token = this.keyRing.decrypt(a.appAuthTokenEnc!, encryptionContext(TABLE, 'app_auth_token_enc', a.id));
+    if (Object.isFrozen(a)) this.clearTokens.set(a, token);
+    return token;
   }
 }
 
