@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { isDatabaseUnavailable } from '../../persistence/connection-errors';
-import { DomainError, ErrorCode, ErrorType, serviceUnavailable } from '../errors/domain-error';
+import { DomainError, ErrorCode, serviceUnavailable } from '../errors/domain-error';
 import type { ErrorBody } from './error-response';
 import { RequestWithId, assignRequestId } from './request-id.middleware';
 
@@ -19,8 +19,6 @@ function fromHttpException(err: HttpException): DomainError {
   if (status === 503 && typeof response === 'object' && 'details' in response) {
     // Terminus readiness: keep which dependency is down, inside the one error shape.
     return new DomainError({
-      type: 'api_error',
-      status: 503,
       code: 'service_unavailable',
       message: 'A dependency is unavailable',
       details: { details: (response as { details: unknown }).details },
@@ -29,54 +27,46 @@ function fromHttpException(err: HttpException): DomainError {
   }
   if (err instanceof ThrottlerException || status === 429) {
     return new DomainError({
-      type: 'rate_limit_error',
-      status: 429,
       code: 'rate_limited',
       message: 'Too many requests',
     });
   }
-  const byStatus: Record<number, [ErrorType, ErrorCode, string]> = {
-    400: ['invalid_request_error', 'parameter_invalid', message],
-    401: ['authentication_error', 'unauthenticated', message],
-    403: ['permission_error', 'forbidden', message],
-    404: ['invalid_request_error', 'route_not_found', message],
-    405: ['invalid_request_error', 'method_not_allowed', message],
-    413: ['invalid_request_error', 'body_too_large', 'The request body is larger than the server accepts'],
-    415: ['invalid_request_error', 'unsupported_media_type', message],
+  // Framework statuses become codes of the table; the table then fixes the status sent (an unlisted 4xx is 400).
+  const byStatus: Record<number, [ErrorCode, string]> = {
+    400: ['parameter_invalid', message],
+    401: ['unauthenticated', message],
+    403: ['forbidden', message],
+    404: ['route_not_found', message],
+    405: ['method_not_allowed', message],
+    413: ['body_too_large', 'The request body is larger than the server accepts'],
+    415: ['unsupported_media_type', message],
   };
-  const [type, code, msg] =
+  const [code, msg] =
     byStatus[status] ??
-    (status >= 500
-      ? ['api_error', 'internal_error', 'An internal error occurred']
-      : ['invalid_request_error', 'invalid_request', message]);
-  return new DomainError({ type, status, code, message: msg });
+    (status >= 500 ? ['internal_error', 'An internal error occurred'] : ['invalid_request', message]);
+  return new DomainError({ code, message: msg });
 }
 
 /** Errors raised by body-parser before Nest sees the request (malformed JSON, too large). */
 function fromBodyParser(err: { type?: string; status?: number; message?: string }): DomainError | undefined {
   if (err.type === 'entity.too.large') {
     return new DomainError({
-      type: 'invalid_request_error',
-      status: 413,
       code: 'body_too_large',
       message: 'The request body is larger than the server accepts',
     });
   }
   if (err.type === 'entity.parse.failed') {
     return new DomainError({
-      type: 'invalid_request_error',
-      status: 400,
       code: 'body_malformed',
       message: 'The request body is not valid JSON',
     });
   }
   if (err.type && err.status && err.status >= 400 && err.status < 500) {
-    return new DomainError({
-      type: 'invalid_request_error',
-      status: err.status,
-      code: 'body_invalid',
-      message: err.message ?? 'Invalid body',
-    });
+    // body-parser's 415s (charset.unsupported, encoding.unsupported) and 413s (parameters.too.many) keep their
+    // meaning; any other refusal of the body is a 400.
+    const code: ErrorCode =
+      err.status === 415 ? 'unsupported_media_type' : err.status === 413 ? 'body_too_large' : 'body_invalid';
+    return new DomainError({ code, message: err.message ?? 'Invalid body' });
   }
   return undefined;
 }
@@ -126,8 +116,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (!err) {
       this.logger.error({ err: exception, request_id: requestId }, 'Unhandled error');
       err = new DomainError({
-        type: 'api_error',
-        status: 500,
         code: 'internal_error',
         message: 'An internal error occurred',
       });

@@ -8,21 +8,15 @@ import { errorBody } from './all-exceptions.filter';
 export function clientErrorAnswer(err: NodeJS.ErrnoException): DomainError {
   if (err.code === 'HPE_HEADER_OVERFLOW')
     return new DomainError({
-      type: 'invalid_request_error',
-      status: 431,
       code: 'headers_too_large',
       message: 'The request line and headers are larger than the server accepts',
     });
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
     return new DomainError({
-      type: 'invalid_request_error',
-      status: 408,
       code: 'request_timeout',
       message: 'The request did not arrive in time',
     });
   return new DomainError({
-    type: 'invalid_request_error',
-    status: 400,
     code: 'request_malformed',
     message: 'The request is not valid HTTP/1.1',
   });

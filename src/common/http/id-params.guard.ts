@@ -49,8 +49,6 @@ export class IdParamsGuard implements CanActivate {
       const ok = prefix ? hasPrefix(value, prefix) : SAFE_PARAM.test(value);
       if (!ok) {
         throw new DomainError({
-          type: 'invalid_request_error',
-          status: 404,
           code: 'resource_missing',
           message: `No such object: '${SAFE_PARAM.test(value) ? value : '…'}'`,
           param: name,

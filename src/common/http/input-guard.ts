@@ -96,8 +96,6 @@ export function inputGuardMiddleware(req: Request, _res: Response, next: NextFun
   if (pathCannotExist(req.path)) {
     next(
       new DomainError({
-        type: 'invalid_request_error',
-        status: 404,
         code: 'resource_missing',
         message: 'No such object: the id in the path cannot exist',
       }),

@@ -18,8 +18,6 @@ const WINDOW_MS = 60_000;
 
 export const ipRateLimited = (retryAfterSeconds: number, what: string) =>
   new DomainError({
-    type: 'rate_limit_error',
-    status: 429,
     code: 'rate_limited',
     message: `Too many ${what} from this address; retry after ${retryAfterSeconds} s`,
     headers: { 'Retry-After': String(retryAfterSeconds) },

@@ -1,9 +1,9 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import type { ErrorCode, ErrorType } from '../errors/domain-error';
+import type { ErrorCode } from '../errors/domain-error';
+import { isErrorCode, statusOf, typeOf } from '../errors/error-codes';
 
+/** The message a code really sends; its status and type come from ERROR_TABLE. */
 interface ErrorExample {
-  status: number;
-  type: ErrorType;
   message: string;
   param?: string;
   details?: Record<string, unknown>;
@@ -19,252 +19,170 @@ const REQUEST_ID = 'req_8f14e45fceea167a5a36dedd';
  */
 const EXAMPLES = {
   parameter_invalid: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'amount must be an integer',
     param: 'amount',
   },
-  parameter_unknown: { status: 400, type: 'invalid_request_error', message: 'Unknown parameter: foo', param: 'foo' },
-  body_malformed: { status: 400, type: 'invalid_request_error', message: 'The request body is not valid JSON' },
+  parameter_unknown: { message: 'Unknown parameter: foo', param: 'foo' },
+  body_malformed: { message: 'The request body is not valid JSON' },
   amount_invalid: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'amount must be a positive integer in the minor unit of the currency, written as plain digits (got 10.5)',
     param: 'amount',
   },
   currency_not_supported: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'Channel alipay_qr does not accept USD',
     param: 'currency',
   },
   payer_required: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'wechat_jsapi needs payer.openid',
     param: 'payer.openid',
   },
   card_required: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'The card channel needs card.encrypted or card.token',
     param: 'card',
   },
   card_not_allowed: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'card is only accepted on the card channel',
     param: 'card',
   },
   capture_method_not_allowed: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'capture_method manual is only available for cards',
     param: 'capture_method',
   },
   card_encryption_invalid: {
-    status: 400,
-    type: 'invalid_request_error',
     message:
       'card.encrypted is not a JWE this platform can decrypt (RSA-OAEP-256 / A256GCM with the kid from /.well-known/jwks.json)',
     param: 'card.encrypted',
   },
   card_encryption_key_retired: {
-    status: 400,
-    type: 'invalid_request_error',
     message:
       'card.encrypted is encrypted to pk_01jb8y3k2m9x7q4w5e6r7t8y9u, a retired card encryption key: fetch /.well-known/jwks.json again and encrypt to its newest enc key',
     param: 'card.encrypted',
   },
   platform_key_active: {
-    status: 409,
-    type: 'invalid_request_error',
     message: 'pk_01jb8y3k2m9x7q4w5e6r7t8y9u is the active enc key: rotate it first, then retire it',
   },
   amount_too_large: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'amount exceeds the authorized amount',
     param: 'amount',
   },
   refund_amount_exceeds_available: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'The refund exceeds the amount left to refund',
     param: 'amount',
   },
   day_invalid: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'day must be a calendar day written YYYY-MM-DD',
     param: 'day',
   },
   webhook_url_invalid: {
-    status: 400,
-    type: 'invalid_request_error',
     message: 'webhook_url must use https (http is allowed to loopback in sandbox only)',
     param: 'webhook_url',
   },
   authorization_missing: {
-    status: 401,
-    type: 'authentication_error',
     message:
       'Sign /v1 requests: Authorization: PAYGRID-HMAC-SHA256 app_id="app_…",key_id="key_…",timestamp="…",nonce="…",signature="…"',
   },
-  signature_invalid: { status: 401, type: 'authentication_error', message: 'The signature does not match the request' },
+  signature_invalid: { message: 'The signature does not match the request' },
   timestamp_out_of_window: {
-    status: 401,
-    type: 'authentication_error',
     message: 'The signature timestamp is more than 300 seconds away from the server clock; check your clock',
   },
   nonce_reused: {
-    status: 401,
-    type: 'authentication_error',
     message: 'This nonce was already used by this app in the last 15 minutes',
   },
-  key_revoked: { status: 401, type: 'authentication_error', message: 'This key has been revoked' },
-  admin_token_invalid: { status: 401, type: 'authentication_error', message: 'The admin token is unknown or revoked' },
-  merchant_suspended: { status: 403, type: 'permission_error', message: 'The merchant is suspended' },
-  app_suspended: { status: 403, type: 'permission_error', message: 'The app is suspended' },
+  key_revoked: { message: 'This key has been revoked' },
+  admin_token_invalid: { message: 'The admin token is unknown or revoked' },
+  merchant_suspended: { message: 'The merchant is suspended' },
+  app_suspended: { message: 'The app is suspended' },
   admin_role_required: {
-    status: 403,
-    type: 'permission_error',
     message: 'This call changes data and needs a token with the admin role',
   },
   resource_missing: {
-    status: 404,
-    type: 'invalid_request_error',
     message: `No such payment: 'pay_${ID}'`,
     param: 'id',
   },
   duplicate_out_trade_no: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `out_trade_no was already used for payment pay_${ID}`,
     details: { payment_id: `pay_${ID}` },
   },
   duplicate_out_refund_no: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `out_refund_no was already used for refund re_${ID}`,
     details: { refund_id: `re_${ID}` },
   },
   refund_not_awaiting_operator: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Refund re_${ID} is succeeded and not flagged for an operator; only a flagged pending refund can be retried or resolved by hand`,
     details: { refund_id: `re_${ID}`, status: 'succeeded' },
   },
   refund_retry_unsupported: {
-    status: 409,
-    type: 'invalid_request_error',
     message: 'Channel alipay_qr has no abnormal-refund retry',
   },
   provider_refused: {
-    status: 409,
-    type: 'invalid_request_error',
     message: 'The provider refused the retry: refund is PROCESSING, not ABNORMAL',
     details: { provider_code: 'INVALID_REQUEST' },
   },
   idempotency_request_in_progress: {
-    status: 409,
-    type: 'idempotency_error',
     message: 'A request with this Idempotency-Key is still being processed; retry later',
   },
   payment_invalid_state: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Payment pay_${ID} is succeeded and cannot be closed`,
     details: { payment_id: `pay_${ID}`, status: 'succeeded' },
   },
   payment_not_refundable: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Payment pay_${ID} is pending; only succeeded payments can be refunded`,
     details: { payment_id: `pay_${ID}` },
   },
   balance_insufficient: {
-    status: 409,
-    type: 'invalid_request_error',
     message: "The merchant's pending and available balances cannot cover this refund",
   },
   webhook_not_configured: {
-    status: 409,
-    type: 'invalid_request_error',
     message: 'The app has no webhook endpoint, so there is no secret to rotate',
   },
   ledger_entry_already_reversed: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Journal entry je_${ID} has already been reversed`,
     details: { entry_id: `je_${ID}` },
   },
   insufficient_funds: {
-    status: 409,
-    type: 'invalid_request_error',
     message:
       'The entry would take a non-negative account below zero (merchant_available:mch_01jb8y3k2m9x7q4w5e6r7t8y9u:CNY)',
     details: { accounts: ['merchant_available:mch_01jb8y3k2m9x7q4w5e6r7t8y9u:CNY'] },
   },
   ledger_entry_not_reversible: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Journal entry je_${ID} cannot be reversed: it is itself a reversal`,
     details: { entry_id: `je_${ID}` },
   },
   payout_not_awaiting_approval: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Payout po_${ID} is paid, not awaiting approval`,
     details: { status: 'paid' },
   },
   statement_not_ready: {
-    status: 409,
-    type: 'invalid_request_error',
     message: 'The alipay bill for 2026-11-26 is not ready yet; reconcile it later',
     details: { provider: 'alipay', day: '2026-11-26' },
   },
   reconciliation_exception_not_open: {
-    status: 409,
-    type: 'invalid_request_error',
     message: `Reconciliation item rci_${ID} is not an open exception`,
   },
   idempotency_key_reused: {
-    status: 422,
-    type: 'idempotency_error',
     message: 'This Idempotency-Key was already used with another request (method, path or body differ)',
   },
   settlement_day_not_closed: {
-    status: 422,
-    type: 'invalid_request_error',
     message: '2026-11-26 has not ended yet in Asia/Shanghai; pass force: true to settle what has been posted so far',
     param: 'day',
   },
   ledger_entry_invalid: {
-    status: 422,
-    type: 'invalid_request_error',
     message: 'A reason of 1 to 1000 characters is required',
     param: 'reason',
   },
   rate_limited: {
-    status: 429,
-    type: 'rate_limit_error',
     message: 'Too many requests for this app; retry after 2 s',
   },
   statement_unavailable: {
-    status: 502,
-    type: 'provider_error',
     message: 'The alipay statement could not be fetched: the provider timed out',
   },
   service_unavailable: {
-    status: 503,
-    type: 'api_error',
     message: 'A dependency is unavailable',
   },
 } satisfies Partial<Record<ErrorCode, ErrorExample>>;
 
 /** By code; only codes of the closed set (error-codes.ts) have an example. */
-export const ERROR_EXAMPLES: Record<string, ErrorExample> = EXAMPLES;
+export const ERROR_EXAMPLES: Partial<Record<ErrorCode, ErrorExample>> = EXAMPLES;
 
 /** The code shown for a status when an operation names none of its own. */
 const USUAL_CODE: Record<number, ErrorCode> = {
@@ -303,12 +221,12 @@ function notFoundMessage(path: string): string {
   return `No such ${what}: '${prefix}_${ID}'`;
 }
 
-function exampleValue(code: string, path: string): { error: Record<string, unknown> } {
-  const e = ERROR_EXAMPLES[code];
+function exampleValue(code: ErrorCode, path: string): { error: Record<string, unknown> } {
+  const e = ERROR_EXAMPLES[code] ?? { message: code };
   const message = code === 'resource_missing' ? notFoundMessage(path) : e.message;
   return {
     error: {
-      type: e.type,
+      type: typeOf(code),
       code,
       message,
       ...(e.param ? { param: e.param } : {}),
@@ -329,7 +247,7 @@ export function addErrorExamples(document: OpenAPIObject): OpenAPIObject {
         const json = response.content?.['application/json'];
         if (Number(status) < 400 || !json?.schema?.$ref?.endsWith('/ErrorResponseDto')) continue;
         const named = [...new Set(response.description?.match(/[a-z]+(?:_[a-z]+)+/g) ?? [])].filter(
-          (c) => ERROR_EXAMPLES[c]?.status === Number(status),
+          (c): c is ErrorCode => isErrorCode(c) && c in ERROR_EXAMPLES && statusOf(c) === Number(status),
         );
         const usual =
           (path.startsWith('/admin/') ? USUAL_ADMIN_CODE[Number(status)] : undefined) ?? USUAL_CODE[Number(status)];

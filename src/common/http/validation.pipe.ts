@@ -31,8 +31,6 @@ class PaygridValidationPipe extends ValidationPipe {
       const param = refusedNull(metadata.metatype as abstract new () => unknown, value);
       if (param) {
         throw new DomainError({
-          type: 'invalid_request_error',
-          status: 400,
           code: 'parameter_invalid',
           message: `${param} must not be null (omit it instead)`,
           param,
@@ -52,8 +50,6 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => {
       const first = firstError(errors);
       return new DomainError({
-        type: 'invalid_request_error',
-        status: 400,
         code: first?.unknown ? 'parameter_unknown' : 'parameter_invalid',
         message: first?.message ?? 'Invalid request',
         param: first?.param,

@@ -6,8 +6,8 @@ import {
   permissionError,
 } from '../../common/errors/domain-error';
 
-const idempotencyError = (status: number, code: ErrorCode, message: string, headers?: Record<string, string>) =>
-  new DomainError({ type: 'idempotency_error', status, code, message, headers });
+const idempotencyError = (code: ErrorCode, message: string, headers?: Record<string, string>) =>
+  new DomainError({ code, message, headers });
 
 /** Every code a merchant can get from request verification, rate limiting and idempotency. */
 export const AuthErrors = {
@@ -42,15 +42,11 @@ export const AuthErrors = {
   appSuspended: () => permissionError('app_suspended', 'The app is suspended'),
   bodyNotJson: () =>
     new DomainError({
-      type: 'invalid_request_error',
-      status: 415,
       code: 'unsupported_media_type',
       message: 'Send request bodies as JSON with Content-Type: application/json',
     }),
   rateLimited: (retryAfterSeconds: number) =>
     new DomainError({
-      type: 'rate_limit_error',
-      status: 429,
       code: 'rate_limited',
       message: `Too many requests for this app; retry after ${retryAfterSeconds} s`,
       headers: { 'Retry-After': String(retryAfterSeconds) },
@@ -58,13 +54,11 @@ export const AuthErrors = {
   idempotencyKeyInvalid: (why: string) => invalidRequest('idempotency_key_invalid', why, 'Idempotency-Key'),
   idempotencyKeyReused: () =>
     idempotencyError(
-      422,
       'idempotency_key_reused',
       'This Idempotency-Key was already used with another request (method, path or body differ)',
     ),
   idempotencyInProgress: () =>
     idempotencyError(
-      409,
       'idempotency_request_in_progress',
       'A request with this Idempotency-Key is still being processed; retry later',
       { 'Retry-After': '1' },

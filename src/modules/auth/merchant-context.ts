@@ -16,8 +16,6 @@ export function merchantContextOf(req: SignedRequestHolder): MerchantContext {
   // Only reachable when a route uses @MerchantContext() without @SignedApi: a programming error, so a 500.
   if (!req.merchant)
     throw new DomainError({
-      type: 'api_error',
-      status: 500,
       code: 'internal_error',
       message: 'An internal error occurred',
     });

@@ -35,8 +35,6 @@ export class PingController {
       throw conflict('ping_conflict', `Simulated business error after ${executions} executions`);
     if (body.simulate_error === 'api_error')
       throw new DomainError({
-        type: 'api_error',
-        status: 500,
         code: 'internal_error',
         message: 'Simulated internal error',
       });

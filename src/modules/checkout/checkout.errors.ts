@@ -10,8 +10,6 @@ export const CheckoutErrors = {
     }),
   channelNotEnabled: (channel: string) =>
     new DomainError({
-      type: 'permission_error',
-      status: 403,
       code: 'channel_not_enabled',
       message: `Channel ${channel} is not enabled for this app`,
       param: 'channels',

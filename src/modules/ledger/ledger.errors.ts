@@ -10,16 +10,12 @@ export const LedgerErrors = {
   accountInvalid: (message: string, param?: string) => unprocessable('ledger_account_invalid', message, param),
   unbalanced: (currency: string, debits: bigint, credits: bigint) =>
     new DomainError({
-      type: 'invalid_request_error',
-      status: 422,
       code: 'ledger_entry_unbalanced',
       message: `Debits (${debits}) and credits (${credits}) in ${currency} differ; every entry must balance per currency`,
       details: { currency },
     }),
   insufficientFunds: (accounts: string[]) =>
     new DomainError({
-      type: 'invalid_request_error',
-      status: 409,
       code: 'insufficient_funds',
       message: `The entry would take a non-negative account below zero (${accounts.join(', ') || 'unknown account'})`,
       details: { accounts },

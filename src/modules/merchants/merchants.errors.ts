@@ -6,8 +6,6 @@ export const MerchantErrors = {
   keyNotFound: (id: string) => notFound('key', id, 'key_id'),
   tooManyKeys: () =>
     new DomainError({
-      type: 'invalid_request_error',
-      status: 409,
       code: 'too_many_active_keys',
       message: 'An app may hold at most two active keys; revoke one first',
     }),
@@ -17,17 +15,8 @@ export const MerchantErrors = {
   providerAccountInvalid: (why: string, param: string) => invalidRequest('parameter_invalid', why, param),
   alipayAuthorisationExpired: (merchantId: string) =>
     new DomainError({
-      type: 'invalid_request_error',
-      status: 409,
       code: 'alipay_authorisation_expired',
       message: `Merchant ${merchantId}'s Alipay authorisation has expired and could not be refreshed; it must authorise the platform's app again`,
     }),
   webhookUrlInvalid: (why: string) => invalidRequest('webhook_url_invalid', why, 'webhook_url'),
-  merchantSuspended: (id: string) =>
-    new DomainError({
-      type: 'invalid_request_error',
-      status: 409,
-      code: 'merchant_suspended',
-      message: `Merchant ${id} is suspended`,
-    }),
 };

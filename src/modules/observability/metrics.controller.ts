@@ -21,8 +21,6 @@ export class MetricsController {
     const access = metricsAccess(this.config, 'api', authorization);
     if (access === 'hidden') {
       throw new DomainError({
-        type: 'invalid_request_error',
-        status: 404,
         code: 'route_not_found',
         message: 'Cannot GET /metrics',
       });

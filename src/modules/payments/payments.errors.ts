@@ -14,8 +14,6 @@ export const PaymentErrors = {
     }),
   channelNotEnabled: (channel: string) =>
     new DomainError({
-      type: 'permission_error',
-      status: 403,
       code: 'channel_not_enabled',
       message: `Channel ${channel} is not enabled for this app`,
       param: 'channel',

@@ -17,8 +17,6 @@ export function providerError(provider: ProviderName, outcome: ProviderOutcome |
   if (outcome.status === 'unknown') {
     const timeout = outcome.providerCode === 'timeout';
     return new DomainError({
-      type: 'provider_error',
-      status: timeout ? 504 : 502,
       code: timeout ? 'provider_timeout' : 'provider_unavailable',
       message: timeout
         ? `${provider} did not answer in time; the outcome is being confirmed`
@@ -27,8 +25,6 @@ export function providerError(provider: ProviderName, outcome: ProviderOutcome |
     });
   }
   return new DomainError({
-    type: 'provider_error',
-    status: 502,
     code: 'provider_declined',
     message: `${provider} refused the request${outcome.providerCode ? ` (${outcome.providerCode})` : ''}`,
     details,

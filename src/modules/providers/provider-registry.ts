@@ -21,8 +21,6 @@ export class ProviderRegistry {
     const p = this.byChannel.get(channel);
     if (!p) {
       throw new DomainError({
-        type: 'invalid_request_error',
-        status: 400,
         code: 'channel_unavailable',
         message: `Channel '${channel}' is not configured`,
         param: 'channel',

@@ -15,7 +15,7 @@ export const SettlementErrors = {
       'day',
     ),
   providerUnknown: (name: string) =>
-    invalidRequest('provider_unavailable', `Provider '${name}' is not configured`, 'provider'),
+    invalidRequest('parameter_invalid', `Provider '${name}' is not configured`, 'provider'),
   payoutNotAwaitingApproval: (id: string, status: string) =>
     conflict('payout_not_awaiting_approval', `Payout ${id} is ${status}, not awaiting approval`, { status }),
   exceptionNotOpen: (id: string) =>
@@ -28,8 +28,6 @@ export const SettlementErrors = {
     }),
   statementUnavailable: (provider: string, message: string) =>
     new DomainError({
-      type: 'provider_error',
-      status: 502,
       code: 'statement_unavailable',
       message: `The ${provider} statement could not be fetched: ${message}`,
     }),
