@@ -12,8 +12,9 @@ const path = require('node:path');
 const MODULE_ARROWS = {
   admin: [],
   auth: ['admin', 'crypto', 'merchants'],
-  // The hosted cashier starts ordinary payments through PaymentsService and signs returns with the platform key.
-  checkout: ['auth', 'merchants', 'payments', 'providers'],
+  // The hosted cashier starts ordinary payments through PaymentsService and signs returns with the platform key;
+  // its sessions' status changes go through the outbox (checkout_session.* events) like every other aggregate's.
+  checkout: ['auth', 'merchants', 'notifications', 'payments', 'providers'],
   crypto: [],
   demo: ['admin', 'merchants', 'providers'],
   health: ['messaging'],

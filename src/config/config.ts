@@ -382,7 +382,8 @@ export const VARIABLES = {
     },
   },
   RESOLVER_POLL_MS: {
-    description: 'How often the resolver / expiry sweeper looks for due payments and refunds',
+    description:
+      'How often the resolver / expiry sweepers look for due payments, refunds and expired checkout sessions',
     default: 1000,
     parse: int(10, 600_000),
   },

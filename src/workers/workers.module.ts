@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { CheckoutCoreModule } from '../modules/checkout/checkout-core.module';
+import { CheckoutExpiryWorker } from '../modules/checkout/checkout-expiry.worker';
+import { CheckoutPaymentsConsumer } from '../modules/checkout/checkout-payments.consumer';
 import { MerchantsModule } from '../modules/merchants/merchants.module';
 import { NotificationsModule } from '../modules/notifications/notifications.module';
 import { OutboxRelay } from '../modules/notifications/outbox-relay.worker';
@@ -29,13 +32,21 @@ const WORKERS = [
   SettlementSchedulerWorker,
   ReconciliationSchedulerWorker,
   PayoutWorker,
+  CheckoutExpiryWorker,
 ];
 
 /** Handlers of `@OnEvent` (their classes' only role is to consume, so they are provided here). */
-const CONSUMERS = [WebhookDispatcher, PayoutsConsumer];
+const CONSUMERS = [WebhookDispatcher, PayoutsConsumer, CheckoutPaymentsConsumer];
 
 @Module({
-  imports: [DiscoveryModule, MerchantsModule, NotificationsModule, PaymentsModule, SettlementsModule],
+  imports: [
+    DiscoveryModule,
+    MerchantsModule,
+    NotificationsModule,
+    PaymentsModule,
+    SettlementsModule,
+    CheckoutCoreModule,
+  ],
   providers: [...CONSUMERS, { provide: WORKER_CLASSES, useValue: WORKERS }, WorkerHost],
 })
 export class WorkersModule {}

@@ -1,3 +1,4 @@
+import { CheckoutExpiryWorker } from '../../src/modules/checkout/checkout-expiry.worker';
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
@@ -13,7 +14,14 @@ import { TestApp, startTestApp, testConfig } from '../utils/test-app';
 
 // Both processes share one database, so they share its data key.
 const ENV = { PAYGRID_DATA_KEYS: `t1:${randomBytes(32).toString('base64')}` };
-const LOOPS = [OutboxRelay, WebhookDeliveryWorker, PaymentResolverWorker, SettlementSchedulerWorker, PayoutWorker];
+const LOOPS = [
+  OutboxRelay,
+  WebhookDeliveryWorker,
+  PaymentResolverWorker,
+  SettlementSchedulerWorker,
+  PayoutWorker,
+  CheckoutExpiryWorker,
+];
 
 const providersOf = (app: INestApplicationContext): string[] =>
   [...app.get(ModulesContainer).values()].flatMap((m) =>
@@ -47,6 +55,7 @@ describe('WorkersModule: what runs where', () => {
           .map((c) => ({ name: c.name, patterns: c.patterns }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       ).toEqual([
+        { name: 'checkout', patterns: ['payment.succeeded'] },
         { name: 'payouts', patterns: ['settlement.completed'] },
         { name: 'webhooks', patterns: ['#'] },
       ]);

@@ -77,8 +77,8 @@ export class AmqpObserver {
   }
 }
 
-/** The consumer queues the app itself declares in every namespace (webhook dispatch and payouts). */
-const APP_CONSUMERS = ['webhooks', 'payouts'];
+/** The consumer queues the app itself declares in every namespace (webhook dispatch, payouts, checkout sessions). */
+const APP_CONSUMERS = ['webhooks', 'payouts', 'checkout'];
 
 /**
  * Deletes a test namespace's exchanges and queues: each consumer's queue, its DLQ and every delay queue of the

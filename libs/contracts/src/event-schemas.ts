@@ -80,6 +80,20 @@ export const OBJECT_SCHEMAS = {
     },
     additionalProperties: true,
   },
+  checkout_session: {
+    $id: 'https://paygrid.dev/schemas/checkout-session.json',
+    type: 'object',
+    required: ['id', 'object', 'status', 'out_trade_no', 'amount', 'currency', 'payment_id'],
+    properties: {
+      id: { type: 'string', pattern: idPattern('cs') },
+      object: { const: 'checkout_session' },
+      status: { enum: ['open', 'complete', 'expired'] },
+      out_trade_no: { type: 'string' },
+      ...money,
+      payment_id: { oneOf: [{ type: 'string', pattern: idPattern('pay') }, { type: 'null' }] },
+    },
+    additionalProperties: true,
+  },
 } as const;
 
 export const EVENT_ENVELOPE_SCHEMA = {

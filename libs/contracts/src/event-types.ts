@@ -15,6 +15,8 @@ export const EVENT_TYPES = [
   'payout.paid',
   'payout.failed',
   'webhook_endpoint.disabled',
+  'checkout_session.completed',
+  'checkout_session.expired',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -24,7 +26,7 @@ export function isEventType(value: unknown): value is EventType {
 }
 
 /** The object an event carries, by the first segment of its type. */
-export type EventObjectKind = 'payment' | 'refund' | 'settlement' | 'payout' | 'webhook_endpoint';
+export type EventObjectKind = 'payment' | 'refund' | 'settlement' | 'payout' | 'webhook_endpoint' | 'checkout_session';
 
 export const objectKindOf = (type: EventType): EventObjectKind => type.split('.')[0] as EventObjectKind;
 
@@ -51,7 +53,7 @@ export interface EventEnvelope<
   app_id: string | null;
   /** Envelope version. */
   version: 1;
-  /** Id of the object whose change this event records (`pay_…`, `re_…`, `stl_…`, `po_…`, `app_…`). */
+  /** Id of the object whose change this event records (`pay_…`, `re_…`, `stl_…`, `po_…`, `app_…`, `cs_…`). */
   aggregate_id: string;
   /** 1, 2, 3 … per `aggregate_id`, in the order the changes committed. */
   aggregate_sequence: number;

@@ -51,6 +51,16 @@ export interface WebhookEndpointObject extends BaseObject {
   disabled_reason: string;
 }
 
+export interface CheckoutSessionObject extends BaseObject {
+  object: 'checkout_session';
+  status: 'open' | 'complete' | 'expired';
+  out_trade_no: string;
+  amount: number;
+  currency: string;
+  /** The payment that paid the session (complete), or the latest attempt; null when none was started. */
+  payment_id: string | null;
+}
+
 /** The object each kind of event carries (the first segment of its type). */
 export interface EventObjectsByKind {
   payment: PaymentObject;
@@ -58,6 +68,7 @@ export interface EventObjectsByKind {
   settlement: SettlementObject;
   payout: PayoutObject;
   webhook_endpoint: WebhookEndpointObject;
+  checkout_session: CheckoutSessionObject;
 }
 
 type KindOf<T extends EventType> = T extends `${infer K extends EventObjectKind}.${string}` ? K : never;

@@ -21,6 +21,7 @@ import { AlipayAppAuth1765770000001 } from './1765770000001-alipay-app-auth';
 import { RefundAttention1765780000000 } from './1765780000000-refund-attention';
 import { AppKeyMode1765810000000 } from './1765810000000-app-key-mode';
 import { ProviderAccountsConfigCache1765920000000 } from './1765920000000-provider-accounts-config-cache';
+import { CheckoutSessionSweep1765940000000 } from './1765940000000-checkout-session-sweep';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   RefundAttention1765780000000,
   AppKeyMode1765810000000,
   ProviderAccountsConfigCache1765920000000,
+  CheckoutSessionSweep1765940000000,
 ];

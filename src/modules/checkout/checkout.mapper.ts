@@ -3,6 +3,9 @@ import type { CheckoutSessionResponseDto, CounterCodeResponseDto } from './dto/c
 import type { CheckoutSession } from './entities/checkout-session.entity';
 import type { CounterCode } from './entities/counter-code.entity';
 
+/** The cashier page of a session, which is also its one QR code for every wallet. */
+export const cashierUrl = (publicBaseUrl: string, id: string): string => `${publicBaseUrl}/checkout/${id}`;
+
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
 export function toCheckoutSessionResponse(s: CheckoutSession, url: string): CheckoutSessionResponseDto {

@@ -3,7 +3,7 @@ import { MerchantsModule } from '../merchants/merchants.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { CashierController } from './cashier.controller';
 import { CHECKOUT_CONFIG, CheckoutConfig } from './checkout.config';
-import { CheckoutRepository } from './checkout.repository';
+import { CheckoutCoreModule } from './checkout-core.module';
 import { CheckoutSessionsController } from './checkout-sessions.controller';
 import { CheckoutService } from './checkout.service';
 
@@ -22,11 +22,10 @@ export class CheckoutModule {
   static forRootAsync(options: CheckoutModuleAsyncOptions): DynamicModule {
     return {
       module: CheckoutModule,
-      imports: [MerchantsModule, PaymentsModule],
+      imports: [MerchantsModule, PaymentsModule, CheckoutCoreModule],
       controllers: [CheckoutSessionsController, CashierController],
       providers: [
         { provide: CHECKOUT_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
-        CheckoutRepository,
         CheckoutService,
       ],
       exports: [CheckoutService],

@@ -16,8 +16,8 @@ export class CheckoutRepository {
     await this.dataSource.manager.insert(CheckoutSession, session);
   }
 
-  findSession(id: string): Promise<CheckoutSession | null> {
-    return this.dataSource.manager.findOneBy(CheckoutSession, { id });
+  findSession(id: string, manager?: EntityManager): Promise<CheckoutSession | null> {
+    return (manager ?? this.dataSource.manager).findOneBy(CheckoutSession, { id });
   }
 
   /** Tenancy lives in the query: another merchant's id is simply not found. */
@@ -54,22 +54,51 @@ export class CheckoutRepository {
     );
   }
 
-  /** open -> complete, once, with the payment that paid. Answers the session as it is afterwards. */
-  async complete(id: string, paymentId: string, now: Date, manager?: EntityManager): Promise<CheckoutSession | null> {
-    const m = manager ?? this.dataSource.manager;
-    await m.query(
+  /**
+   * open or expired -> complete, with the payment that paid (a payment still
+   * open at the provider may pay a session after it expired). Answers the
+   * session afterwards when this call changed it, undefined when it was
+   * complete already: the caller emits its event only on a change.
+   */
+  async complete(
+    manager: EntityManager,
+    id: string,
+    paymentId: string,
+    now: Date,
+  ): Promise<CheckoutSession | undefined> {
+    const [rows]: [Array<{ id: string }>, number] = await manager.query(
       `UPDATE checkout_sessions SET status = 'complete', payment_id = $2, completed_at = $3, updated_at = $3
-        WHERE id = $1 AND status <> 'complete'`,
+        WHERE id = $1 AND status <> 'complete'
+        RETURNING id`,
       [id, paymentId, now],
     );
-    return m.findOneBy(CheckoutSession, { id });
+    return rows.length > 0 ? ((await manager.findOneBy(CheckoutSession, { id })) ?? undefined) : undefined;
   }
 
-  async expire(id: string, now: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = 'expired', updated_at = $2 WHERE id = $1 AND status = 'open' AND expires_at <= $2`,
+  /** open -> expired once its clock ran out; undefined when this call changed nothing. */
+  async expire(manager: EntityManager, id: string, now: Date): Promise<CheckoutSession | undefined> {
+    const [rows]: [Array<{ id: string }>, number] = await manager.query(
+      `UPDATE checkout_sessions SET status = 'expired', updated_at = $2
+        WHERE id = $1 AND status = 'open' AND expires_at <= $2
+        RETURNING id`,
       [id, now],
     );
+    return rows.length > 0 ? ((await manager.findOneBy(CheckoutSession, { id })) ?? undefined) : undefined;
+  }
+
+  /**
+   * Open sessions whose clock ran out, oldest first, locked (SKIP LOCKED:
+   * several workers share the sweep) in `manager`'s transaction.
+   */
+  claimExpired(manager: EntityManager, now: Date, limit: number): Promise<CheckoutSession[]> {
+    return manager
+      .createQueryBuilder(CheckoutSession, 's')
+      .where(`s.status = 'open' AND s.expires_at <= :now`, { now })
+      .orderBy('s.expires_at', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
   }
 
   listSessions(merchantId: string, limit: number, startingAfter?: string): Promise<CheckoutSession[]> {

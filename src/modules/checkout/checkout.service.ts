@@ -12,7 +12,10 @@ import { PaymentsService } from '../payments/payments.service';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { isChannel, type Channel } from '../providers/provider.port';
 import { CHECKOUT_CONFIG, CheckoutConfig } from './checkout.config';
+import { attemptOutTradeNo } from './checkout-attempt.util';
+import { CheckoutLifecycleService } from './checkout-lifecycle.service';
 import { CheckoutErrors } from './checkout.errors';
+import { cashierUrl } from './checkout.mapper';
 import { CheckoutRepository } from './checkout.repository';
 import type { CreateCheckoutSessionDto, CreateCounterCodeDto } from './dto/checkout.dto';
 import { CheckoutSession } from './entities/checkout-session.entity';
@@ -42,6 +45,7 @@ export class CheckoutService {
 
   constructor(
     private readonly repo: CheckoutRepository,
+    private readonly lifecycle: CheckoutLifecycleService,
     private readonly merchants: MerchantDirectory,
     private readonly payments: PaymentsService,
     private readonly registry: ProviderRegistry,
@@ -53,7 +57,7 @@ export class CheckoutService {
   }
 
   sessionUrl(id: string): string {
-    return `${this.cfg.publicBaseUrl}/checkout/${id}`;
+    return cashierUrl(this.cfg.publicBaseUrl, id);
   }
 
   counterCodeUrl(id: string): string {
@@ -219,14 +223,19 @@ export class CheckoutService {
     return this.refresh(s);
   }
 
-  /** Brings a session up to date with its payment (complete) and its clock (expired). */
+  /**
+   * Brings a session up to date with its payment (complete) and its clock
+   * (expired) when someone looks at it, through the same changes (and events)
+   * as the payment consumer and the sweeper: whichever comes first emits.
+   */
   private async refresh(s: CheckoutSession): Promise<SessionState> {
     const payment = s.paymentId ? await this.payments.get(s.merchantId, s.paymentId) : null;
-    if (s.status === 'open' && payment?.status === 'succeeded') {
-      return { session: (await this.repo.complete(s.id, payment.id, new Date()))!, payment };
+    if (s.status !== 'complete' && payment?.status === 'succeeded') {
+      await this.lifecycle.complete(s.id, payment.id);
+      return { session: (await this.repo.findSession(s.id))!, payment };
     }
     if (s.status === 'open' && s.expiresAt.getTime() <= Date.now()) {
-      await this.repo.expire(s.id, new Date());
+      await this.lifecycle.expire(s.id);
       return { session: (await this.repo.findSession(s.id))!, payment };
     }
     return { session: s, payment };
@@ -269,7 +278,7 @@ export class CheckoutService {
     };
     const remainingS = Math.floor((session.expiresAt.getTime() - Date.now()) / 1000);
     const payment = await this.payments.create(ctx, {
-      out_trade_no: `${id.replace('_', '')}-${claim.attempts}`,
+      out_trade_no: attemptOutTradeNo(id, claim.attempts),
       amount: Number(session.amount),
       currency: session.currency,
       channel,

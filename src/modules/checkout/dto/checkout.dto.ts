@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { CheckoutSessionStatus } from '../entities/checkout-session.entity';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -129,7 +130,7 @@ export class CheckoutSessionResponseDto {
   @ApiProperty() subject: string;
   @ApiProperty({ type: [String] }) channels: string[];
   @ApiPropertyOptional({ nullable: true, type: String }) return_url: string | null;
-  @ApiProperty({ enum: ['open', 'complete', 'expired'] }) status: string;
+  @ApiProperty({ enum: ['open', 'complete', 'expired'] }) status: CheckoutSessionStatus;
   @ApiPropertyOptional({
     nullable: true,
     type: String,

@@ -6,6 +6,7 @@ export type CheckoutSessionStatus = 'open' | 'complete' | 'expired';
 @Entity('checkout_sessions')
 @Index('checkout_sessions_app_out_trade_no_key', ['appId', 'outTradeNo'], { unique: true })
 @Index('checkout_sessions_merchant_id_idx', ['merchantId', 'id'])
+@Index('checkout_sessions_open_expires_at_idx', ['expiresAt'], { where: "status = 'open'" })
 export class CheckoutSession {
   @PrimaryColumn({ type: 'text' }) id: string;
   @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
