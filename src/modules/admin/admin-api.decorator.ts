@@ -1,14 +1,8 @@
 import { ExecutionContext, UseGuards, applyDecorators, createParamDecorator } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AdminAuthGuard, AdminRequest } from './admin-auth.guard';
 import type { Actor } from './audit-log.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 /** Marks a controller as part of `/admin/v1`: bearer auth with roles, documented once. */
 export function AdminApi(tag: string): ClassDecorator {
@@ -16,13 +10,15 @@ export function AdminApi(tag: string): ClassDecorator {
     ApiTags(tag),
     ApiBearerAuth('admin'),
     UseGuards(AdminAuthGuard),
-    ApiUnauthorizedResponse({ description: 'Missing, unknown or revoked admin token', type: ErrorResponseDto }),
-    ApiForbiddenResponse({ description: 'A viewer token on a write', type: ErrorResponseDto }),
-    ApiTooManyRequestsResponse({
-      description:
-        '`rate_limited`: too many requests (IP_RATE_LIMIT_ADMIN_PER_MINUTE) or failed admin tokens (ADMIN_AUTH_FAILURES_PER_MINUTE) from this address; see Retry-After',
-      type: ErrorResponseDto,
-    }),
+    ApiErrors(
+      'admin_token_missing',
+      ['admin_token_invalid', 'unknown or revoked admin token'],
+      ['admin_role_required', 'a viewer token on a write'],
+      [
+        'rate_limited',
+        'too many requests (IP_RATE_LIMIT_ADMIN_PER_MINUTE) or failed admin tokens (ADMIN_AUTH_FAILURES_PER_MINUTE) from this address; see Retry-After',
+      ],
+    ),
   );
 }
 

@@ -1,14 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiPropertyOptional,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString } from 'class-validator';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { ListQueryDto, Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from './admin-api.decorator';
 import { toAdminTokenResponse, toAuditLogEntryResponse } from './admin.mapper';
@@ -16,6 +8,7 @@ import { AdminTokensService } from './admin-tokens.service';
 import type { Actor } from './audit-log.service';
 import { AuditLogService } from './audit-log.service';
 import { AdminTokenResponseDto, AuditLogEntryDto, CreateAdminTokenDto } from './dto/admin-token.dto';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 class AuditLogQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ description: 'Only entries about this object id' })
@@ -60,7 +53,7 @@ export class AdminController {
   @Delete('tokens/:id')
   @ApiOperation({ summary: 'Revoke an admin token' })
   @ApiOkResponse({ type: AdminTokenResponseDto })
-  @ApiNotFoundResponse({ description: 'No such admin token', type: ErrorResponseDto })
+  @ApiErrors(['resource_missing', 'no such admin token'])
   async revokeToken(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<AdminTokenResponseDto> {
     return toAdminTokenResponse(await this.tokens.revoke(actor, id));
   }

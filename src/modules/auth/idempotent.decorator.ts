@@ -1,7 +1,7 @@
 import { UseInterceptors, applyDecorators } from '@nestjs/common';
-import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiHeader } from '@nestjs/swagger';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 /**
  * Makes a `POST` handler of a `@SignedApi` controller idempotent per app
@@ -18,13 +18,7 @@ export function Idempotent(): MethodDecorator {
       description:
         'Retry safely: within 24 h the same key and body return the first response again (with `Idempotent-Replayed: true`). The SDK sets one on every POST.',
     }),
-    ApiConflictResponse({
-      description: '`idempotency_request_in_progress`: the first request with this key is still running',
-      type: ErrorResponseDto,
-    }),
-    ApiUnprocessableEntityResponse({
-      description: '`idempotency_key_reused`: this key was used with another request body',
-      type: ErrorResponseDto,
-    }),
+    ApiErrors(['idempotency_request_in_progress', 'the first request with this key is still running']),
+    ApiErrors(['idempotency_key_reused', 'this key was used with another request body']),
   );
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
 import { PlatformKeyResponseDto, RotateSigningKeyDto, RotationResponseDto } from './dto/platform-key.dto';
 import type { PlatformKey } from './entities/platform-key.entity';
 import { PlatformKeysService } from './platform-keys.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 const toPlatformKeyResponse = (k: PlatformKey): PlatformKeyResponseDto => ({
   id: k.id,
@@ -48,8 +48,8 @@ export class PlatformKeysAdminController {
       "End a rotated-out key's grace period now: it leaves the JWKS; card JWEs under its kid are refused (400 `card_encryption_key_retired`)",
   })
   @ApiOkResponse({ type: PlatformKeyResponseDto })
-  @ApiNotFoundResponse({ description: '`resource_missing`', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: '`platform_key_active` (rotate the key first)', type: ErrorResponseDto })
+  @ApiErrors('resource_missing')
+  @ApiErrors(['platform_key_active', 'rotate the key first'])
   async retire(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<PlatformKeyResponseDto> {
     return toPlatformKeyResponse(await this.keys.retire(id, actor));
   }

@@ -1,14 +1,8 @@
 import { UseGuards, applyDecorators } from '@nestjs/common';
-import {
-  ApiForbiddenResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AppRateLimitGuard } from './app-rate-limit.guard';
 import { MerchantSignatureGuard } from './merchant-signature.guard';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 /** The OpenAPI security scheme of signed `/v1` requests (declared in swagger.ts). */
 export const SIGNATURE_SCHEME = 'paygrid-signature';
@@ -27,15 +21,21 @@ export function SignedApi(tag: string): ClassDecorator {
     ApiTags(tag),
     ApiSecurity(SIGNATURE_SCHEME),
     UseGuards(MerchantSignatureGuard, AppRateLimitGuard),
-    ApiUnauthorizedResponse({
-      description:
-        'Signature not accepted: `authorization_missing`, `authorization_duplicated`, `authorization_malformed`, `timestamp_out_of_window`, `key_unknown`, `key_revoked`, `key_expired`, `signature_scheme_mismatch`, `signature_invalid`, `nonce_reused`',
-      type: ErrorResponseDto,
-    }),
-    ApiForbiddenResponse({ description: '`merchant_suspended` or `app_suspended`', type: ErrorResponseDto }),
-    ApiTooManyRequestsResponse({
-      description: '`rate_limited`: over the per-app quota; see `Retry-After`',
-      type: ErrorResponseDto,
-    }),
+    ApiErrors(
+      'authorization_missing',
+      'authorization_duplicated',
+      'authorization_malformed',
+      'timestamp_out_of_window',
+      'key_unknown',
+      'key_revoked',
+      'key_expired',
+      'signature_scheme_mismatch',
+      'signature_invalid',
+      'nonce_reused',
+      'key_mode_mismatch',
+      'merchant_suspended',
+      'app_suspended',
+      ['rate_limited', 'over the per-app quota; see `Retry-After`'],
+    ),
   );
 }

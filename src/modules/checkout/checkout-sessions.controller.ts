@@ -1,13 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { assertPlainAmountLiterals } from '../../common/money/minor-amount.decorator';
 import { Idempotent } from '../auth/idempotent.decorator';
@@ -23,11 +15,12 @@ import {
   CreateCounterCodeDto,
   ListCheckoutSessionsQueryDto,
 } from './dto/checkout.dto';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 type RawRequest = { rawBody?: Buffer };
 
 @SignedApi('checkout')
-@ApiNotFoundResponse({ description: 'No such object for this merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such object for this merchant'])
 @Controller('v1')
 export class CheckoutSessionsController {
   constructor(private readonly checkout: CheckoutService) {}
@@ -40,11 +33,8 @@ export class CheckoutSessionsController {
       "Answers with `url`: the cashier page, which is also the one QR code every wallet can scan. Send the buyer there (or show `qr_code_image`). Alipay's and WeChat's in-app browsers start their own channel at once; other browsers get a choice. When paid, the buyer goes to `return_url` with signed `paygrid_*` parameters (verify with the SDK's `verifyCheckoutReturn`), and the payment's `payment.succeeded` webhook carries `metadata.checkout_session_id`.",
   })
   @ApiCreatedResponse({ type: CheckoutSessionResponseDto, description: 'The session (201)' })
-  @ApiBadRequestResponse({
-    description: '`channel_not_offered`, `channels_empty`, `currency_not_supported`, validation errors',
-    type: ErrorResponseDto,
-  })
-  @ApiConflictResponse({ description: '`duplicate_out_trade_no` (names the existing session)', type: ErrorResponseDto })
+  @ApiErrors('parameter_invalid', 'channel_not_offered', 'channels_empty', 'currency_not_supported')
+  @ApiErrors(['duplicate_out_trade_no', 'names the existing session'])
   async create(
     @MerchantContext() ctx: MerchantContext,
     @Body() body: CreateCheckoutSessionDto,
@@ -83,10 +73,7 @@ export class CheckoutSessionsController {
       'A code to print at a shop counter: any wallet scans `url`, the payer enters the amount, and a checkout session of its own starts (with a generated `out_trade_no`, `cc…`).',
   })
   @ApiCreatedResponse({ type: CounterCodeResponseDto, description: 'The counter code (201)' })
-  @ApiBadRequestResponse({
-    description: '`channel_not_offered`, `channels_empty`, validation errors',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors('parameter_invalid', 'channel_not_offered', 'channels_empty')
   async createCounterCode(
     @MerchantContext() ctx: MerchantContext,
     @Body() body: CreateCounterCodeDto,

@@ -1,14 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
@@ -26,9 +18,10 @@ import {
 } from './dto/ledger.dto';
 import { LedgerAdminService } from './ledger-admin.service';
 import { toAccountResponse, toEntryResponse, toStatementLine, toTrialBalanceResponse } from './ledger.mapper';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @AdminApi('admin: ledger')
-@ApiNotFoundResponse({ description: 'No such account or journal entry', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such account or journal entry'])
 @Controller('admin/v1/ledger')
 export class LedgerAdminController {
   constructor(private readonly ledger: LedgerAdminService) {}
@@ -98,12 +91,11 @@ export class LedgerAdminController {
   @ApiOperation({ summary: 'Post the linked reversal of an entry (201), or return the existing one (200); audited' })
   @ApiCreatedResponse({ type: EntryResponseDto })
   @ApiOkResponse({ type: EntryResponseDto, description: 'The entry was already reversed: its reversal' })
-  @ApiConflictResponse({
-    description:
-      '`ledger_entry_not_reversible` (the entry is itself a reversal), `insufficient_funds` (a non-negative account would go below zero)',
-    type: ErrorResponseDto,
-  })
-  @ApiUnprocessableEntityResponse({ description: '`ledger_entry_invalid`: missing reason', type: ErrorResponseDto })
+  @ApiErrors(
+    ['ledger_entry_not_reversible', 'the entry is itself a reversal'],
+    ['insufficient_funds', 'a non-negative account would go below zero'],
+  )
+  @ApiErrors(['ledger_entry_invalid', 'missing reason'])
   async reverse(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

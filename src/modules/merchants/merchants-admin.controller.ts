@@ -1,6 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
@@ -14,9 +13,10 @@ import {
 } from './dto/merchant.dto';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './merchants.mapper';
 import { MerchantsService } from './merchants.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @AdminApi('admin: merchants')
-@ApiNotFoundResponse({ description: 'No such merchant, app or key', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such merchant, app or key'])
 @Controller('admin/v1')
 export class MerchantsAdminController {
   constructor(private readonly merchants: MerchantsService) {}

@@ -1,21 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiServiceUnavailableResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
 import { AuthoriseAlipayDto, ProviderAccountResponseDto, UpsertProviderAccountDto } from './dto/provider-account.dto';
 import { toProviderAccountResponse } from './provider-accounts.mapper';
 import { ProviderAccountsService } from './provider-accounts.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @AdminApi('admin: merchants')
-@ApiNotFoundResponse({ description: 'No such merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such merchant'])
 @Controller('admin/v1/merchants/:id/provider-accounts')
 export class ProviderAccountsAdminController {
   constructor(private readonly accounts: ProviderAccountsService) {}
@@ -34,10 +27,7 @@ export class ProviderAccountsAdminController {
   })
   @ApiParam({ name: 'family', enum: ['wechat', 'alipay'] })
   @ApiOkResponse({ type: ProviderAccountResponseDto })
-  @ApiBadRequestResponse({
-    description: '`parameter_invalid`: a field of the other family, or direct mode without an identity',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors(['parameter_invalid', 'a field of the other family, or direct mode without an identity'])
   async upsert(
     @CurrentActor() actor: Actor,
     @Param('id') merchantId: string,
@@ -56,15 +46,11 @@ export class ProviderAccountsAdminController {
       'Calls alipay.open.auth.token.app (grant_type=authorization_code). The tokens are never returned; the token is refreshed on use before it expires (docs/provider-accounts.md). Audited.',
   })
   @ApiOkResponse({ type: ProviderAccountResponseDto })
-  @ApiBadRequestResponse({
-    description:
-      '`parameter_invalid` (`app_auth_code`): Alipay refused the code (unknown, used or expired); nothing changed',
-    type: ErrorResponseDto,
-  })
-  @ApiServiceUnavailableResponse({
-    description: '`service_unavailable`: Alipay did not answer; nothing changed (Retry-After)',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors([
+    'parameter_invalid',
+    '(`app_auth_code`) Alipay refused the code (unknown, used or expired); nothing changed',
+  ])
+  @ApiErrors(['service_unavailable', 'Alipay did not answer; nothing changed (Retry-After)'])
   async authoriseAlipay(
     @CurrentActor() actor: Actor,
     @Param('id') merchantId: string,

@@ -1,21 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
 import { DeadLettersService } from './dead-letters.service';
 import { DeadLetterDepthDto, ReplayDeadLettersDto, ReplayDeadLettersResponseDto } from './dto/dead-letters.dto';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @AdminApi('admin: events')
-@ApiNotFoundResponse({ description: '`resource_missing`: no consumer of that name', type: ErrorResponseDto })
-@ApiConflictResponse({ description: '`dead_letters_unavailable`: no RabbitMQ configured', type: ErrorResponseDto })
-@ApiServiceUnavailableResponse({ description: '`service_unavailable`: RabbitMQ unreachable', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no consumer of that name'])
+@ApiErrors(['dead_letters_unavailable', 'no RabbitMQ configured'])
+@ApiErrors(['service_unavailable', 'RabbitMQ unreachable'])
 @Controller('admin/v1/dead-letters')
 export class DeadLettersAdminController {
   constructor(private readonly deadLetters: DeadLettersService) {}

@@ -1,12 +1,12 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import type { EventEnvelope } from '../../../libs/contracts/src';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
 import { Page } from '../../common/http/pagination';
 import { MerchantContext } from '../auth/merchant-context';
 import { SignedApi } from '../auth/signed-api.decorator';
 import { EventPageDto, EventResponseDto, ListEventsQueryDto } from './dto/event.dto';
 import { EventsService } from './events.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @SignedApi('events')
 @Controller('v1/events')
@@ -23,7 +23,7 @@ export class EventsController {
   @Get(':id')
   @ApiOperation({ summary: 'Read one event' })
   @ApiOkResponse({ type: EventResponseDto })
-  @ApiNotFoundResponse({ description: '`resource_missing`: no such event for this merchant', type: ErrorResponseDto })
+  @ApiErrors(['resource_missing', 'no such event for this merchant'])
   get(@MerchantContext() ctx: MerchantContext, @Param('id') id: string): Promise<EventEnvelope> {
     return this.events.get(ctx.merchantId, id);
   }

@@ -1,14 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
@@ -28,10 +19,11 @@ import { PaymentsRepository } from './payments.repository';
 import { RefundsService } from './refunds/refunds.service';
 import { RefundAudit, RefundOperatorService } from './refunds/refund-operator.service';
 import { ResolveRefundDto, RetryAbnormalRefundDto } from './refunds/dto/refund-operator.dto';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 /** Operators: payments and refunds across merchants, each payment's timeline, refunds on a merchant's behalf. */
 @AdminApi('admin: payments')
-@ApiNotFoundResponse({ description: 'No such payment or refund', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such payment or refund'])
 @Controller('admin/v1')
 export class PaymentsAdminController {
   constructor(
@@ -111,15 +103,9 @@ export class PaymentsAdminController {
       'Only for a pending refund with attention provider_abnormal. The answer is the refund as WeChat has it now, normally pending again without attention; its success arrives as usual (notification or query) and posts the ledger then. A refusal by WeChat changes nothing. bank_account and real_name are sent sealed and never stored or logged.',
   })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiBadRequestResponse({ description: 'parameter_invalid, parameter_unknown', type: ErrorResponseDto })
-  @ApiConflictResponse({
-    description: 'refund_not_awaiting_operator, refund_retry_unsupported, provider_refused',
-    type: ErrorResponseDto,
-  })
-  @ApiServiceUnavailableResponse({
-    description: 'service_unavailable: WeChat gave no usable answer; nothing changed (Retry-After)',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors('parameter_invalid', 'parameter_unknown')
+  @ApiErrors('refund_not_awaiting_operator', 'refund_retry_unsupported', 'provider_refused')
+  @ApiErrors(['service_unavailable', 'WeChat gave no usable answer; nothing changed (Retry-After)'])
   async retryAbnormal(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,
@@ -144,8 +130,8 @@ export class PaymentsAdminController {
       'Only for a pending refund with attention set, after checking what happened at the provider (e.g. refunded by hand on the WeChat Pay merchant platform). succeeded posts the refund to the ledger once and sends refund.succeeded; failed makes the amount refundable again and sends refund.failed with failure_code resolved_by_operator and the reason as failure_message.',
   })
   @ApiOkResponse({ type: AdminRefundResponseDto })
-  @ApiBadRequestResponse({ description: 'parameter_invalid, parameter_unknown', type: ErrorResponseDto })
-  @ApiConflictResponse({ description: 'refund_not_awaiting_operator', type: ErrorResponseDto })
+  @ApiErrors('parameter_invalid', 'parameter_unknown')
+  @ApiErrors('refund_not_awaiting_operator')
   async resolve(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

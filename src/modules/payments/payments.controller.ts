@@ -1,15 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { assertPlainAmountLiterals } from '../../common/money/minor-amount.decorator';
 import { claimedIdempotencyKey } from '../auth/idempotency.interceptor';
@@ -22,11 +12,12 @@ import { ExpandQueryDto, ListPaymentsQueryDto, paymentFilterFrom } from './dto/p
 import { PaymentPageDto, PaymentResponseDto } from './dto/payment-response.dto';
 import { PaymentViewService } from './payment-view.service';
 import { PaymentsService } from './payments.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 type RawRequest = { rawBody?: Buffer };
 
 @SignedApi('payments')
-@ApiNotFoundResponse({ description: 'No such payment for this merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such payment for this merchant'])
 @Controller('v1/payments')
 export class PaymentsController {
   constructor(
@@ -43,16 +34,21 @@ export class PaymentsController {
   })
   @ApiBody({ type: CreatePaymentDto, examples: CREATE_PAYMENT_EXAMPLES })
   @ApiCreatedResponse({ type: PaymentResponseDto, description: 'The payment' })
-  @ApiBadRequestResponse({
-    description:
-      '`parameter_invalid`, `parameter_unknown`, `body_malformed`, `amount_invalid`, `currency_not_supported`, `payer_required`, `card_required`, `card_not_allowed`, `card_encryption_invalid`, `card_encryption_key_retired`, `capture_method_not_allowed`',
-    type: ErrorResponseDto,
-  })
-  @ApiConflictResponse({
-    description: 'duplicate_out_trade_no, idempotency_request_in_progress',
-    type: ErrorResponseDto,
-  })
-  @ApiUnprocessableEntityResponse({ description: 'idempotency_key_reused', type: ErrorResponseDto })
+  @ApiErrors(
+    'parameter_invalid',
+    'parameter_unknown',
+    'body_malformed',
+    'amount_invalid',
+    'currency_not_supported',
+    'payer_required',
+    'card_required',
+    'card_not_allowed',
+    'card_encryption_invalid',
+    'card_encryption_key_retired',
+    'capture_method_not_allowed',
+  )
+  @ApiErrors('duplicate_out_trade_no', 'idempotency_request_in_progress')
+  @ApiErrors('idempotency_key_reused')
   async create(
     @MerchantContext() ctx: MerchantContext,
     @Body() body: CreatePaymentDto,
@@ -98,7 +94,7 @@ export class PaymentsController {
       'Close an unpaid payment (at the channel first); a payment that got paid meanwhile answers 409 and is recorded as paid',
   })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiConflictResponse({ description: 'payment_invalid_state', type: ErrorResponseDto })
+  @ApiErrors('payment_invalid_state')
   async close(@MerchantContext() ctx: MerchantContext, @Param('id') id: string): Promise<PaymentResponseDto> {
     return this.views.render(await this.payments.close(ctx.merchantId, id, { cause: 'merchant', actor: ctx.appId }));
   }
@@ -108,11 +104,8 @@ export class PaymentsController {
   @Idempotent()
   @ApiOperation({ summary: 'Capture an authorized card payment, optionally only `amount` of it' })
   @ApiOkResponse({ type: PaymentResponseDto })
-  @ApiBadRequestResponse({
-    description: '`parameter_invalid`, `parameter_unknown`, `body_malformed`, `amount_too_large`',
-    type: ErrorResponseDto,
-  })
-  @ApiConflictResponse({ description: 'payment_invalid_state', type: ErrorResponseDto })
+  @ApiErrors('parameter_invalid', 'parameter_unknown', 'body_malformed', 'amount_too_large')
+  @ApiErrors('payment_invalid_state')
   async capture(
     @MerchantContext() ctx: MerchantContext,
     @Param('id') id: string,

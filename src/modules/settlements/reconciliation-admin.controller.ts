@@ -1,12 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
@@ -22,9 +15,10 @@ import {
 } from './dto/reconciliation.dto';
 import { toReconciliationItem, toReconciliationReport } from './reconciliation.mapper';
 import { ReconciliationService } from './reconciliation.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @AdminApi('admin: reconciliation')
-@ApiNotFoundResponse({ description: 'No such report or exception', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such report or exception'])
 @Controller('admin/v1/reconciliation')
 export class ReconciliationAdminController {
   constructor(private readonly reconciliation: ReconciliationService) {}
@@ -37,11 +31,8 @@ export class ReconciliationAdminController {
       'Categories: matched, missing_here, missing_at_provider, amount_mismatch, status_mismatch. A payment the provider shows paid and we had pending is queried and completed (resolved); the rest is open on the exception list.',
   })
   @ApiOkResponse({ type: ReconciliationReportDto })
-  @ApiConflictResponse({
-    description: "statement_not_ready: the provider's bill of the day is not produced yet (T+1); try later",
-    type: ErrorResponseDto,
-  })
-  @ApiBadGatewayResponse({ description: 'statement_unavailable', type: ErrorResponseDto })
+  @ApiErrors(['statement_not_ready', "the provider's bill of the day is not produced yet (T+1); try later"])
+  @ApiErrors('statement_unavailable')
   async run(@CurrentActor() actor: Actor, @Body() body: RunReconciliationDto): Promise<ReconciliationReportDto> {
     const { report, items } = await this.reconciliation.run(body.provider, body.day, actor);
     return toReconciliationReport(report, items);
@@ -81,7 +72,7 @@ export class ReconciliationAdminController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Close an open exception with a note; audited' })
   @ApiOkResponse({ type: ReconciliationItemDto })
-  @ApiConflictResponse({ description: 'reconciliation_exception_not_open', type: ErrorResponseDto })
+  @ApiErrors('reconciliation_exception_not_open')
   async resolve(
     @CurrentActor() actor: Actor,
     @Param('id') id: string,

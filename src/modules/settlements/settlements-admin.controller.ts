@@ -1,12 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../admin/admin-api.decorator';
 import type { Actor } from '../admin/audit-log.service';
@@ -23,9 +16,10 @@ import { PayoutWorker } from './payout.worker';
 import { PayoutsService } from './payouts.service';
 import { toSettlementResponse } from './settlements.mapper';
 import { SettlementsService } from './settlements.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @AdminApi('admin: settlements')
-@ApiNotFoundResponse({ description: 'No such settlement, payout or merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such settlement, payout or merchant'])
 @Controller('admin/v1')
 export class SettlementsAdminController {
   constructor(
@@ -64,7 +58,7 @@ export class SettlementsAdminController {
       'A day is settled once: running it again answers the existing settlements. A day that has not ended in the merchant timezone needs `force: true`.',
   })
   @ApiOkResponse({ type: RunSettlementsResponseDto })
-  @ApiUnprocessableEntityResponse({ description: 'settlement_day_not_closed', type: ErrorResponseDto })
+  @ApiErrors('settlement_day_not_closed')
   async run(@CurrentActor() actor: Actor, @Body() body: RunSettlementsDto): Promise<RunSettlementsResponseDto> {
     const rows = await this.settlements.runDay(body.day, actor, { merchantId: body.merchant_id, force: body.force });
     return { data: rows.map((s) => toSettlementResponse(s)) };
@@ -97,7 +91,7 @@ export class SettlementsAdminController {
       'Approve a payout above PAYOUT_APPROVAL_THRESHOLD: the money leaves available and the transfer is sent; audited',
   })
   @ApiOkResponse({ type: PayoutResponseDto })
-  @ApiConflictResponse({ description: 'payout_not_awaiting_approval, insufficient_funds', type: ErrorResponseDto })
+  @ApiErrors('payout_not_awaiting_approval', 'insufficient_funds')
   async approve(@CurrentActor() actor: Actor, @Param('id') id: string): Promise<PayoutResponseDto> {
     const payout = await this.payouts.approve(actor, id);
     this.payoutWorker.nudge();

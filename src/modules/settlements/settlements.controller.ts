@@ -1,15 +1,15 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../common/http/pagination';
 import { MerchantContext } from '../auth/merchant-context';
 import { SignedApi } from '../auth/signed-api.decorator';
 import { ListSettlementsQueryDto, SettlementPageDto, SettlementResponseDto } from './dto/settlement.dto';
 import { toSettlementResponse } from './settlements.mapper';
 import { SettlementsService } from './settlements.service';
+import { ApiErrors } from '../../common/http/api-errors.decorator';
 
 @SignedApi('settlements')
-@ApiNotFoundResponse({ description: 'No such settlement for this merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such settlement for this merchant'])
 @Controller('v1/settlements')
 export class SettlementsController {
   constructor(private readonly settlements: SettlementsService) {}

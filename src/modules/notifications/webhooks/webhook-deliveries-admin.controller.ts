@@ -1,6 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page } from '../../../common/http/pagination';
 import { AdminApi, CurrentActor } from '../../admin/admin-api.decorator';
 import type { Actor } from '../../admin/audit-log.service';
@@ -14,9 +13,10 @@ import {
 } from '../dto/webhook-delivery.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { toDeliveryResponse } from './webhook-deliveries.mapper';
+import { ApiErrors } from '../../../common/http/api-errors.decorator';
 
 @AdminApi('admin: webhooks')
-@ApiNotFoundResponse({ description: 'No such delivery or app', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such delivery or app'])
 @Controller('admin/v1')
 export class WebhookDeliveriesAdminController {
   constructor(private readonly deliveries: WebhookDeliveriesService) {}
@@ -62,7 +62,7 @@ export class WebhookDeliveriesAdminController {
       "Rotate an app's webhook secret: the old one stays valid for the overlap and both signatures are sent; audited",
   })
   @ApiOkResponse({ type: RotateWebhookSecretResponseDto })
-  @ApiConflictResponse({ description: '`webhook_not_configured`', type: ErrorResponseDto })
+  @ApiErrors('webhook_not_configured')
   rotate(
     @CurrentActor() actor: Actor,
     @Param('id') appId: string,

@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../../common/http/error-response.dto';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { MerchantContext } from '../../auth/merchant-context';
 import { SignedApi } from '../../auth/signed-api.decorator';
 import { WebhookDeliveryResponseDto } from '../dto/webhook-delivery.dto';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 import { toDeliveryResponse } from './webhook-deliveries.mapper';
+import { ApiErrors } from '../../../common/http/api-errors.decorator';
 
 @SignedApi('webhooks')
-@ApiNotFoundResponse({ description: '`resource_missing`: no such delivery for this merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such delivery for this merchant'])
 @Controller('v1/webhook-deliveries')
 export class WebhookDeliveriesController {
   constructor(private readonly deliveries: WebhookDeliveriesService) {}

@@ -1,13 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../../common/http/error-response.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Page, toPage } from '../../../common/http/pagination';
 import { assertPlainAmountLiterals } from '../../../common/money/minor-amount.decorator';
 import { Idempotent } from '../../auth/idempotent.decorator';
@@ -18,9 +10,10 @@ import { RefundPageDto, RefundResponseDto } from '../dto/payment-response.dto';
 import { CreateRefundDto } from './dto/refund.dto';
 import { toRefundResponse } from '../payments.mapper';
 import { RefundsService } from './refunds.service';
+import { ApiErrors } from '../../../common/http/api-errors.decorator';
 
 @SignedApi('refunds')
-@ApiNotFoundResponse({ description: 'No such payment or refund for this merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such payment or refund for this merchant'])
 @Controller('v1/refunds')
 export class RefundsController {
   constructor(private readonly refunds: RefundsService) {}
@@ -36,15 +29,14 @@ export class RefundsController {
     type: RefundResponseDto,
     description: 'The refund: `succeeded`, or `pending` while the channel processes it',
   })
-  @ApiBadRequestResponse({
-    description:
-      '`parameter_invalid`, `parameter_unknown`, `body_malformed`, `amount_invalid`, `refund_amount_exceeds_available`',
-    type: ErrorResponseDto,
-  })
-  @ApiConflictResponse({
-    description: 'payment_not_refundable, duplicate_out_refund_no, balance_insufficient',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors(
+    'parameter_invalid',
+    'parameter_unknown',
+    'body_malformed',
+    'amount_invalid',
+    'refund_amount_exceeds_available',
+  )
+  @ApiErrors('payment_not_refundable', 'duplicate_out_refund_no', 'balance_insufficient')
   async create(
     @MerchantContext() ctx: MerchantContext,
     @Body() body: CreateRefundDto,
