@@ -14,9 +14,15 @@ import {
   FieldCheckingProvider,
   ProviderOrderRef,
   ProviderOutcome,
+  ProfitSharingProvider,
   ProviderStatus,
   RefundInput,
   RefundOutcome,
+  SplitInput,
+  SplitOutcome,
+  SplitReceiverBinding,
+  SplitReleaseInput,
+  SplitReturnInput,
   StatementLine,
 } from '../provider.port';
 import { AlipayConfig } from '../providers.config';
@@ -34,6 +40,14 @@ import {
   verifyAlipayResponse,
 } from './alipay-signature.util';
 import { AlipayVerifyKeys } from './alipay-keys';
+import {
+  SETTLE_RETRY_SUB_CODES,
+  refundRoyaltyOutcome,
+  royaltyEntity,
+  royaltyReturn,
+  royaltyTransfer,
+  settleQueryOutcome,
+} from './alipay-royalty.util';
 
 type Node = Record<string, unknown>;
 
@@ -48,6 +62,15 @@ type GatewayResult =
   | { kind: 'unknown'; outcome: ProviderOutcome & RefundOutcome };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** A call whose outcome we could not learn, as a split outcome (never failed: it may have happened). */
+const splitUnknown = (o: ProviderOutcome): SplitOutcome => ({
+  status: 'unknown',
+  retryable: o.retryable ?? true,
+  providerCode: o.providerCode,
+  providerMessage: o.providerMessage,
+  raw: o.raw,
+});
 
 /** Gateway answers that mean "try again with the same parameters": never a failure. */
 const TRANSIENT_SUB_CODES = new Set(['ACQ.SYSTEM_ERROR', 'isp.unknow-error', 'aop.ACQ.SYSTEM_ERROR']);
@@ -66,7 +89,10 @@ const TRADE_STATUS: Record<string, ProviderStatus> = {
  * trade.app.pay order string, alipay_barcode = trade.pay with the payer's code). Every gateway answer is verified with the Alipay public key
  * before it is read; an unverifiable answer is `unknown`.
  */
-export class AlipayAdapter extends HttpBackedAdapter implements FieldCheckingProvider, AppAuthorizingProvider {
+export class AlipayAdapter
+  extends HttpBackedAdapter
+  implements FieldCheckingProvider, AppAuthorizingProvider, ProfitSharingProvider
+{
   readonly name = 'alipay' as const;
   readonly channels: readonly Channel[] = ['alipay_qr', 'alipay_page', 'alipay_wap', 'alipay_app', 'alipay_barcode'];
   /** Alipay's key (public-key mode) or certificates by SN (certificate mode). */
@@ -95,6 +121,8 @@ export class AlipayAdapter extends HttpBackedAdapter implements FieldCheckingPro
       subject: input.subject,
       body: input.description,
       timeout_express: `${Math.max(1, Math.ceil((input.expiresAt.getTime() - Date.now()) / 60_000))}m`,
+      // 分账: the money stays frozen in the seller's balance until it is split or released (a string, as documented).
+      extend_params: input.profitSharing ? { royalty_freeze: 'true' } : undefined,
     };
     if (input.channel === 'alipay_page' || input.channel === 'alipay_wap') {
       // A browser redirect, not a server call: the payer's browser carries the signed request to the gateway.
@@ -376,6 +404,157 @@ export class AlipayAdapter extends HttpBackedAdapter implements FieldCheckingPro
     if (Object.values(tokens).some((v) => v === undefined))
       return { ok: false, kind: 'unknown', providerCode: 'malformed', providerMessage: 'token answer incomplete' };
     return { ok: true, tokens: tokens as AppAuthTokens };
+  }
+
+  /**
+   * alipay.trade.royalty.relation.bind: the receiver joins the seller's
+   * 分账关系集 (the merchant's own with app_auth_token). Retried: a repeat of
+   * out_request_no is the same bind.
+   */
+  async bindSplitReceiver(input: SplitReceiverBinding): Promise<SplitOutcome> {
+    const r = await this.call(
+      'alipay.trade.royalty.relation.bind',
+      { out_request_no: input.providerRequestId, receiver_list: [royaltyEntity(input.receiver)] },
+      true,
+      asSeller(input),
+    );
+    if (r.kind === 'unknown') return splitUnknown(r.outcome);
+    if (r.kind === 'refused') return this.refusedSplit(r);
+    const ok = str(r.node.result_code) === 'SUCCESS';
+    return ok
+      ? { status: 'succeeded', providerCode: 'SUCCESS', raw: r.node }
+      : { status: 'failed', retryable: false, providerCode: str(r.node.result_code) ?? 'FAIL', raw: r.node };
+  }
+
+  /**
+   * alipay.trade.order.settle in sync mode (the default: all receivers or
+   * none, the answer is the result), so one split is one outcome; async mode
+   * allows partial success, which one split's state cannot say. Retried with
+   * the same out_request_no, as the docs ask after a timeout or
+   * ACQ.TRADE_SETTLE_ERROR: a settle already made answers its result again.
+   */
+  async split(input: SplitInput): Promise<SplitOutcome> {
+    if (input.currency !== 'CNY') return { status: 'failed', retryable: false, providerCode: 'currency_not_supported' };
+    return this.settle(
+      {
+        out_request_no: input.providerSplitId,
+        trade_no: input.providerTransactionId,
+        royalty_parameters: input.receivers.map((x) => royaltyTransfer(x.receiver, x.amount, x.description)),
+        extend_params: input.finish ? { royalty_finish: 'true' } : undefined,
+        royalty_mode: 'sync',
+      },
+      input,
+    );
+  }
+
+  async querySplit(
+    input: Pick<
+      SplitInput,
+      'channel' | 'providerOrderId' | 'providerTransactionId' | 'providerSplitId' | 'subMchid' | 'appAuthToken'
+    >,
+  ): Promise<SplitOutcome> {
+    const r = await this.call(
+      'alipay.trade.order.settle.query',
+      { out_request_no: input.providerSplitId, trade_no: input.providerTransactionId },
+      true,
+      asSeller(input),
+    );
+    if (r.kind === 'unknown') return splitUnknown(r.outcome);
+    if (r.kind === 'refused') {
+      // No such settle: it was never made, and the caller may send it again with the same out_request_no.
+      if (r.subCode === 'ACQ.TRADE_NOT_EXIST')
+        return {
+          status: 'unknown',
+          retryable: true,
+          providerCode: 'SPLIT_NOT_FOUND',
+          providerMessage: r.message,
+          raw: r.node,
+        };
+      return { ...this.refusedSplit(r), status: 'unknown' };
+    }
+    return settleQueryOutcome(r.node);
+  }
+
+  /**
+   * 退分账: alipay.trade.refund with refund_amount 0 and
+   * refund_royalty_parameters (the receiver as trans_out), which takes the
+   * royalty back to the seller and refunds the buyer nothing (opendocs
+   * support 01rg1b "只退分账，不退款"). Alipay has no separate return method.
+   * The refund's answer does not say whether the royalty moved, so the
+   * refund query's refund_royaltys confirms it.
+   */
+  async returnSplit(input: SplitReturnInput): Promise<SplitOutcome> {
+    if (input.currency !== 'CNY') return { status: 'failed', retryable: false, providerCode: 'currency_not_supported' };
+    const seller = asSeller(input);
+    const r = await this.call(
+      'alipay.trade.refund',
+      {
+        out_trade_no: input.providerOrderId,
+        trade_no: input.providerTransactionId,
+        out_request_no: input.providerReturnId,
+        refund_amount: '0.00',
+        refund_reason: input.description,
+        refund_royalty_parameters: [royaltyReturn(input.receiver, input.amount, input.description)],
+      },
+      true,
+      seller,
+    );
+    if (r.kind === 'unknown') return splitUnknown(r.outcome);
+    if (r.kind === 'refused') return this.refusedSplit(r);
+    const q = await this.call(
+      'alipay.trade.fastpay.refund.query',
+      { out_trade_no: input.providerOrderId, out_request_no: input.providerReturnId },
+      true,
+      seller,
+    );
+    // Accepted, but not confirmed yet: the same return again is safe (out_request_no) and answers its state.
+    if (q.kind !== 'ok') return { status: 'unknown', retryable: true, providerCode: 'RETURN_UNCONFIRMED', raw: r.node };
+    return refundRoyaltyOutcome(q.node);
+  }
+
+  /**
+   * 分账完结: alipay.trade.order.settle with extend_params.royalty_finish and
+   * no royalty_parameters unfreezes what was not split (the guide's
+   * "不传入分账条款，只传入分账完结标识"); Alipay has no separate unfreeze method.
+   */
+  async releaseSplitRemainder(input: SplitReleaseInput): Promise<SplitOutcome> {
+    return this.settle(
+      {
+        out_request_no: input.providerReleaseId,
+        trade_no: input.providerTransactionId,
+        extend_params: { royalty_finish: 'true' },
+        royalty_mode: 'sync',
+      },
+      input,
+    );
+  }
+
+  private async settle(biz: Record<string, unknown>, ref: { appAuthToken?: string }): Promise<SplitOutcome> {
+    const r = await this.call('alipay.trade.order.settle', biz, true, asSeller(ref));
+    if (r.kind === 'unknown') return splitUnknown(r.outcome);
+    if (r.kind === 'refused') {
+      if (SETTLE_RETRY_SUB_CODES.has(r.subCode))
+        return { status: 'unknown', retryable: true, providerCode: r.subCode, providerMessage: r.message, raw: r.node };
+      // Same out_request_no, other content: an earlier settle exists, and only the query says what it did.
+      if (r.subCode === 'ACQ.DISCORDANT_REPEAT_REQUEST') return { ...this.refusedSplit(r), status: 'unknown' };
+      return this.refusedSplit(r);
+    }
+    return {
+      status: 'succeeded',
+      providerSplitTransactionId: str(r.node.settle_no),
+      providerCode: 'SUCCESS',
+      raw: r.node,
+    };
+  }
+
+  private refusedSplit(r: Extract<GatewayResult, { kind: 'refused' }>): SplitOutcome {
+    return {
+      status: 'failed',
+      retryable: false,
+      providerCode: r.subCode || r.code,
+      providerMessage: r.message,
+      raw: r.node,
+    };
   }
 
   /**

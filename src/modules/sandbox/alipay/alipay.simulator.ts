@@ -21,6 +21,7 @@ import {
 } from './alipay-gateway.protocol';
 import { AlipayBillEntry, alipayBillZip } from './alipay-bill.builder';
 import { AlipayCertificateFiles, AlipaySandboxCertificates } from './alipay-sandbox-certificates';
+import { AlipayRoyalty, TradeRoyalty } from './alipay-royalty';
 
 type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
 
@@ -50,6 +51,9 @@ export interface AlipayTrade {
   /** Third-party authorisation: the merchant (auth_app_id, its user id as seller) the trade was made for. */
   authAppId?: string;
   sellerId?: string;
+  /** Paid with extend_params.royalty_freeze=true: the money stays frozen for splits (分账). */
+  royaltyFreeze?: boolean;
+  royalty?: TradeRoyalty;
 }
 
 /** A merchant that authorised the platform's app (第三方应用授权), as alipay.open.auth.token.app names it. */
@@ -76,6 +80,11 @@ const tokenRefused = (subCode: string, subMsg: string) => ({
   sub_msg: subMsg,
 });
 const BILL_URL_TTL_MS = 30_000;
+/** extend_params.royalty_freeze: "true" as Alipay documents it (a JSON true is read the same). */
+const royaltyFreeze = (b: Record<string, unknown>): boolean => {
+  const v = (b.extend_params as Record<string, unknown> | undefined)?.royalty_freeze;
+  return v === 'true' || v === true;
+};
 /** Alipay's standard 0.6% service fee, rounded half up to the fen. */
 const serviceFee = (fen: bigint): bigint => (fen * 6n + 500n) / 1000n;
 const biz = (code: string, subCode: string, subMsg: string) => ({
@@ -102,6 +111,8 @@ export class AlipaySimulator extends SimulatorBase {
   readonly tokenLog: Array<{ method: string; appAuthToken?: string }> = [];
   /** Certificate mode (公钥证书); undefined: public-key mode. */
   private certificates?: AlipaySandboxCertificates;
+  /** Profit sharing (分账): relation sets, settles, returns. */
+  readonly royalty = new AlipayRoyalty((ms, fn) => this.later(ms, fn));
 
   constructor(
     private readonly config: SandboxConfig,
@@ -362,6 +373,24 @@ export class AlipaySimulator extends SimulatorBase {
         return this.answer(method, this.refundQuery(b, seller));
       case 'alipay.data.dataservice.bill.downloadurl.query':
         return this.answer(method, this.billUrl(b, seller));
+      case 'alipay.trade.royalty.relation.bind':
+        return this.answer(method, this.royalty.bind(b, seller?.authAppId ?? ''));
+      case 'alipay.trade.order.settle': {
+        const t = this.find(b, seller);
+        return this.answer(method, this.royalty.settle(b, t, seller?.authAppId ?? '', t ? this.refunded(t) : 0n));
+      }
+      case 'alipay.trade.order.settle.query':
+        return this.answer(
+          method,
+          this.royalty.settleQuery(
+            b,
+            this.trades.values().filter((t) => t.authAppId === seller?.authAppId),
+          ),
+        );
+      case 'alipay.trade.order.onsettle.query': {
+        const t = this.find(b, seller);
+        return this.answer(method, this.royalty.onsettleQuery(t, t ? this.refunded(t) : 0n));
+      }
       default:
         return this.answer(method, biz('40002', 'isv.invalid-method', `unsupported method ${method}`), {
           asError: true,
@@ -410,6 +439,7 @@ export class AlipaySimulator extends SimulatorBase {
       createdAt: new Date(),
       refunds: [],
       ...(seller ? { authAppId: seller.authAppId, sellerId: seller.userId } : {}),
+      ...(royaltyFreeze(b) ? { royaltyFreeze: true } : {}),
     };
     this.trades.put(trade.outTradeNo, trade);
     return trade;
@@ -518,14 +548,30 @@ export class AlipaySimulator extends SimulatorBase {
   private refund(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
     const t = this.find(b, seller);
     if (!t) return biz('40004', 'ACQ.TRADE_NOT_EXIST', 'trade does not exist');
+    const raw = b as Record<string, unknown>;
+    if (raw.refund_royalty_parameters === undefined) return this.buyerRefund(b, t);
+    // 退分账: royalty back from receivers to the seller; refund_amount 0 returns royalty only.
     let amount: bigint;
     try {
-      amount = yuanToFen(b.refund_amount ?? '');
+      amount = yuanToFen(String(raw.refund_amount ?? ''));
     } catch {
       return biz('40002', 'isv.invalid-parameter', 'refund_amount');
     }
     const reqNo = b.out_request_no || t.outTradeNo;
-    const done = (fundChange: 'Y' | 'N') => ({
+    if (this.royalty.hasReturn(t, reqNo)) return this.refundDone(t, 'N');
+    const check = this.royalty.checkReturn(raw, t);
+    if ('refused' in check) return check.refused;
+    let buyer: Record<string, unknown> | undefined;
+    if (amount > 0n) {
+      buyer = this.buyerRefund(b, t);
+      if (buyer.code !== '10000') return buyer;
+    }
+    this.royalty.applyReturns(t, check.returns);
+    return buyer ?? this.refundDone(t, 'N');
+  }
+
+  private refundDone(t: AlipayTrade, fundChange: 'Y' | 'N'): Record<string, unknown> {
+    return {
       ...OK,
       fund_change: fundChange,
       refund_fee: fenToYuan(this.refunded(t)),
@@ -533,7 +579,18 @@ export class AlipaySimulator extends SimulatorBase {
       out_trade_no: t.outTradeNo,
       buyer_logon_id: 'san***@sandbox.com',
       gmt_refund_pay: alipayTimestamp(),
-    });
+    };
+  }
+
+  private buyerRefund(b: Record<string, string>, t: AlipayTrade): Record<string, unknown> {
+    let amount: bigint;
+    try {
+      amount = yuanToFen(b.refund_amount ?? '');
+    } catch {
+      return biz('40002', 'isv.invalid-parameter', 'refund_amount');
+    }
+    const reqNo = b.out_request_no || t.outTradeNo;
+    const done = (fundChange: 'Y' | 'N') => this.refundDone(t, fundChange);
     const prior = t.refunds.find((r) => r.outRequestNo === reqNo);
     if (prior)
       return prior.amount === amount
@@ -580,18 +637,22 @@ export class AlipaySimulator extends SimulatorBase {
 
   private refundQuery(b: Record<string, string>, seller?: AlipayAuthorisation): Record<string, unknown> {
     const t = this.find(b, seller);
-    const r = t?.refunds.find((x) => x.outRequestNo === (b.out_request_no || t.outTradeNo));
+    const reqNo = b.out_request_no || t?.outTradeNo || '';
+    const r = t?.refunds.find((x) => x.outRequestNo === reqNo);
+    const royaltys = t ? this.royalty.refundRoyaltys(t, reqNo) : undefined;
     // No data at all means "no such refund" (PROVIDERS.md): code 10000 without refund fields.
-    if (!t || !r) return { ...OK };
+    if (!t || (!r && !royaltys)) return { ...OK };
     return {
       ...OK,
       trade_no: t.tradeNo,
       out_trade_no: t.outTradeNo,
-      out_request_no: r.outRequestNo,
+      out_request_no: reqNo,
       total_amount: fenToYuan(t.total),
-      refund_amount: fenToYuan(r.amount),
-      refund_status: r.status,
-      gmt_refund_pay: alipayTimestamp(r.at),
+      // A royalty-only return (退分账 with refund_amount 0) refunds the buyer nothing.
+      refund_amount: fenToYuan(r?.amount ?? 0n),
+      refund_status: r?.status ?? 'REFUND_SUCCESS',
+      gmt_refund_pay: alipayTimestamp(r?.at ?? new Date()),
+      ...(royaltys ? { refund_royaltys: royaltys } : {}),
     };
   }
 
