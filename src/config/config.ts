@@ -230,6 +230,18 @@ export const VARIABLES = {
     default: 'https://api.weixin.qq.com',
     parse: url('https:', 'http:'),
   },
+  CHECKOUT_SSE_MAX_STREAMS: {
+    description:
+      'Live-status streams (GET /checkout/{id}/events, Server-Sent Events) one API process keeps open; beyond it a new one answers 503 with Retry-After and the cashier page polls instead. Each open stream also counts toward OVERLOAD_MAX_IN_FLIGHT (0: no streams, polling only)',
+    default: 128,
+    parse: int(0, 100_000),
+  },
+  CHECKOUT_SSE_POLL_MS: {
+    description:
+      'How often one shared timer per API process reads the status of every session with an open stream (one query for all of them, none while no stream is open)',
+    default: 1000,
+    parse: int(50, 60_000),
+  },
   WECHAT_APP_SECRET: {
     description:
       'Live: AppSecret of the official account WECHATPAY_APPID names (OAuth code exchange). Unset: the cashier does not offer wechat_jsapi',
@@ -585,7 +597,15 @@ export interface AppConfig {
     payoutApprovalThreshold?: bigint;
   };
   /** The hosted cashier's WeChat OAuth step (live mode; the sandbox has its own). */
-  checkout: { wechatOauthUrl: string; wechatApiUrl: string; wechatAppSecret?: string };
+  checkout: {
+    wechatOauthUrl: string;
+    wechatApiUrl: string;
+    wechatAppSecret?: string;
+    /** Open live-status streams per process (0: none). */
+    sseMaxStreams: number;
+    /** Period of the shared status read behind the streams. */
+    ssePollMs: number;
+  };
   /** Raw live-provider variables; `src/providers-setup.ts` turns them into adapter config. */
   live: Partial<Record<LiveVariable, string>>;
   events: {
@@ -700,6 +720,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       wechatOauthUrl: v.WECHAT_OAUTH_URL!.replace(/\/$/, ''),
       wechatApiUrl: v.WECHAT_API_URL!.replace(/\/$/, ''),
       wechatAppSecret: v.WECHAT_APP_SECRET,
+      sseMaxStreams: v.CHECKOUT_SSE_MAX_STREAMS!,
+      ssePollMs: v.CHECKOUT_SSE_POLL_MS!,
     },
     live: Object.fromEntries(LIVE_VARIABLES.filter((k) => v[k] !== undefined).map((k) => [k, v[k] as string])),
     events: {

@@ -58,6 +58,8 @@ describe('hosted cashier in a real browser (headless Chromium, e2e)', () => {
   it('pays a checkout session in the sandbox: choice, QR code, "Paid", redirect with a verified query, webhook', async () => {
     const s = await session();
     const { ctx, page, problems } = await contextFor({ userAgent: UA.chrome });
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname));
     await page.goto(s.url);
     await expect(page.locator('h1').innerText()).resolves.toMatch(/128\.00\s+CNY/);
     await expect(page.locator('.merchant').innerText()).resolves.toBe('Acme Coffee');
@@ -70,9 +72,12 @@ describe('hosted cashier in a real browser (headless Chromium, e2e)', () => {
     await page.screenshot({ path: join(ARTIFACTS, '2-alipay-qr.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Pay (sandbox)' }).click();
-    // The callback arrives asynchronously; the page's polling turns the status into "Paid" ...
+    // The callback arrives asynchronously; the page's live stream (SSE) turns the status into "Paid" ...
     await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, '3-paid.png'), fullPage: true });
+    // ... pushed by the stream, which the CSP (connect-src 'self') allows; the page did not poll.
+    expect(asked).toContain(`/checkout/${s.id}/events`);
+    expect(asked).not.toContain(`/checkout/${s.id}/status`);
     // ... and then sends the buyer to return_url.
     await page.waitForURL((u) => u.toString().startsWith(`${shop.url}/paid`), { timeout: 20_000 });
     await expect(page.locator('h1').innerText()).resolves.toBe('Thank you for your order');
@@ -94,6 +99,28 @@ describe('hosted cashier in a real browser (headless Chromium, e2e)', () => {
     expect((verifyWebhook(m.webhookSecret!, hook.body, hook.headers) as any).data.object.metadata).toMatchObject({
       checkout_session_id: s.id,
     });
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('falls back to polling when the live stream is refused (503), and still reaches "Paid"', async () => {
+    const s = await session();
+    const { ctx, page, problems } = await contextFor({ userAgent: UA.chrome });
+    // What a process at CHECKOUT_SSE_MAX_STREAMS answers.
+    await page.route('**/events', (route) =>
+      route.fulfill({ status: 503, headers: { 'retry-after': '5' }, contentType: 'application/json', body: '{}' }),
+    );
+    const asked: string[] = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname));
+    await page.goto(s.url);
+    await page.getByRole('button', { name: 'Alipay (scan a code)' }).click();
+    await page.getByRole('heading', { name: 'Scan with Alipay' }).waitFor();
+    await page.getByRole('button', { name: 'Pay (sandbox)' }).click();
+    await page.getByRole('status').filter({ hasText: 'Paid' }).waitFor({ timeout: 20_000 });
+    expect(asked).toContain(`/checkout/${s.id}/events`);
+    expect(asked).toContain(`/checkout/${s.id}/status`);
+    await page.waitForURL((u) => u.toString().startsWith(`${shop.url}/paid`), { timeout: 20_000 });
+    // The refused stream shows in the console as a failed resource load, not as a CSP violation or page error.
     expect(problems).toEqual([]);
     await ctx.close();
   });

@@ -74,3 +74,58 @@ export async function payerPost(
   });
   return { status: res.status, location: res.headers.get('location'), html: await res.text() };
 }
+
+export interface SseEvent {
+  event: string;
+  data: any;
+}
+
+/**
+ * A Server-Sent Events client over fetch (what EventSource does, minus its
+ * reconnects): collects `event:`/`data:` blocks and says when the server
+ * ended the stream.
+ */
+export async function openEventStream(url: string): Promise<{
+  status: number;
+  headers: Headers;
+  body: string;
+  events: SseEvent[];
+  ended: () => boolean;
+  close(): void;
+}> {
+  const abort = new AbortController();
+  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
+  const events: SseEvent[] = [];
+  let ended = false;
+  if (res.status !== 200 || !res.body) {
+    const body = await res.text();
+    return { status: res.status, headers: res.headers, body, events, ended: () => true, close: () => undefined };
+  }
+  const reader = res.body.getReader();
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        for (let i = buffer.indexOf('\n\n'); i >= 0; i = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, i);
+          buffer = buffer.slice(i + 2);
+          let event = 'message';
+          const data: string[] = [];
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) event = line.slice(7);
+            else if (line.startsWith('data: ')) data.push(line.slice(6));
+          }
+          if (data.length > 0) events.push({ event, data: JSON.parse(data.join('\n')) });
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+    ended = true;
+  })();
+  return { status: 200, headers: res.headers, body: '', events, ended: () => ended, close: () => abort.abort() };
+}

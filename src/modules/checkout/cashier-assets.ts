@@ -2,8 +2,9 @@
 // Kept as strings so the compiled build (dist/) carries them without a copy step.
 
 export const CASHIER_JS = String.raw`
-// Progressive enhancement of the cashier: live status by polling, and the
-// WeChat JSAPI button. Everything also works without this file.
+// Progressive enhancement of the cashier: live status by Server-Sent Events
+// (GET /checkout/{id}/events), by polling /status where a stream is not to
+// be had, and the WeChat JSAPI button. Everything also works without this file.
 (function () {
   'use strict';
   var main = document.querySelector('main[data-status-url]');
@@ -57,11 +58,48 @@ export const CASHIER_JS = String.raw`
       });
   }
 
+  function changed(body) {
+    if (body.status === 'complete') return done(body);
+    if (body.status === 'expired' || body.payment_status === 'failed' || body.payment_status === 'closed')
+      window.location.reload();
+  }
+
+  // The stream pushes each change; when it cannot be had (no EventSource, refused with 503, a proxy that
+  // breaks it), the page polls as before. Reconnects after a drop are EventSource's own, a few at most.
+  function live() {
+    var url = main.getAttribute('data-events-url');
+    if (!url || typeof EventSource === 'undefined') return setTimeout(poll, 1000);
+    var source = new EventSource(url);
+    var failures = 0;
+    var fallen = false;
+    function fallBack() {
+      if (fallen) return;
+      fallen = true;
+      source.close();
+      setTimeout(poll, 1000);
+    }
+    function on(name) {
+      source.addEventListener(name, function (e) {
+        failures = 0;
+        var body = JSON.parse(e.data);
+        if (body.status !== 'open') source.close();
+        changed(body);
+      });
+    }
+    on('status');
+    on('paid');
+    on('expired');
+    source.onerror = function () {
+      failures++;
+      if (source.readyState === EventSource.CLOSED || failures >= 3) fallBack();
+    };
+  }
+
   if (state === 'complete') {
     var back = document.getElementById('return');
     if (back) done({ redirect_url: back.getAttribute('href') });
   } else if (state === 'pending') {
-    setTimeout(poll, 1000);
+    live();
   }
 })();
 `;

@@ -48,7 +48,7 @@ function layout(title: string, body: string, opts: { refresh?: boolean; statusUr
 <title>${esc(title)}</title><link rel="stylesheet" href="/checkout/assets/cashier.css">
 ${opts.refresh ? '<noscript><meta http-equiv="refresh" content="5"></noscript>' : ''}
 <script src="/checkout/assets/cashier.js" defer></script></head>
-<body><main${opts.statusUrl ? ` data-status-url="${esc(opts.statusUrl)}"` : ''}>${body}</main></body></html>`;
+<body><main${opts.statusUrl ? ` data-status-url="${esc(opts.statusUrl)}" data-events-url="${esc(opts.statusUrl.replace(/\/status$/, '/events'))}"` : ''}>${body}</main></body></html>`;
 }
 
 function header(v: CashierView): string {

@@ -1,10 +1,13 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { DomainError } from '../../common/errors/domain-error';
+import { DomainError, serviceUnavailable } from '../../common/errors/domain-error';
 import { hasPrefix } from '../../common/ids/ids.util';
 import { CASHIER_CSS, CASHIER_JS } from './cashier-assets';
 import { CASHIER_CSP, CashierView, renderCashier, renderCounterPage, renderNotFound } from './cashier-page.util';
+import { CashierStream, CashierStreams } from './cashier-streams.service';
+import { cashierStatus, isFinalStatus, sseEventName } from './cashier-status.util';
+import { CheckoutErrors } from './checkout.errors';
 import { CheckoutService, SessionState } from './checkout.service';
 import { formatMajor, parseMajor } from '../../common/money/major-units.util';
 import { PayerApp, inAppChannel, payerAppOf } from './payer-app.util';
@@ -21,6 +24,9 @@ function page(res: Response, status: number, html: string): void {
     .send(html);
 }
 
+const tooManyStreams = () =>
+  serviceUnavailable('Too many live status streams are open; poll GET /checkout/{id}/status instead', 5);
+
 const seeOther = (res: Response, location: string) => res.redirect(303, location);
 
 /**
@@ -33,7 +39,10 @@ const seeOther = (res: Response, location: string) => res.redirect(303, location
 @ApiExcludeController()
 @Controller('checkout')
 export class CashierController {
-  constructor(private readonly checkout: CheckoutService) {}
+  constructor(
+    private readonly checkout: CheckoutService,
+    private readonly streams: CashierStreams,
+  ) {}
 
   @Get('assets/cashier.js')
   script(@Res() res: Response): void {
@@ -145,12 +154,44 @@ export class CashierController {
     const state = await this.find(id);
     res.set({ 'cache-control': 'no-store' });
     if (!state) return void res.status(404).json({ error: 'not_found' });
-    const { session, payment } = state;
-    res.json({
-      status: session.status,
-      payment_status: payment?.status ?? null,
-      redirect_url: session.status === 'complete' && session.returnUrl ? `/checkout/${id}/return` : null,
+    res.json(cashierStatus(state.session, state.payment?.status ?? null));
+  }
+
+  /**
+   * The live status as Server-Sent Events: the current status at once, then
+   * each change (`status`), and `paid` or `expired` as the last event before
+   * the stream ends. The page falls back to polling /status when this
+   * answers anything but a stream (503 when the process has as many streams
+   * as it may).
+   */
+  @Get(':id/events')
+  async events(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
+    if (this.streams.full) throw tooManyStreams();
+    const state = await this.find(id);
+    if (!state) throw CheckoutErrors.sessionNotFound(id);
+    const first = cashierStatus(state.session, state.payment?.status ?? null);
+    const stream: CashierStream = {
+      sessionId: id,
+      last: first,
+      send: (event, data) => void res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+      ping: () => void res.write(': ping\n\n'),
+      end: () => void res.end(),
+    };
+    const final = isFinalStatus(first);
+    if (!final && !this.streams.add(stream)) throw tooManyStreams();
+    res.once('close', () => this.streams.remove(stream));
+    res.status(200).set({
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
     });
+    res.flushHeaders();
+    // A dropped connection is retried by the browser after 3 s; the stream then starts with the status again.
+    res.write('retry: 3000\n\n');
+    stream.send(sseEventName(first), first);
+    if (final) stream.end();
+    // Node's request timeout is for reading the request; the response may last as long as the session.
+    req.socket.setTimeout(0);
   }
 
   @Get(':id/return')

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { MerchantsModule } from '../merchants/merchants.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { CashierController } from './cashier.controller';
+import { CashierStreams } from './cashier-streams.service';
 import { CHECKOUT_CONFIG, CheckoutConfig } from './checkout.config';
 import { CheckoutCoreModule } from './checkout-core.module';
 import { CheckoutSessionsController } from './checkout-sessions.controller';
@@ -27,6 +28,7 @@ export class CheckoutModule {
       providers: [
         { provide: CHECKOUT_CONFIG, useFactory: options.useFactory, inject: options.inject ?? [] },
         CheckoutService,
+        CashierStreams,
       ],
       exports: [CheckoutService],
     };

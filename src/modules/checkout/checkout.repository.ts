@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { CheckoutSession } from './entities/checkout-session.entity';
 import { CounterCode } from './entities/counter-code.entity';
 
@@ -18,6 +18,11 @@ export class CheckoutRepository {
 
   findSession(id: string, manager?: EntityManager): Promise<CheckoutSession | null> {
     return (manager ?? this.dataSource.manager).findOneBy(CheckoutSession, { id });
+  }
+
+  /** Many sessions in one query (the live-status streams read every watched session together). */
+  findSessions(ids: string[]): Promise<CheckoutSession[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.dataSource.manager.findBy(CheckoutSession, { id: In(ids) });
   }
 
   /** Tenancy lives in the query: another merchant's id is simply not found. */

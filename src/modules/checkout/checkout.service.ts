@@ -13,6 +13,7 @@ import { ProviderRegistry } from '../providers/provider-registry';
 import { isChannel, type Channel } from '../providers/provider.port';
 import { CHECKOUT_CONFIG, CheckoutConfig } from './checkout.config';
 import { attemptOutTradeNo } from './checkout-attempt.util';
+import { CashierStatus, cashierStatus } from './cashier-status.util';
 import { CheckoutLifecycleService } from './checkout-lifecycle.service';
 import { CheckoutErrors } from './checkout.errors';
 import { cashierUrl } from './checkout.mapper';
@@ -221,6 +222,28 @@ export class CheckoutService {
     const s = await this.repo.findSession(id);
     if (!s) throw CheckoutErrors.sessionNotFound(id);
     return this.refresh(s);
+  }
+
+  /**
+   * The statuses of many sessions, in two queries whatever their number
+   * (sessions, then their payments); a session its payment or its clock has
+   * overtaken is brought up to date one by one, as a page view would (rare).
+   */
+  async statuses(ids: string[]): Promise<Map<string, CashierStatus>> {
+    const sessions = await this.repo.findSessions(ids);
+    const payments = await this.payments.statuses(sessions.flatMap((s) => (s.paymentId ? [s.paymentId] : [])));
+    const out = new Map<string, CashierStatus>();
+    for (const s of sessions) {
+      const paymentStatus = (s.paymentId && payments.get(s.paymentId)) || null;
+      const overtaken =
+        (s.status !== 'complete' && paymentStatus === 'succeeded') ||
+        (s.status === 'open' && s.expiresAt.getTime() <= Date.now());
+      if (overtaken) {
+        const fresh = await this.refresh(s);
+        out.set(s.id, cashierStatus(fresh.session, fresh.payment?.status ?? null));
+      } else out.set(s.id, cashierStatus(s, paymentStatus));
+    }
+    return out;
   }
 
   /**

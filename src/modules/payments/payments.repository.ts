@@ -53,6 +53,16 @@ export class PaymentsRepository {
     return rows[0] ? this.dataSource.manager.create(Payment, this.fromRaw(this.dataSource.manager, rows[0])) : null;
   }
 
+  /** The statuses of many payments in one query (the cashier's live-status streams read them together). */
+  async statuses(ids: string[]): Promise<Map<string, PaymentStatus>> {
+    if (ids.length === 0) return new Map();
+    const rows: Array<{ id: string; status: PaymentStatus }> = await this.dataSource.query(
+      `SELECT id, status FROM payments WHERE id = ANY($1)`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
   findByOutTradeNo(appId: string, outTradeNo: string, manager?: EntityManager): Promise<Payment | null> {
     return this.m(manager).findOneBy(Payment, { appId, outTradeNo });
   }

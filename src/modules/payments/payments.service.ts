@@ -21,7 +21,7 @@ import { CapturePaymentDto, CreatePaymentDto } from './dto/create-payment.dto';
 import { Payment } from './entities/payment.entity';
 import { PaymentLifecycleService } from './payment-lifecycle.service';
 import { providerOf } from './payment-ledger.util';
-import type { TransitionCause } from './payment-state-machine';
+import type { PaymentStatus, TransitionCause } from './payment-state-machine';
 import { PaymentErrors } from './payments.errors';
 import { ProviderAccountsService } from '../merchants/provider-accounts.service';
 import { PaymentFilter, PaymentsRepository } from './payments.repository';
@@ -277,6 +277,11 @@ export class PaymentsService {
     const p = await this.payments.findForMerchant(merchantId, id);
     if (!p) throw PaymentErrors.paymentNotFound(id);
     return p;
+  }
+
+  /** Many payments' statuses at once, by id (no tenancy: callers hold ids they were given by their own rows). */
+  statuses(ids: string[]): Promise<Map<string, PaymentStatus>> {
+    return this.payments.statuses(ids);
   }
 
   list(filter: PaymentFilter): Promise<Payment[]> {
