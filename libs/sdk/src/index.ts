@@ -52,4 +52,7 @@ export type {
   Refund,
   Settlement,
   SettlementLine,
+  TimelineCause,
 } from './resources';
+/** Every type of the contract (generated from openapi.json), for routes the SDK has no typed method for. */
+export type { Api } from './contract';

@@ -1,9 +1,13 @@
 /** Shapes of the merchant API's objects (docs/api.md), as the typed SDK methods return them. */
 
 import type { Channel } from '../../contracts/src/channels';
+import type { TimelineEntryDto } from './generated/types.gen';
 
 /** The event contract's channel list (libs/contracts): the SDK and the server name the same channels. */
 export type { Channel };
+
+/** What caused a payment's change of status (the contract's list, generated from openapi.json). */
+export type TimelineCause = TimelineEntryDto['cause'];
 
 export type PaymentStatus = 'pending' | 'requires_action' | 'authorized' | 'succeeded' | 'failed' | 'closed';
 
@@ -106,10 +110,10 @@ export interface Payment {
   timeline?: Array<{
     from: string | null;
     to: string;
-    cause: string;
+    cause: TimelineCause;
     actor: string | null;
     refund_id: string | null;
-    detail: object | null;
+    detail: Record<string, unknown> | null;
     at: string;
   }>;
 }
