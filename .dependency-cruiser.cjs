@@ -148,7 +148,7 @@ module.exports = {
     // Type-only imports count: the providers circle of issue #21 was made of them.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: path.join(__dirname, 'tsconfig.json') },
-    exclude: { path: '(\\.spec\\.ts$|node_modules|^libs/[^/]+/dist/)' },
+    exclude: { path: '([.-]spec\\.ts$|node_modules|^libs/[^/]+/dist/)' },
     doNotFollow: { path: 'node_modules' },
   },
 };

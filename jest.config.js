@@ -40,7 +40,12 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      // Module specs (src/**/*.module-spec.ts, test/utils/module-kit.ts) clone the migrated database like these.
+      testMatch: [
+        '<rootDir>/test/**/*.int-spec.ts',
+        '<rootDir>/test/**/*.e2e-spec.ts',
+        '<rootDir>/src/**/*.module-spec.ts',
+      ],
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
     },
