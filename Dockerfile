@@ -3,6 +3,9 @@
 FROM node:22.23.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The npm workspaces (libs/contracts, libs/sdk): npm ci links them, so their package files come first.
+COPY libs/contracts/package.json ./libs/contracts/package.json
+COPY libs/sdk/package.json ./libs/sdk/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json .swcrc ./
 COPY src ./src
@@ -17,6 +20,9 @@ WORKDIR /app
 RUN useradd --system --uid 10001 paygrid
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# node_modules/@paygrid/contracts is the npm workspace link to libs/contracts: the compiled server requires its build.
+COPY --from=build /app/libs/contracts/package.json ./libs/contracts/package.json
+COPY --from=build /app/libs/contracts/dist ./libs/contracts/dist
 COPY package.json ./
 COPY docs/api.md ./docs/api.md
 USER paygrid

@@ -37,7 +37,8 @@ export default tseslint.config(
     },
   },
   {
-    // The compiled app (dist/, the Docker image) has no path aliases: src imports libs by relative path.
+    // libs/contracts is an npm workspace: src imports it by its name, which the compiled app (dist/, the Docker
+    // image) resolves through node_modules/@paygrid/contracts to the package's build.
     files: ['src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
@@ -45,7 +46,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@paygrid/*'], message: 'Import libs/ by relative path in src/ (dist has no path aliases).' },
+            {
+              group: ['**/libs/contracts/**'],
+              message: 'Import the event contract as @paygrid/contracts (the npm workspace), not by path into libs/.',
+            },
+            { group: ['@paygrid/sdk', '**/libs/sdk/**'], message: 'The server does not use the merchant SDK.' },
           ],
         },
       ],
@@ -63,7 +68,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@paygrid/*'], message: 'Import libs/ by relative path in src/ (dist has no path aliases).' },
+            {
+              group: ['**/libs/contracts/**'],
+              message: 'Import the event contract as @paygrid/contracts (the npm workspace), not by path into libs/.',
+            },
+            { group: ['@paygrid/sdk', '**/libs/sdk/**'], message: 'The server does not use the merchant SDK.' },
             {
               group: ['**/providers/*', '**/providers/**', '!**/providers/provider.port'],
               message: "Simulators never use the adapters' code (src/modules/providers), except the port types.",

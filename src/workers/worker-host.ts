@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
-import type { EventEnvelope, PaygridEvent } from '../../libs/contracts/src';
+import type { EventEnvelope, PaygridEvent } from '@paygrid/contracts';
 import type { Worker } from '../common/workers/polling-worker';
 import { EVENT_BUS, EventBus, EventConsumer, HandlerContext } from '../modules/notifications/event-bus';
 import { ON_EVENT, OnEventMetadata } from '../modules/notifications/on-event.decorator';

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EventOf } from '../../../libs/contracts/src';
+import type { EventOf } from '@paygrid/contracts';
 import type { HandlerContext } from '../notifications/event-bus';
 import { OnEvent } from '../notifications/on-event.decorator';
 import { isAttemptOf } from './checkout-attempt.util';

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import { loadConfig } from '../../config/config';
 import { ConsumerRunner } from './consumer-runner';
 import type { EventConsumer } from './event-bus';

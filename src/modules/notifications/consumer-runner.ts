@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import type { AppConfig } from '../../config/config';
 import { EventConsumer, PoisonEventError } from './event-bus';
 import { InboxRepository } from './inbox.repository';

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import type { EntityManager } from 'typeorm';
 
 /** What a handler gets besides the event. */

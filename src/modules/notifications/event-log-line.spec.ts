@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import { endpointForLog, eventLogLine, humanDelay } from './event-log-line';
 
 const envelope = (type: string, object: Record<string, unknown>): EventEnvelope =>

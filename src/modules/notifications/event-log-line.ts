@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import { formatMajor } from '../../common/money/major-units.util';
 
 /**

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import { Page } from '../../common/http/pagination';
 import { MerchantContext } from '../auth/merchant-context';
 import { SignedApi } from '../auth/signed-api.decorator';

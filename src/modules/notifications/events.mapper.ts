@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import type { EventRecord } from './entities/event.entity';
 
 /** The docs/api.md envelope of a stored event: identical on RabbitMQ, webhooks and `GET /v1/events`. */

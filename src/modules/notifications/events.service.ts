@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EventEnvelope, EventType } from '../../../libs/contracts/src';
+import type { EventEnvelope, EventType } from '@paygrid/contracts';
 import { notFound } from '../../common/errors/domain-error';
 import { Page } from '../../common/http/pagination';
 import { toEventEnvelope } from './events.mapper';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { EventEnvelope, topicMatches } from '../../../libs/contracts/src';
+import { EventEnvelope, topicMatches } from '@paygrid/contracts';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { ConsumerRunner, Semaphore, delay } from './consumer-runner';
 import { EventBus, EventConsumer } from './event-bus';

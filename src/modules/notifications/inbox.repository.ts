@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { EventEnvelope } from '../../../libs/contracts/src';
+import type { EventEnvelope } from '@paygrid/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
 import { withTransaction } from '../../persistence/transaction.util';

@@ -1,5 +1,5 @@
 import { Reflector } from '@nestjs/core';
-import type { EventOf, PaygridEvent } from '../../../libs/contracts/src';
+import type { EventOf, PaygridEvent } from '@paygrid/contracts';
 import type { HandlerContext } from './event-bus';
 import { ON_EVENT, OnEvent, OnEventMetadata } from './on-event.decorator';
 

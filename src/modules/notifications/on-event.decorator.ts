@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import type { EventType, PaygridEvent } from '../../../libs/contracts/src';
+import type { EventType, PaygridEvent } from '@paygrid/contracts';
 import type { HandlerContext } from './event-bus';
 
 /** A topic pattern on the event type: an event type itself, or one with `*` / `#` wildcards (`payment.*`, `#`). */

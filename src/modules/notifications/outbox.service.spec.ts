@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventObjectFieldsOf } from '../../../libs/contracts/src';
+import type { EventObjectFieldsOf } from '@paygrid/contracts';
 import type { EventsRepository } from './events.repository';
 import { OutboxInput, OutboxService } from './outbox.service';
 

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { EventObjectFieldsOf, EventOf, EventType } from '../../../libs/contracts/src';
+import type { EventObjectFieldsOf, EventOf, EventType } from '@paygrid/contracts';
 import type { EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
 import { EventRecord } from './entities/event.entity';
 import { toEventEnvelope } from './events.mapper';
 import { EventsRepository } from './events.repository';
 
-export type { EventEnvelope, EventType } from '../../../libs/contracts/src';
+export type { EventEnvelope, EventType } from '@paygrid/contracts';
 
 /** One event to record; `object` is checked against the contract's object for `type`. */
 export interface OutboxInput<T extends EventType = EventType> {

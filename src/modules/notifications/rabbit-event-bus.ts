@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { AMQP_EVENT_HEADERS, EventEnvelope, validateEnvelope } from '../../../libs/contracts/src';
+import { AMQP_EVENT_HEADERS, EventEnvelope, validateEnvelope } from '@paygrid/contracts';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { once } from 'node:events';
 import { APP_CONFIG, AppConfig } from '../../config/config';

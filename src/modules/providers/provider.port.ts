@@ -4,8 +4,8 @@
  * `provider-errors.ts` is the one place that turns outcomes into domain errors.
  * Providers never import payments or touch payment tables.
  */
-export { CHANNELS, isChannel, type Channel } from '../../../libs/contracts/src';
-import type { Channel } from '../../../libs/contracts/src';
+export { CHANNELS, isChannel, type Channel } from '@paygrid/contracts';
+import type { Channel } from '@paygrid/contracts';
 
 export type ProviderName = 'alipay' | 'wechatpay' | 'card' | 'stripe';
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { EventOf } from '../../../libs/contracts/src';
+import type { EventOf } from '@paygrid/contracts';
 import { HandlerContext, PoisonEventError } from '../notifications/event-bus';
 import { OnEvent } from '../notifications/on-event.decorator';
 import { PayoutWorker } from './payout.worker';

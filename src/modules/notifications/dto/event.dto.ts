@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EVENT_TYPES, type EventType } from '../../../../libs/contracts/src';
+import { EVENT_TYPES, type EventType } from '@paygrid/contracts';
 import { IsIn, IsOptional } from 'class-validator';
 import { ListQueryDto } from '../../../common/http/pagination';
 

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { EventType } from '../../../../libs/contracts/src';
+import type { EventType } from '@paygrid/contracts';
 
 /**
  * The outbox and the event store in one table: a row is inserted in the

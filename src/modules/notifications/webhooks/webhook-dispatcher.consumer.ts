@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PaygridEvent } from '../../../../libs/contracts/src';
+import type { PaygridEvent } from '@paygrid/contracts';
 import { MerchantDirectory } from '../../merchants/merchant-directory';
 import type { HandlerContext } from '../event-bus';
 import { OnEvent } from '../on-event.decorator';
