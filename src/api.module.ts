@@ -27,6 +27,7 @@ import { PaymentsAdminController } from './modules/payments/payments-admin.contr
 import { PaymentsController } from './modules/payments/payments.controller';
 import { PaymentsModule } from './modules/payments/payments.module';
 import { RefundsController } from './modules/payments/refunds/refunds.controller';
+import { SplitsController } from './modules/payments/splits/splits.controller';
 import { SandboxModule } from './modules/sandbox/sandbox.module';
 import { sandboxConfigFor } from './modules/sandbox/sandbox-setup';
 import { ReconciliationAdminController } from './modules/settlements/reconciliation-admin.controller';
@@ -84,6 +85,7 @@ export class ApiModule {
         LedgerAdminController,
         PaymentsController,
         RefundsController,
+        SplitsController,
         BalanceController,
         CallbacksController,
         PaymentsAdminController,

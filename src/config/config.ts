@@ -344,6 +344,22 @@ export const VARIABLES = {
   },
   BANK_TRANSFER_ACCOUNT_ID: { description: "Live: the platform's account id at the payout bank", parse: str },
   BANK_TRANSFER_SECRET: { description: 'Live: HMAC secret shared with the payout bank', sensitive: true, parse: str },
+  SPLIT_PLATFORM_RECEIVER_WECHATPAY: {
+    description:
+      'The platform\'s own WeChat Pay merchant id (MERCHANT_ID) that receives its commission when a merchant splits to `type: platform` (docs/api.md "Splits"). Unset: 1900000100 in sandbox mode, none in live mode',
+    parse: str,
+  },
+  SPLIT_PLATFORM_RECEIVER_WECHATPAY_NAME: {
+    description:
+      'The full registered name of that WeChat Pay merchant (receivers/add checks it). Unset: Paygrid Sandbox Platform in sandbox mode',
+    parse: str,
+  },
+  SPLIT_PLATFORM_RECEIVER_ALIPAY: {
+    description:
+      "The platform's own Alipay user id (2088…) that receives its commission when a merchant splits to `type: platform`. Unset: 2088000000000001 in sandbox mode, none in live mode",
+    parse: str,
+  },
+  SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME: { description: 'The name of that Alipay account (optional)', parse: str },
   PAYGRID_DEMO_SEED: {
     description:
       'Sandbox only: on first start (no merchants yet) create a demo merchant, app and key and write their credentials to PAYGRID_DATA_DIR/demo-credentials.json',
@@ -606,6 +622,8 @@ export interface AppConfig {
     /** Period of the shared status read behind the streams. */
     ssePollMs: number;
   };
+  /** Profit sharing: the platform's own receiver per provider, for `type: platform` splits (its commission). */
+  splits: { platformReceivers: Partial<Record<'wechatpay' | 'alipay', PlatformSplitReceiver>> };
   /** Raw live-provider variables; `src/providers-setup.ts` turns them into adapter config. */
   live: Partial<Record<LiveVariable, string>>;
   events: {
@@ -632,7 +650,22 @@ export interface AppConfig {
   };
 }
 
+export interface PlatformSplitReceiver {
+  /** WeChat MERCHANT_ID mchid, Alipay userId (2088…). */
+  account: string;
+  name?: string;
+}
+
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+function platformReceiver(
+  account: string | undefined,
+  name: string | undefined,
+  sandbox: { account: string; name: string } | undefined,
+): PlatformSplitReceiver | undefined {
+  if (account) return { account, ...(name ? { name } : {}) };
+  return sandbox ? { account: sandbox.account, name: name ?? sandbox.name } : undefined;
+}
 
 /** Parse every variable; collect all problems so the operator fixes them in one go. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -722,6 +755,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       wechatAppSecret: v.WECHAT_APP_SECRET,
       sseMaxStreams: v.CHECKOUT_SSE_MAX_STREAMS!,
       ssePollMs: v.CHECKOUT_SSE_POLL_MS!,
+    },
+    splits: {
+      platformReceivers: Object.fromEntries(
+        (
+          [
+            [
+              'wechatpay',
+              platformReceiver(
+                v.SPLIT_PLATFORM_RECEIVER_WECHATPAY,
+                v.SPLIT_PLATFORM_RECEIVER_WECHATPAY_NAME,
+                mode === 'sandbox' ? { account: '1900000100', name: 'Paygrid Sandbox Platform' } : undefined,
+              ),
+            ],
+            [
+              'alipay',
+              platformReceiver(
+                v.SPLIT_PLATFORM_RECEIVER_ALIPAY,
+                v.SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME,
+                mode === 'sandbox' ? { account: '2088000000000001', name: 'Paygrid Sandbox Platform' } : undefined,
+              ),
+            ],
+          ] as const
+        ).filter(([, r]) => r !== undefined),
+      ),
     },
     live: Object.fromEntries(LIVE_VARIABLES.filter((k) => v[k] !== undefined).map((k) => [k, v[k] as string])),
     events: {

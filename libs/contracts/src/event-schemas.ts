@@ -44,6 +44,22 @@ export const OBJECT_SCHEMAS = {
     },
     additionalProperties: true,
   },
+  split: {
+    $id: 'https://paygrid.dev/schemas/split.json',
+    type: 'object',
+    required: ['id', 'object', 'kind', 'status', 'payment_id', 'amount', 'amount_returned', 'currency'],
+    properties: {
+      id: { type: 'string', pattern: idPattern('spl') },
+      object: { const: 'split' },
+      kind: { enum: ['split', 'release'] },
+      status: { enum: ['pending', 'succeeded', 'failed'] },
+      payment_id: { type: 'string', pattern: idPattern('pay') },
+      ...money,
+      amount_returned: { type: 'integer', minimum: 0 },
+      receivers: { type: 'array', items: { type: 'object' } },
+    },
+    additionalProperties: true,
+  },
   settlement: {
     $id: 'https://paygrid.dev/schemas/settlement.json',
     type: 'object',

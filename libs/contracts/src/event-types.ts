@@ -11,6 +11,10 @@ export const EVENT_TYPES = [
   'payment.authorized',
   'refund.succeeded',
   'refund.failed',
+  'split.succeeded',
+  'split.failed',
+  'split.returned',
+  'split.released',
   'settlement.completed',
   'payout.paid',
   'payout.failed',
@@ -26,7 +30,14 @@ export function isEventType(value: unknown): value is EventType {
 }
 
 /** The object an event carries, by the first segment of its type. */
-export type EventObjectKind = 'payment' | 'refund' | 'settlement' | 'payout' | 'webhook_endpoint' | 'checkout_session';
+export type EventObjectKind =
+  | 'payment'
+  | 'refund'
+  | 'split'
+  | 'settlement'
+  | 'payout'
+  | 'webhook_endpoint'
+  | 'checkout_session';
 
 export const objectKindOf = (type: EventType): EventObjectKind => type.split('.')[0] as EventObjectKind;
 
@@ -53,7 +64,7 @@ export interface EventEnvelope<
   app_id: string | null;
   /** Envelope version. */
   version: 1;
-  /** Id of the object whose change this event records (`pay_…`, `re_…`, `stl_…`, `po_…`, `app_…`, `cs_…`). */
+  /** Id of the object whose change this event records (`pay_…`, `re_…`, `spl_…`, `stl_…`, `po_…`, `app_…`, `cs_…`). */
   aggregate_id: string;
   /** 1, 2, 3 … per `aggregate_id`, in the order the changes committed. */
   aggregate_sequence: number;

@@ -30,6 +30,17 @@ export interface RefundObject extends BaseObject {
   currency: string;
 }
 
+export interface SplitObject extends BaseObject {
+  object: 'split';
+  /** `split`: money sent to receivers; `release`: the unsplit remainder given to the merchant. */
+  kind: 'split' | 'release';
+  status: 'pending' | 'succeeded' | 'failed';
+  payment_id: string;
+  amount: number;
+  amount_returned: number;
+  currency: string;
+}
+
 export interface SettlementObject extends BaseObject {
   object: 'settlement';
   currency: string;
@@ -65,6 +76,7 @@ export interface CheckoutSessionObject extends BaseObject {
 export interface EventObjectsByKind {
   payment: PaymentObject;
   refund: RefundObject;
+  split: SplitObject;
   settlement: SettlementObject;
   payout: PayoutObject;
   webhook_endpoint: WebhookEndpointObject;

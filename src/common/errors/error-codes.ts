@@ -89,6 +89,13 @@ export const ERROR_TABLE = {
   payment_invalid_state: [409, 'invalid_request_error'],
   payment_not_refundable: [409, 'invalid_request_error'],
   refund_amount_exceeds_available: [400, 'invalid_request_error'],
+  // Profit sharing (docs/api.md "Splits").
+  payment_not_splittable: [409, 'invalid_request_error'],
+  split_amount_exceeds_available: [409, 'invalid_request_error'],
+  splits_released: [409, 'invalid_request_error'],
+  split_not_returnable: [409, 'invalid_request_error'],
+  split_return_exceeds_available: [409, 'invalid_request_error'],
+  split_receiver_unavailable: [409, 'invalid_request_error'],
   balance_insufficient: [409, 'invalid_request_error'],
   refund_not_awaiting_operator: [409, 'invalid_request_error'],
   refund_retry_unsupported: [409, 'invalid_request_error'],

@@ -25,7 +25,9 @@ export type IdPrefix =
   | 'wha'
   | 'cs'
   | 'cc'
-  | 'mpa';
+  | 'mpa'
+  | 'spl'
+  | 'spr';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 

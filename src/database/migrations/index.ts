@@ -20,6 +20,7 @@ import { PaymentMoneyMode1765770000000 } from './1765770000000-payment-money-mod
 import { AlipayAppAuth1765770000001 } from './1765770000001-alipay-app-auth';
 import { RefundAttention1765780000000 } from './1765780000000-refund-attention';
 import { AppKeyMode1765810000000 } from './1765810000000-app-key-mode';
+import { Splits1765900000000 } from './1765900000000-splits';
 import { ProviderAccountsConfigCache1765920000000 } from './1765920000000-provider-accounts-config-cache';
 import { CheckoutSessionSweep1765940000000 } from './1765940000000-checkout-session-sweep';
 
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   AlipayAppAuth1765770000001,
   RefundAttention1765780000000,
   AppKeyMode1765810000000,
+  Splits1765900000000,
   ProviderAccountsConfigCache1765920000000,
   CheckoutSessionSweep1765940000000,
 ];

@@ -126,6 +126,8 @@ export class PaymentLifecycleService {
       changes.succeededAt = now;
       changes.amountCaptured = captured;
       changes.feeAmount = fee;
+      // Profit sharing: the money is frozen at the provider, open for splits until released.
+      if (locked.profitSharing) changes.splitState = 'open';
       capturedEntry = paymentCapturedEntry(locked, captured, fee, now);
     }
     const updated = await this.payments.transition(manager, locked, to, changes, record);

@@ -13,6 +13,8 @@ import { ProviderCallbacksService } from './callbacks/provider-callbacks.service
 import { RefundsRepository } from './refunds/refunds.repository';
 import { RefundsService } from './refunds/refunds.service';
 import { RefundOperatorService } from './refunds/refund-operator.service';
+import { SplitsRepository } from './splits/splits.repository';
+import { SplitsService } from './splits/splits.service';
 
 @Module({
   imports: [MerchantsModule, LedgerModule, NotificationsModule, VaultModule],
@@ -23,6 +25,8 @@ import { RefundOperatorService } from './refunds/refund-operator.service';
     PaymentsService,
     RefundsService,
     RefundOperatorService,
+    SplitsRepository,
+    SplitsService,
     PaymentViewService,
     ProviderCallbacksService,
     PaymentResolutionService,
@@ -31,6 +35,7 @@ import { RefundOperatorService } from './refunds/refund-operator.service';
   exports: [
     PaymentsService,
     RefundsService,
+    SplitsService,
     RefundOperatorService,
     PaymentsRepository,
     RefundsRepository,

@@ -192,12 +192,16 @@ export class PaymentsRepository {
   /**
    * Reserves room for a refund with one conditional update: the limit
    * (reserved + amount <= captured) is checked and taken atomically, so
-   * concurrent partial refunds can never exceed what was paid.
+   * concurrent partial refunds can never exceed what was paid. Money split
+   * to receivers (and not returned) is not the merchant's to refund: it
+   * counts against the same limit (docs/api.md "Splits").
    */
   async reserveRefund(manager: EntityManager, paymentId: string, amount: bigint): Promise<boolean> {
     const result = await manager.query(
       `UPDATE payments SET amount_refund_reserved = amount_refund_reserved + $2, updated_at = now()
-        WHERE id = $1 AND status = 'succeeded' AND amount_refund_reserved + $2 <= amount_captured`,
+        WHERE id = $1 AND status = 'succeeded' AND amount_refund_reserved + $2 <= amount_captured
+          AND (amount_split = 0 OR amount_split - amount_split_returned + amount_refund_reserved + $2
+               + CASE WHEN money_mode = 'collected' THEN fee_amount - fee_refunded ELSE 0 END <= amount_captured)`,
       [paymentId, amount.toString()],
     );
     return (result[1] ?? 0) > 0;

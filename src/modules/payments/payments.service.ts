@@ -26,7 +26,7 @@ import { PaymentErrors } from './payments.errors';
 import { ProviderAccountsService } from '../merchants/provider-accounts.service';
 import { PaymentFilter, PaymentsRepository } from './payments.repository';
 import { orderRefOf } from './provider-order-ref.util';
-import type { ProviderOrderRef } from '../providers/provider.port';
+import { canSplit, type ProviderOrderRef } from '../providers/provider.port';
 import { nextCheckAfter } from './resolution/resolver-schedule.util';
 
 const DEFAULT_EXPIRES_IN_S = 7200;
@@ -139,6 +139,10 @@ export class PaymentsService {
       amountCaptured: 0n,
       amountRefunded: 0n,
       amountRefundReserved: 0n,
+      profitSharing: dto.profit_sharing ?? false,
+      splitState: null,
+      amountSplit: 0n,
+      amountSplitReturned: 0n,
       feeAmount: 0n,
       feeRefunded: 0n,
       metadata: dto.metadata ?? {},
@@ -231,6 +235,7 @@ export class PaymentsService {
           ? { subMchid: payment.subMchid, subAppid: payment.subAppid ?? undefined }
           : undefined,
         appAuthToken,
+        ...(payment.profitSharing ? { profitSharing: true } : {}),
       }),
     );
     return this.recordCreateOutcome(payment.id, payment.expiresAt, outcome);
@@ -372,6 +377,9 @@ export class PaymentsService {
     if (dto.channel === 'stripe_card' && !dto.return_url) throw PaymentErrors.returnUrlRequired();
     if (!cardRail && dto.card) throw PaymentErrors.cardNotAllowed();
     if (!cardRail && dto.capture_method === 'manual') throw PaymentErrors.captureMethodNotAllowed();
+    // Only providers with profit sharing can freeze the money for splits; elsewhere the flag would promise nothing.
+    if (dto.profit_sharing && !canSplit(this.registry.forChannel(dto.channel)))
+      throw PaymentErrors.providerFieldInvalid('profit_sharing', `Channel ${dto.channel} has no profit sharing`);
   }
 }
 

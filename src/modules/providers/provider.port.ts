@@ -374,6 +374,8 @@ export interface SplitReceiverBinding {
   /** Idempotency of the bind call (Alipay out_request_no); WeChat binding is naturally idempotent. */
   providerRequestId: string;
   subMchid?: string;
+  /** WeChat service-provider mode: the sub-merchant's own appid (sub_appid), when it has one. */
+  subAppid?: string;
   appAuthToken?: string;
 }
 
@@ -389,6 +391,8 @@ export interface SplitInput {
   /** Release what is left to the merchant once this split is done (WeChat unfreeze_unsplit, Alipay royalty_finish). */
   finish: boolean;
   subMchid?: string;
+  /** WeChat service-provider mode: the sub-merchant's own appid (sub_appid), when it has one. */
+  subAppid?: string;
   appAuthToken?: string;
 }
 
@@ -398,6 +402,12 @@ export interface SplitOutcome {
   status: SplitStatus;
   /** The provider's id of the split order (WeChat order_id, Alipay settle_no). */
   providerSplitTransactionId?: string;
+  /**
+   * Per-receiver results, when the provider reports them (WeChat
+   * receivers[].result). A finished split whose lines all failed is `failed`;
+   * with some failed, `succeeded` and only the succeeded lines moved money.
+   */
+  receivers?: { account: string; amount: bigint; result: 'succeeded' | 'failed' | 'pending'; failReason?: string }[];
   providerCode?: string;
   providerMessage?: string;
   retryable?: boolean;

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  IsBoolean,
+  IsIP,
   IsIn,
   IsInt,
-  IsIP,
   IsObject,
   IsOptional,
   IsString,
@@ -156,6 +157,15 @@ export class CreatePaymentDto {
   @IsOptional()
   @IsIn(['automatic', 'manual'])
   capture_method?: 'automatic' | 'manual';
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Profit sharing (分账): keep the money frozen at the provider so that it can be split to receivers (POST /v1/payments/{id}/splits) and the rest released. WeChat Pay and Alipay channels only',
+  })
+  @IsOptional()
+  @IsBoolean()
+  profit_sharing?: boolean;
 
   @ApiPropertyOptional({ type: PayerDto })
   @IsOptional()

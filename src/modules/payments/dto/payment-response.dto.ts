@@ -133,6 +133,16 @@ export class PaymentResponseDto {
   @ApiProperty() subject: string;
   @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
   @ApiProperty({ enum: ['automatic', 'manual'] }) capture_method: string;
+  @ApiProperty({ description: 'Made with profit sharing: the money is frozen at the provider until split or released' })
+  profit_sharing: boolean;
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['open', 'releasing', 'released'],
+    description: 'Profit sharing only: open for splits, releasing while the remainder is released, then released',
+  })
+  split_state: 'open' | 'releasing' | 'released' | null;
+  @ApiProperty({ description: 'Sum of splits pending or succeeded (returns do not lower it)' }) amount_split: number;
+  @ApiProperty({ description: 'Sum returned from receivers to the merchant' }) amount_split_returned: number;
   @ApiProperty({ description: 'Money taken (cards: the captured part)' }) amount_captured: number;
   @ApiProperty({
     description:

@@ -40,6 +40,15 @@ export class Payment {
   /** Refunds pending or succeeded: the limit check reserves here with a conditional update. */
   @Column({ name: 'amount_refund_reserved', type: 'bigint', default: 0, transformer: bigintTransformer })
   amountRefundReserved: bigint;
+  /** Made with profit sharing: the money stays frozen at the provider until split or released (docs/api.md "Splits"). */
+  @Column({ name: 'profit_sharing', type: 'boolean', default: false }) profitSharing: boolean;
+  /** Profit sharing only: `open` for splits, `releasing` while the remainder is being released, then `released`. */
+  @Column({ name: 'split_state', type: 'text', nullable: true }) splitState: 'open' | 'releasing' | 'released' | null;
+  /** Splits pending or succeeded; a return never lowers it (returned money is not frozen again). */
+  @Column({ name: 'amount_split', type: 'bigint', default: 0, transformer: bigintTransformer }) amountSplit: bigint;
+  /** Returned from receivers to the merchant: refundable again. */
+  @Column({ name: 'amount_split_returned', type: 'bigint', default: 0, transformer: bigintTransformer })
+  amountSplitReturned: bigint;
   /** Platform fee on the captured amount, fixed when the money is taken. */
   @Column({ name: 'fee_amount', type: 'bigint', default: 0, transformer: bigintTransformer }) feeAmount: bigint;
   @Column({ name: 'fee_refunded', type: 'bigint', default: 0, transformer: bigintTransformer }) feeRefunded: bigint;

@@ -20,12 +20,19 @@ import {
   FieldCheckingProvider,
   ProviderOrderRef,
   ProviderOutcome,
+  ProfitSharingProvider,
   ProviderStatus,
   RefundInput,
   RefundOutcome,
   RefundStatus,
+  SplitInput,
+  SplitOutcome,
+  SplitReceiverBinding,
+  SplitReleaseInput,
+  SplitReturnInput,
   StatementLine,
 } from '../provider.port';
+import { returnOrderOutcome, splitOrderOutcome, wechatReceiverType } from './wechatpay-profitsharing.util';
 import { WechatPayConfig } from '../providers.config';
 import { HttpResult, ProviderHttpClient } from '../http/provider-http.client';
 import { fromJsonInteger, toJsonInteger } from '../minor-units.util';
@@ -85,7 +92,7 @@ function rfc3339Beijing(d: Date): string {
  */
 export class WechatPayAdapter
   extends HttpBackedAdapter
-  implements FieldCheckingProvider, AbnormalRefundRetryingProvider
+  implements FieldCheckingProvider, AbnormalRefundRetryingProvider, ProfitSharingProvider
 {
   readonly name = 'wechatpay' as const;
   readonly channels: readonly Channel[];
@@ -139,6 +146,8 @@ export class WechatPayAdapter
       notify_url: input.notifyUrl,
       amount: { total: toJsonInteger(input.amount), currency: input.currency },
       ...(sub ? partnerPayer(extra.fields) : extra.fields),
+      // Profit sharing: WeChat keeps the money frozen until it is split or unfrozen.
+      ...(input.profitSharing ? { settle_info: { profit_sharing: true } } : {}),
     };
     const path = sub ? `/v3/pay/partner/transactions/${kind}` : `/v3/pay/transactions/${kind}`;
     const r = await this.api('POST', path, body, false);
@@ -257,13 +266,8 @@ export class WechatPayAdapter
 
   async retryAbnormalRefund(input: AbnormalRefundRetry): Promise<RefundOutcome> {
     const t = input.target;
-    // Bank account and name travel RSA-OAEP encrypted with the WeChat Pay key named in Wechatpay-Serial.
-    const key = (await this.platformKeys.current(this.config.platformPublicKeyId))?.publicKeyPem;
-    if (!key) return unverifiedOutcome('no WeChat Pay platform key to seal the bank account with');
-    const seal = (v: string) =>
-      publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(v)).toString(
-        'base64',
-      );
+    const seal = await this.sealer();
+    if (!seal) return unverifiedOutcome('no WeChat Pay platform key to seal the bank account with');
     const body = {
       out_refund_no: input.providerRefundId,
       type: t.type,
@@ -273,6 +277,133 @@ export class WechatPayAdapter
     };
     const path = `/v3/refund/domestic/refunds/${encodeURIComponent(input.providerRefundTransactionId)}/apply-abnormal-refund`;
     return this.refundResult(await this.api('POST', path, body, true));
+  }
+
+  /**
+   * POST /v3/profitsharing/receivers/add: a receiver must be added before
+   * the first split to it. A MERCHANT_ID's name (its registered full name,
+   * which WeChat checks) is sealed with the WeChat Pay key named in
+   * Wechatpay-Serial. Adding one again is harmless, so it is retried.
+   */
+  async bindSplitReceiver(input: SplitReceiverBinding): Promise<SplitOutcome> {
+    const r = input.receiver;
+    let name: string | undefined;
+    if (r.name) {
+      const seal = await this.sealer();
+      if (!seal) return unverifiedOutcome('no WeChat Pay platform key to seal the receiver name with');
+      name = seal(r.name);
+    }
+    const body = {
+      ...this.splitIds(input.channel, input.subMchid, input.subAppid),
+      type: wechatReceiverType(r),
+      account: r.account,
+      ...(name ? { name } : {}),
+      relation_type: r.relation ?? 'PARTNER',
+    };
+    const res = await this.api('POST', '/v3/profitsharing/receivers/add', body, true);
+    if (res.kind === 'unknown') return res.outcome;
+    if (res.kind === 'error')
+      return {
+        status: 'failed',
+        retryable: false,
+        providerCode: res.code,
+        providerMessage: res.message,
+        raw: res.json,
+      };
+    return { status: 'succeeded', raw: res.json };
+  }
+
+  /** POST /v3/profitsharing/orders; out_order_no (our split id) makes a repeat the same split. */
+  async split(input: SplitInput): Promise<SplitOutcome> {
+    const seal = input.receivers.some((x) => x.receiver.name) ? await this.sealer() : undefined;
+    const body = {
+      ...this.splitIds(input.channel, input.subMchid, input.subAppid),
+      transaction_id: input.providerTransactionId,
+      out_order_no: input.providerSplitId,
+      receivers: input.receivers.map((x) => ({
+        type: wechatReceiverType(x.receiver),
+        account: x.receiver.account,
+        ...(x.receiver.name && seal ? { name: seal(x.receiver.name) } : {}),
+        amount: toJsonInteger(x.amount),
+        description: x.description,
+      })),
+      unfreeze_unsplit: input.finish,
+    };
+    const res = await this.api('POST', '/v3/profitsharing/orders', body, true);
+    return this.splitResult(
+      res,
+      input.receivers.map((x) => x.receiver.account),
+    );
+  }
+
+  /** GET /v3/profitsharing/orders/{out_order_no}?transaction_id=… (and sub_mchid in service-provider mode). */
+  async querySplit(
+    input: Pick<SplitInput, 'channel' | 'providerOrderId' | 'providerTransactionId' | 'providerSplitId' | 'subMchid'>,
+  ): Promise<SplitOutcome> {
+    const q = new URLSearchParams({
+      ...(input.subMchid ? { sub_mchid: input.subMchid } : {}),
+      transaction_id: input.providerTransactionId,
+    });
+    const res = await this.api(
+      'GET',
+      `/v3/profitsharing/orders/${encodeURIComponent(input.providerSplitId)}?${q.toString()}`,
+      undefined,
+      true,
+    );
+    if (res.kind === 'error' && (res.code === 'RESOURCE_NOT_EXISTS' || res.status === 404))
+      return {
+        status: 'unknown',
+        retryable: true,
+        providerCode: res.code,
+        providerMessage: res.message,
+        raw: res.json,
+      };
+    return this.splitResult(res);
+  }
+
+  /**
+   * POST /v3/profitsharing/return-orders: only a MERCHANT_ID receiver can
+   * give money back (return_mchid); a person cannot be debited.
+   */
+  async returnSplit(input: SplitReturnInput): Promise<SplitOutcome> {
+    if (input.receiver.type !== 'merchant')
+      return {
+        status: 'failed',
+        retryable: false,
+        providerCode: 'RETURN_NOT_SUPPORTED',
+        providerMessage: 'WeChat Pay returns splits from merchant receivers only',
+      };
+    const body = {
+      ...(input.subMchid ? { sub_mchid: input.subMchid } : {}),
+      out_order_no: input.providerSplitId,
+      out_return_no: input.providerReturnId,
+      return_mchid: input.receiver.account,
+      amount: toJsonInteger(input.amount),
+      description: input.description,
+    };
+    const res = await this.api('POST', '/v3/profitsharing/return-orders', body, true);
+    if (res.kind === 'unknown') return res.outcome;
+    if (res.kind === 'error')
+      return {
+        status: 'failed',
+        retryable: false,
+        providerCode: res.code,
+        providerMessage: res.message,
+        raw: res.json,
+      };
+    return returnOrderOutcome(res.json);
+  }
+
+  /** POST /v3/profitsharing/orders/unfreeze: what was not split goes to the merchant. */
+  async releaseSplitRemainder(input: SplitReleaseInput): Promise<SplitOutcome> {
+    const body = {
+      ...(input.subMchid ? { sub_mchid: input.subMchid } : {}),
+      transaction_id: input.providerTransactionId,
+      out_order_no: input.providerReleaseId,
+      description: input.description,
+    };
+    const res = await this.api('POST', '/v3/profitsharing/orders/unfreeze', body, true);
+    return this.splitResult(res, []);
   }
 
   async parseCallback(req: CallbackRequest): Promise<CallbackParseResult> {
@@ -389,6 +520,32 @@ export class WechatPayAdapter
       sub_mchid: subMchid,
       ...(subAppid ? { sub_appid: subAppid } : {}),
     };
+  }
+
+  /** appid (the platform's, as on the order) and, for a service-provider merchant, sub_mchid (and sub_appid). */
+  private splitIds(channel: Channel, subMchid?: string, subAppid?: string): Record<string, string> {
+    return {
+      ...(subMchid ? { sub_mchid: subMchid } : {}),
+      appid: appidFor(channel, this.config) ?? this.config.appid,
+      ...(subMchid && subAppid ? { sub_appid: subAppid } : {}),
+    };
+  }
+
+  private splitResult(r: ApiResult, requested?: string[]): SplitOutcome {
+    if (r.kind === 'unknown') return r.outcome;
+    if (r.kind === 'error')
+      return { status: 'failed', retryable: false, providerCode: r.code, providerMessage: r.message, raw: r.json };
+    return splitOrderOutcome(r.json, requested);
+  }
+
+  /** RSA-OAEP (SHA-1, as WeChat specifies) with the WeChat Pay key that Wechatpay-Serial names; undefined without one. */
+  private async sealer(): Promise<((v: string) => string) | undefined> {
+    const key = (await this.platformKeys.current(this.config.platformPublicKeyId))?.publicKeyPem;
+    if (!key) return undefined;
+    return (v: string) =>
+      publicEncrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, Buffer.from(v)).toString(
+        'base64',
+      );
   }
 
   private refundResult(r: ApiResult): RefundOutcome {

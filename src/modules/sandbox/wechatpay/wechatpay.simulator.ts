@@ -23,6 +23,7 @@ import {
 } from './wechatpay-platform.protocol';
 import { WechatBillEntry, wechatBillBytes } from './wechatpay-bill.builder';
 import { IssuedCertificate, issueCertificate } from '../shared/self-signed-cert.util';
+import { WechatProfitSharingSimulator } from './wechatpay-profitsharing.simulator';
 
 type Json = Record<string, any>;
 
@@ -58,6 +59,8 @@ export interface WechatOrder {
   /** Service-provider mode: the sub-merchant the order was made for (partner endpoints), and its own appid. */
   subMchid?: string;
   subAppid?: string;
+  /** Paid with settle_info.profit_sharing: the money stays frozen for /v3/profitsharing. */
+  profitSharing?: boolean;
 }
 
 type PrepayKind = 'native' | 'jsapi' | 'h5' | 'app';
@@ -100,7 +103,20 @@ export class WechatPaySimulator extends SimulatorBase {
       },
       this.controls,
     );
+    this.profitSharing = new WechatProfitSharingSimulator({
+      orders: this.orders,
+      mchid: config.wechatpay.mchid,
+      appids: () => this.appids,
+      platformPublicKeyId: config.wechatpay.platformPublicKeyId,
+      platformPrivateKeyPem: config.wechatpay.platformPrivateKeyPem,
+      signed: (status, value) => this.signed(status, value),
+      // Like refunds: PROCESSING now, the result shortly after (asyncRefundDelayMs).
+      later: (fn) => this.later(this.controls.switches.asyncRefundDelayMs, fn),
+    });
   }
+
+  /** /v3/profitsharing/*: receivers, split orders, returns and unfreezes. */
+  readonly profitSharing: WechatProfitSharingSimulator;
 
   private oauthSim?: WechatOauthSimulator;
 
@@ -149,6 +165,15 @@ export class WechatPaySimulator extends SimulatorBase {
       return api('api', () => this.refundQuery(decodeURIComponent(g![1])));
     if (req.method === 'POST' && (g = m(/^\/v3\/refund\/domestic\/refunds\/([^/]+)\/apply-abnormal-refund$/)))
       return api('refund', (b) => this.applyAbnormal(decodeURIComponent(g![1]), b));
+    const ps = this.profitSharing;
+    if (req.method === 'POST' && path === '/v3/profitsharing/receivers/add')
+      return api('api', (b) => ps.addReceiver(b, header(req, 'wechatpay-serial')));
+    if (req.method === 'POST' && path === '/v3/profitsharing/orders') return api('api', (b) => ps.split(b));
+    if (req.method === 'POST' && path === '/v3/profitsharing/orders/unfreeze') return api('api', (b) => ps.unfreeze(b));
+    if (req.method === 'GET' && (g = m(/^\/v3\/profitsharing\/orders\/([^/]+)$/)))
+      return api('api', () => ps.query(decodeURIComponent(g![1]), query));
+    if (req.method === 'POST' && path === '/v3/profitsharing/return-orders')
+      return api('api', (b) => ps.returnOrder(b));
     if (req.method === 'GET' && path === '/v3/certificates') return api('api', () => this.certificateList());
     if (req.method === 'GET' && path === '/v3/bill/tradebill')
       return api('api', () => this.billUrl(query.get('bill_date') ?? '', query.get('tar_type')));
@@ -323,6 +348,7 @@ export class WechatPaySimulator extends SimulatorBase {
         createdAt: new Date(),
         refunds: [],
         ...(subMchid ? { subMchid, ...(subAppid ? { subAppid } : {}) } : {}),
+        ...(b.settle_info?.profit_sharing === true ? { profitSharing: true } : {}),
       };
       this.orders.put(o.outTradeNo, o);
     }
