@@ -1,7 +1,7 @@
 import { TEST_ADMIN_TOKEN, TestApp, startTestApp } from '../utils/test-app';
 import { http, waitFor } from '../utils/http';
 import { onboardMerchant, OnboardedMerchant } from '../utils/merchant-fixture';
-import { FAST_SANDBOX_ENV, card, count } from '../utils/payments-kit';
+import { FAST_SANDBOX_ENV, card, count, pay, waitForStatus } from '../utils/payments-kit';
 
 /**
  * BOLA (RELIABILITY S1): merchant B's credentials against every `/v1` route
@@ -51,6 +51,25 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     ids.checkoutSession = session.id;
     const counterCode = await a.client.post<any>('/v1/counter_codes', { currency: 'CNY', subject: 'A counter' });
     ids.counterCode = counterCode.id;
+    // A split of A's (profit sharing on a WeChat payment), for the /v1/splits routes.
+    const shared = await a.client.post<any>('/v1/payments', {
+      out_trade_no: 'a-ps1',
+      amount: 1000,
+      currency: 'CNY',
+      channel: 'wechat_native',
+      subject: 'A',
+      profit_sharing: true,
+    });
+    await pay(t.baseUrl, shared);
+    await waitForStatus(a.client, shared.id, 'succeeded');
+    const split = await a.client.post<any>(`/v1/payments/${shared.id}/splits`, {
+      receivers: [{ type: 'merchant', account: '1900000301', name: 'R', amount: 100, description: 'share' }],
+    });
+    ids.split = split.id;
+    // Settled first, so that the before/after comparison below sees only what B's calls could have changed.
+    await waitFor(async () => (await a.client.get<any>(`/v1/splits/${split.id}`)).status === 'succeeded', {
+      what: "A's split",
+    });
     const [{ id: eventId }] = await t.dataSource.query('SELECT id FROM events WHERE merchant_id = $1 LIMIT 1', [
       a.merchantId,
     ]);
@@ -79,7 +98,15 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     if (path.startsWith('/v1/settlements/{id}')) return ids.settlement;
     if (path.startsWith('/v1/checkout_sessions/{id}')) return ids.checkoutSession;
     if (path.startsWith('/v1/counter_codes/{id}')) return ids.counterCode;
+    if (path.startsWith('/v1/splits/{id}')) return ids.split;
     return undefined;
+  };
+  /** A body the route accepts, so that what answers is the tenancy check, not validation. */
+  const bodyFor = (path: string): Record<string, unknown> => {
+    if (path === '/v1/payments/{id}/splits')
+      return { receivers: [{ type: 'merchant', account: '1900000302', amount: 1, description: 'x' }] };
+    if (path === '/v1/splits/{id}/returns') return { amount: 1, description: 'x' };
+    return {};
   };
 
   it('answers 404 with B’s signature on each route, and A’s objects are unchanged', async () => {
@@ -89,11 +116,12 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
       .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ path, method: method.toUpperCase() })));
     expect(routes.length).toBeGreaterThanOrEqual(5);
     const before = await t.dataSource.query('SELECT id, status, amount_refunded, version FROM payments ORDER BY id');
+    const splitsBefore = await t.dataSource.query('SELECT id, status, amount_returned FROM splits ORDER BY id');
     for (const { path, method } of routes) {
       const id = idFor(path);
       expect({ path, covered: id !== undefined }).toEqual({ path, covered: true });
       const res = await b.client.request<any>(method, path.replace('{id}', id!), {
-        body: method === 'POST' ? {} : undefined,
+        body: method === 'POST' ? bodyFor(path) : undefined,
       });
       expect({ method, path, status: res.status, code: (res.body as any)?.error?.code }).toEqual({
         method,
@@ -105,6 +133,10 @@ describe('tenancy: another merchant’s ids answer 404 on every /v1 route (e2e)'
     expect(await t.dataSource.query('SELECT id, status, amount_refunded, version FROM payments ORDER BY id')).toEqual(
       before,
     );
+    expect(await t.dataSource.query('SELECT id, status, amount_returned FROM splits ORDER BY id')).toEqual(
+      splitsBefore,
+    );
+    expect(await count(t.dataSource, 'SELECT 1 FROM split_returns')).toBe(0);
   });
 
   it('refuses B a refund of A’s payment, A’s card token, and finds nothing of A’s in B’s lists', async () => {
