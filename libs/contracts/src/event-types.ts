@@ -31,13 +31,7 @@ export function isEventType(value: unknown): value is EventType {
 
 /** The object an event carries, by the first segment of its type. */
 export type EventObjectKind =
-  | 'payment'
-  | 'refund'
-  | 'split'
-  | 'settlement'
-  | 'payout'
-  | 'webhook_endpoint'
-  | 'checkout_session';
+  'payment' | 'refund' | 'split' | 'settlement' | 'payout' | 'webhook_endpoint' | 'checkout_session';
 
 export const objectKindOf = (type: EventType): EventObjectKind => type.split('.')[0] as EventObjectKind;
 

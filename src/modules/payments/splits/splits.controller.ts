@@ -1,14 +1,6 @@
 import { Body, Controller, Get, Param, Post, Req } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../../../common/http/error-response.dto';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { ApiErrors } from '../../../common/http/api-errors.decorator';
 import { assertPlainAmountLiterals } from '../../../common/money/minor-amount.decorator';
 import { Idempotent } from '../../auth/idempotent.decorator';
 import { MerchantContext } from '../../auth/merchant-context';
@@ -32,7 +24,7 @@ const caller = (ctx: MerchantContext): SplitCaller => ({
 
 /** Profit sharing (docs/api.md "Splits"): splits of a payment, their returns, and the release of the rest. */
 @SignedApi('splits')
-@ApiNotFoundResponse({ description: 'No such payment or split for this merchant', type: ErrorResponseDto })
+@ApiErrors(['resource_missing', 'no such payment or split for this merchant'])
 @Controller('v1')
 export class SplitsController {
   constructor(private readonly splits: SplitsService) {}
@@ -48,19 +40,17 @@ export class SplitsController {
     type: SplitResponseDto,
     description: 'The split: `succeeded`, or `pending` while the provider processes it',
   })
-  @ApiBadRequestResponse({
-    description: '`parameter_invalid`, `parameter_unknown`, `body_malformed`, `amount_invalid`',
-    type: ErrorResponseDto,
-  })
-  @ApiConflictResponse({
-    description:
-      '`payment_not_splittable` (not succeeded, or not made with profit_sharing), `splits_released` (the remainder was released), `split_amount_exceeds_available`, `split_receiver_unavailable` (no platform receiver, or the provider refused the receiver); nothing is written',
-    type: ErrorResponseDto,
-  })
-  @ApiServiceUnavailableResponse({
-    description: '`service_unavailable`: the provider did not confirm a receiver; nothing was split (Retry-After)',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors('parameter_invalid', 'parameter_unknown', 'body_malformed', 'amount_invalid')
+  @ApiErrors(
+    ['payment_not_splittable', 'not succeeded, or not made with profit_sharing'],
+    ['splits_released', 'the remainder was released'],
+    ['split_amount_exceeds_available', 'more than is left to split; nothing is written'],
+    [
+      'split_receiver_unavailable',
+      'no platform receiver, a platform receiver in collected mode, or the provider refused the receiver',
+    ],
+  )
+  @ApiErrors(['service_unavailable', 'the provider did not confirm a receiver; nothing was split (Retry-After)'])
   async create(
     @MerchantContext() ctx: MerchantContext,
     @Param('id') id: string,
@@ -94,7 +84,7 @@ export class SplitsController {
     description: 'After a release the payment takes no more splits (`split_state` released); returns stay possible.',
   })
   @ApiCreatedResponse({ type: SplitResponseDto, description: 'The release (kind `release`), `succeeded` or `pending`' })
-  @ApiConflictResponse({ description: '`payment_not_splittable`, `splits_released`', type: ErrorResponseDto })
+  @ApiErrors('payment_not_splittable', 'splits_released')
   async release(
     @MerchantContext() ctx: MerchantContext,
     @Param('id') id: string,
@@ -118,14 +108,8 @@ export class SplitsController {
     description: "The returned money is the merchant's again (refundable), not splittable again.",
   })
   @ApiCreatedResponse({ type: SplitReturnResponseDto, description: 'The return: `succeeded`, `pending` or `failed`' })
-  @ApiBadRequestResponse({
-    description: '`parameter_invalid` (e.g. no such receiver), `amount_invalid`',
-    type: ErrorResponseDto,
-  })
-  @ApiConflictResponse({
-    description: '`split_not_returnable` (not succeeded, or a release), `split_return_exceeds_available`',
-    type: ErrorResponseDto,
-  })
+  @ApiErrors(['parameter_invalid', 'e.g. no such receiver'], 'amount_invalid')
+  @ApiErrors(['split_not_returnable', 'not succeeded, or a release'], 'split_return_exceeds_available')
   async createReturn(
     @MerchantContext() ctx: MerchantContext,
     @Param('id') id: string,
