@@ -35,6 +35,8 @@ export interface CreatePaymentParams {
   metadata?: Record<string, string>;
   return_url?: string;
   capture_method?: 'automatic' | 'manual';
+  /** WeChat Pay and Alipay: keep the money frozen for splits (docs/api.md "Splits"). */
+  profit_sharing?: boolean;
   /** openid: wechat_jsapi / wechat_miniprogram; ip: wechat_h5; auth_code: alipay_barcode. */
   payer?: { openid?: string; ip?: string; auth_code?: string };
   /**
@@ -72,6 +74,14 @@ export interface Payment {
   subject: string;
   description: string | null;
   capture_method: 'automatic' | 'manual';
+  /** Made with profit sharing: the money stays frozen at the provider until split or released. */
+  profit_sharing: boolean;
+  /** Profit sharing only: `open` for splits, `releasing`, then `released`. */
+  split_state: 'open' | 'releasing' | 'released' | null;
+  /** Splits pending or succeeded (returns do not lower it). */
+  amount_split: number;
+  /** Returned from receivers to the merchant. */
+  amount_split_returned: number;
   amount_captured: number;
   amount_refunded: number;
   fee: number;

@@ -249,7 +249,7 @@ export type EventDataDto = {
 
 export type EventResponseDto = {
     id: string;
-    type: 'payment.succeeded' | 'payment.failed' | 'payment.closed' | 'payment.authorized' | 'refund.succeeded' | 'refund.failed' | 'settlement.completed' | 'payout.paid' | 'payout.failed' | 'webhook_endpoint.disabled' | 'checkout_session.completed' | 'checkout_session.expired';
+    type: 'payment.succeeded' | 'payment.failed' | 'payment.closed' | 'payment.authorized' | 'refund.succeeded' | 'refund.failed' | 'split.succeeded' | 'split.failed' | 'split.returned' | 'split.released' | 'settlement.completed' | 'payout.paid' | 'payout.failed' | 'webhook_endpoint.disabled' | 'checkout_session.completed' | 'checkout_session.expired';
     created_at: string;
     merchant_id: string;
     app_id: string | null;
@@ -679,6 +679,10 @@ export type CreatePaymentDto = {
      * manual: authorize now, capture later (cards)
      */
     capture_method?: 'automatic' | 'manual';
+    /**
+     * Profit sharing (分账): keep the money frozen at the provider so that it can be split to receivers (POST /v1/payments/{id}/splits) and the rest released. WeChat Pay and Alipay channels only
+     */
+    profit_sharing?: boolean;
     payer?: PayerDto;
     card?: CardInputDto;
 };
@@ -788,6 +792,22 @@ export type PaymentResponseDto = {
     description?: string | null;
     capture_method: 'automatic' | 'manual';
     /**
+     * Made with profit sharing: the money is frozen at the provider until split or released
+     */
+    profit_sharing: boolean;
+    /**
+     * Profit sharing only: open for splits, releasing while the remainder is released, then released
+     */
+    split_state?: 'open' | 'releasing' | 'released' | null;
+    /**
+     * Sum of splits pending or succeeded (returns do not lower it)
+     */
+    amount_split: number;
+    /**
+     * Sum returned from receivers to the merchant
+     */
+    amount_split_returned: number;
+    /**
      * Money taken (cards: the captured part)
      */
     amount_captured: number;
@@ -876,6 +896,114 @@ export type CreateRefundDto = {
 export type RefundPageDto = {
     data: Array<RefundResponseDto>;
     has_more: boolean;
+};
+
+export type SplitReceiverDto = {
+    /**
+     * merchant: a provider merchant account (WeChat mchid, Alipay 2088… user id); personal: a person (WeChat openid, Alipay login name); platform: the platform's own receiver (its commission; `account` is not given)
+     */
+    type: 'merchant' | 'personal' | 'platform';
+    /**
+     * The receiver's account at the provider (not for type platform)
+     */
+    account?: string;
+    /**
+     * The receiver's real or registered name; WeChat needs it for merchant receivers and checks it (sent encrypted, never stored)
+     */
+    name?: string;
+    /**
+     * WeChat relation_type (PARTNER, STORE, SERVICE_PROVIDER, …); default PARTNER (SERVICE_PROVIDER for platform)
+     */
+    relation?: string;
+    /**
+     * Amount to this receiver in minor units
+     */
+    amount: number;
+    description: string;
+};
+
+export type CreateSplitDto = {
+    receivers: Array<SplitReceiverDto>;
+    /**
+     * Release what is left unsplit to the merchant once this split is done (no further splits)
+     */
+    finish?: boolean;
+};
+
+export type SplitReceiverResponseDto = {
+    type: 'merchant' | 'personal';
+    account: string;
+    amount: number;
+    description: string;
+    /**
+     * The platform's own receiver (its commission)
+     */
+    platform: boolean;
+    /**
+     * Returned by this receiver so far
+     */
+    amount_returned: number;
+    result?: 'pending' | 'succeeded' | 'failed' | null;
+};
+
+export type SplitReturnResponseDto = {
+    id: string;
+    object: string;
+    split_id: string;
+    receiver_account: string;
+    amount: number;
+    currency: string;
+    description: string;
+    status: 'pending' | 'succeeded' | 'failed';
+    failure_code?: string | null;
+    failure_message?: string | null;
+    succeeded_at?: string | null;
+    created_at: string;
+};
+
+export type SplitResponseDto = {
+    id: string;
+    object: string;
+    /**
+     * release: the unsplit remainder given to the merchant
+     */
+    kind: 'split' | 'release';
+    payment_id: string;
+    status: 'pending' | 'succeeded' | 'failed';
+    /**
+     * Sum of the receivers (a release: what was left unsplit, as Paygrid counts it)
+     */
+    amount: number;
+    amount_returned: number;
+    currency: string;
+    finish: boolean;
+    receivers: Array<SplitReceiverResponseDto>;
+    returns?: Array<SplitReturnResponseDto>;
+    failure_code?: string | null;
+    failure_message?: string | null;
+    succeeded_at?: string | null;
+    created_at: string;
+};
+
+export type SplitListDto = {
+    data: Array<SplitResponseDto>;
+    has_more: boolean;
+};
+
+export type ReleaseSplitsDto = {
+    description?: string;
+};
+
+export type CreateSplitReturnDto = {
+    /**
+     * Amount the receiver gives back, in minor units
+     */
+    amount: number;
+    /**
+     * The receiver's account; required when the split has more than one receiver
+     */
+    receiver_account?: string;
+    description: string;
 };
 
 export type BalanceLineDto = {
@@ -2334,7 +2462,7 @@ export type EventsListData = {
         /**
          * Only events of this type
          */
-        type?: 'payment.succeeded' | 'payment.failed' | 'payment.closed' | 'payment.authorized' | 'refund.succeeded' | 'refund.failed' | 'settlement.completed' | 'payout.paid' | 'payout.failed' | 'webhook_endpoint.disabled' | 'checkout_session.completed' | 'checkout_session.expired';
+        type?: 'payment.succeeded' | 'payment.failed' | 'payment.closed' | 'payment.authorized' | 'refund.succeeded' | 'refund.failed' | 'split.succeeded' | 'split.failed' | 'split.returned' | 'split.released' | 'settlement.completed' | 'payout.paid' | 'payout.failed' | 'webhook_endpoint.disabled' | 'checkout_session.completed' | 'checkout_session.expired';
     };
     url: '/v1/events';
 };
@@ -3811,6 +3939,275 @@ export type RefundsGetResponses = {
 };
 
 export type RefundsGetResponse = RefundsGetResponses[keyof RefundsGetResponses];
+
+export type SplitsListData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/payments/{id}/splits';
+};
+
+export type SplitsListErrors = {
+    /**
+     * `authorization_missing`; `authorization_duplicated`; `authorization_malformed`; `timestamp_out_of_window`; `key_unknown`; `key_revoked`; `key_expired`; `signature_scheme_mismatch`; `signature_invalid`; `nonce_reused`; `key_mode_mismatch`
+     */
+    401: ErrorResponseDto;
+    /**
+     * `merchant_suspended`; `app_suspended`
+     */
+    403: ErrorResponseDto;
+    /**
+     * `resource_missing`: no such payment or split for this merchant
+     */
+    404: ErrorResponseDto;
+    /**
+     * `rate_limited`: over the per-app quota; see `Retry-After`
+     */
+    429: ErrorResponseDto;
+    /**
+     * `service_unavailable`: the process is overloaded (too many requests in flight or too much event-loop delay; answered at once, before the body is read) or a dependency (PostgreSQL) is unreachable. A shed request was not read at all. Retry after `Retry-After` seconds, with the same `Idempotency-Key` on a `POST` (a 503 is never stored as the answer of its key).
+     */
+    503: ErrorResponseDto;
+};
+
+export type SplitsListError = SplitsListErrors[keyof SplitsListErrors];
+
+export type SplitsListResponses = {
+    200: SplitListDto;
+};
+
+export type SplitsListResponse = SplitsListResponses[keyof SplitsListResponses];
+
+export type SplitsCreateData = {
+    body: CreateSplitDto;
+    headers?: {
+        /**
+         * Retry safely: within 24 h the same key and body return the first response again (with `Idempotent-Replayed: true`). The SDK sets one on every POST.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/payments/{id}/splits';
+};
+
+export type SplitsCreateErrors = {
+    /**
+     * `parameter_invalid`; `parameter_unknown`; `body_malformed`; `amount_invalid`
+     */
+    400: ErrorResponseDto;
+    /**
+     * `authorization_missing`; `authorization_duplicated`; `authorization_malformed`; `timestamp_out_of_window`; `key_unknown`; `key_revoked`; `key_expired`; `signature_scheme_mismatch`; `signature_invalid`; `nonce_reused`; `key_mode_mismatch`
+     */
+    401: ErrorResponseDto;
+    /**
+     * `merchant_suspended`; `app_suspended`
+     */
+    403: ErrorResponseDto;
+    /**
+     * `resource_missing`: no such payment or split for this merchant
+     */
+    404: ErrorResponseDto;
+    /**
+     * `payment_not_splittable`: not succeeded, or not made with profit_sharing; `splits_released`: the remainder was released; `split_amount_exceeds_available`: more than is left to split; nothing is written; `split_receiver_unavailable`: no platform receiver, a platform receiver in collected mode, or the provider refused the receiver
+     *
+     * `idempotency_request_in_progress`: the first request with this key is still running
+     */
+    409: ErrorResponseDto;
+    /**
+     * `idempotency_key_reused`: this key was used with another request body
+     */
+    422: ErrorResponseDto;
+    /**
+     * `rate_limited`: over the per-app quota; see `Retry-After`
+     */
+    429: ErrorResponseDto;
+    /**
+     * `service_unavailable`: the provider did not confirm a receiver; nothing was split (Retry-After); `service_unavailable`: the process is overloaded (too many requests in flight or too much event-loop delay; answered at once, before the body is read) or a dependency (PostgreSQL) is unreachable. A shed request was not read at all. Retry after `Retry-After` seconds, with the same `Idempotency-Key` on a `POST` (a 503 is never stored as the answer of its key).
+     */
+    503: ErrorResponseDto;
+};
+
+export type SplitsCreateError = SplitsCreateErrors[keyof SplitsCreateErrors];
+
+export type SplitsCreateResponses = {
+    /**
+     * The split: `succeeded`, or `pending` while the provider processes it
+     */
+    201: SplitResponseDto;
+};
+
+export type SplitsCreateResponse = SplitsCreateResponses[keyof SplitsCreateResponses];
+
+export type SplitsReleaseData = {
+    body: ReleaseSplitsDto;
+    headers?: {
+        /**
+         * Retry safely: within 24 h the same key and body return the first response again (with `Idempotent-Replayed: true`). The SDK sets one on every POST.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/payments/{id}/splits/release';
+};
+
+export type SplitsReleaseErrors = {
+    /**
+     * The request is not valid: `parameter_invalid`, `parameter_unknown` (fields not in the schema are refused), `body_malformed`
+     */
+    400: ErrorResponseDto;
+    /**
+     * `authorization_missing`; `authorization_duplicated`; `authorization_malformed`; `timestamp_out_of_window`; `key_unknown`; `key_revoked`; `key_expired`; `signature_scheme_mismatch`; `signature_invalid`; `nonce_reused`; `key_mode_mismatch`
+     */
+    401: ErrorResponseDto;
+    /**
+     * `merchant_suspended`; `app_suspended`
+     */
+    403: ErrorResponseDto;
+    /**
+     * `resource_missing`: no such payment or split for this merchant
+     */
+    404: ErrorResponseDto;
+    /**
+     * `payment_not_splittable`; `splits_released`
+     *
+     * `idempotency_request_in_progress`: the first request with this key is still running
+     */
+    409: ErrorResponseDto;
+    /**
+     * `idempotency_key_reused`: this key was used with another request body
+     */
+    422: ErrorResponseDto;
+    /**
+     * `rate_limited`: over the per-app quota; see `Retry-After`
+     */
+    429: ErrorResponseDto;
+    /**
+     * `service_unavailable`: the process is overloaded (too many requests in flight or too much event-loop delay; answered at once, before the body is read) or a dependency (PostgreSQL) is unreachable. A shed request was not read at all. Retry after `Retry-After` seconds, with the same `Idempotency-Key` on a `POST` (a 503 is never stored as the answer of its key).
+     */
+    503: ErrorResponseDto;
+};
+
+export type SplitsReleaseError = SplitsReleaseErrors[keyof SplitsReleaseErrors];
+
+export type SplitsReleaseResponses = {
+    /**
+     * The release (kind `release`), `succeeded` or `pending`
+     */
+    201: SplitResponseDto;
+};
+
+export type SplitsReleaseResponse = SplitsReleaseResponses[keyof SplitsReleaseResponses];
+
+export type SplitsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/splits/{id}';
+};
+
+export type SplitsGetErrors = {
+    /**
+     * `authorization_missing`; `authorization_duplicated`; `authorization_malformed`; `timestamp_out_of_window`; `key_unknown`; `key_revoked`; `key_expired`; `signature_scheme_mismatch`; `signature_invalid`; `nonce_reused`; `key_mode_mismatch`
+     */
+    401: ErrorResponseDto;
+    /**
+     * `merchant_suspended`; `app_suspended`
+     */
+    403: ErrorResponseDto;
+    /**
+     * `resource_missing`: no such payment or split for this merchant
+     */
+    404: ErrorResponseDto;
+    /**
+     * `rate_limited`: over the per-app quota; see `Retry-After`
+     */
+    429: ErrorResponseDto;
+    /**
+     * `service_unavailable`: the process is overloaded (too many requests in flight or too much event-loop delay; answered at once, before the body is read) or a dependency (PostgreSQL) is unreachable. A shed request was not read at all. Retry after `Retry-After` seconds, with the same `Idempotency-Key` on a `POST` (a 503 is never stored as the answer of its key).
+     */
+    503: ErrorResponseDto;
+};
+
+export type SplitsGetError = SplitsGetErrors[keyof SplitsGetErrors];
+
+export type SplitsGetResponses = {
+    200: SplitResponseDto;
+};
+
+export type SplitsGetResponse = SplitsGetResponses[keyof SplitsGetResponses];
+
+export type SplitsCreateReturnData = {
+    body: CreateSplitReturnDto;
+    headers?: {
+        /**
+         * Retry safely: within 24 h the same key and body return the first response again (with `Idempotent-Replayed: true`). The SDK sets one on every POST.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/v1/splits/{id}/returns';
+};
+
+export type SplitsCreateReturnErrors = {
+    /**
+     * `parameter_invalid`: e.g. no such receiver; `amount_invalid`
+     */
+    400: ErrorResponseDto;
+    /**
+     * `authorization_missing`; `authorization_duplicated`; `authorization_malformed`; `timestamp_out_of_window`; `key_unknown`; `key_revoked`; `key_expired`; `signature_scheme_mismatch`; `signature_invalid`; `nonce_reused`; `key_mode_mismatch`
+     */
+    401: ErrorResponseDto;
+    /**
+     * `merchant_suspended`; `app_suspended`
+     */
+    403: ErrorResponseDto;
+    /**
+     * `resource_missing`: no such payment or split for this merchant
+     */
+    404: ErrorResponseDto;
+    /**
+     * `split_not_returnable`: not succeeded, or a release; `split_return_exceeds_available`
+     *
+     * `idempotency_request_in_progress`: the first request with this key is still running
+     */
+    409: ErrorResponseDto;
+    /**
+     * `idempotency_key_reused`: this key was used with another request body
+     */
+    422: ErrorResponseDto;
+    /**
+     * `rate_limited`: over the per-app quota; see `Retry-After`
+     */
+    429: ErrorResponseDto;
+    /**
+     * `service_unavailable`: the process is overloaded (too many requests in flight or too much event-loop delay; answered at once, before the body is read) or a dependency (PostgreSQL) is unreachable. A shed request was not read at all. Retry after `Retry-After` seconds, with the same `Idempotency-Key` on a `POST` (a 503 is never stored as the answer of its key).
+     */
+    503: ErrorResponseDto;
+};
+
+export type SplitsCreateReturnError = SplitsCreateReturnErrors[keyof SplitsCreateReturnErrors];
+
+export type SplitsCreateReturnResponses = {
+    /**
+     * The return: `succeeded`, `pending` or `failed`
+     */
+    201: SplitReturnResponseDto;
+};
+
+export type SplitsCreateReturnResponse = SplitsCreateReturnResponses[keyof SplitsCreateReturnResponses];
 
 export type BalanceGetData = {
     body?: never;
