@@ -37,6 +37,8 @@ export interface ModuleKit {
   merchant(opts?: { feeBps?: number; timezone?: string }): Promise<KitMerchant>;
   /** A payment the fake accepted as pending (a QR code to pay), made through PaymentsService.create. */
   pendingPayment(m: KitMerchant, amount?: bigint, opts?: { expiresInS?: number }): Promise<Payment>;
+  /** A payment the fake answered succeeded at create (as a barcode or card payment is). */
+  paidPayment(m: KitMerchant, amount?: bigint): Promise<Payment>;
   /** Ledger entries and outbox events about one object, by id. */
   effectsOf(referenceId: string): Promise<{ entries: string[]; events: string[] }>;
   /** Σ debits − Σ credits per currency over every posting: all zero when the ledger balances. */
@@ -101,6 +103,21 @@ export async function startModuleKit(env: Record<string, string | undefined> = {
         ...(opts.expiresInS !== undefined ? { expires_in: opts.expiresInS } : {}),
       });
       if (p.status !== 'pending') throw new Error(`the fake's pending create gave a ${p.status} payment`);
+      return p;
+    },
+    async paidPayment(m, amount = 10_000n) {
+      provider.script('createPayment', (args) => ({
+        status: 'succeeded',
+        providerTransactionId: `tx_${(args[0] as { providerOrderId: string }).providerOrderId}`,
+      }));
+      const p = await get(PaymentsService).create(m.ctx, {
+        out_trade_no: `paid-${++n}-${Date.now()}`,
+        amount: Number(amount),
+        currency: 'CNY',
+        subject: 'Module spec order',
+        channel: 'alipay_qr',
+      });
+      if (p.status !== 'succeeded') throw new Error(`the fake's successful create gave a ${p.status} payment`);
       return p;
     },
     async effectsOf(referenceId) {
