@@ -1,8 +1,11 @@
+import { PLATFORM_MERCHANT_ID } from '@paygrid/contracts';
 import { newId } from '../../src/common/ids/ids.util';
 import { ProviderRegistry } from '../../src/modules/providers/provider-registry';
 import { AlipaySimulator } from '../../src/modules/sandbox/alipay/alipay.simulator';
+import { WechatPaySimulator } from '../../src/modules/sandbox/wechatpay/wechatpay.simulator';
 import { billDay } from '../../src/modules/settlements/settlement-day.util';
-import { http } from '../utils/http';
+import { http, waitFor } from '../utils/http';
+import { merchantServer } from '../utils/checkout-kit';
 import { onboardMerchant, OnboardedMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV, pay, payerActs, trialBalanceIsZero, waitForStatus } from '../utils/payments-kit';
 import { SETTLEMENT_TEST_ENV, postPayment } from '../utils/settlement-kit';
@@ -17,6 +20,7 @@ describe('reconciliation (integration)', () => {
   let t: TestApp;
   let m: OnboardedMerchant;
   let sim: AlipaySimulator;
+  let shop: Awaited<ReturnType<typeof merchantServer>>;
   const admin = (method: string, path: string, body?: unknown) =>
     http<any>(method, `${t.baseUrl}/admin/v1${path}`, { token: TEST_ADMIN_TOKEN, body });
 
@@ -28,7 +32,9 @@ describe('reconciliation (integration)', () => {
       RESOLVER_BASE_MS: '600000',
       PAYOUT_APPROVAL_THRESHOLD: '0',
     });
-    m = await onboardMerchant(t, { merchant: { fee_bps: 60 } });
+    shop = await merchantServer();
+    // A webhook endpoint, so a reconciliation event that reached the dispatcher would have a delivery to show.
+    m = await onboardMerchant(t, { merchant: { fee_bps: 60 }, webhookUrl: `${shop.url}/hooks` });
     sim = t.app.get(AlipaySimulator);
     // Alipay serves a day's bill from T+1; this test reconciles today, so the sandbox serves it at once.
     sim.setSwitches({ billsSameDay: true });
@@ -36,7 +42,18 @@ describe('reconciliation (integration)', () => {
   afterAll(async () => {
     expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
     await t.close();
+    await shop.close();
   });
+
+  /** The reconciliation.exception events of a provider's runs, as written to the outbox. */
+  const exceptionEvents = async (provider: string): Promise<any[]> =>
+    (
+      await t.dataSource.query(
+        `SELECT id, merchant_id, app_id, aggregate_id, aggregate_sequence, object FROM events
+          WHERE type = 'reconciliation.exception' AND object->>'provider' = $1 ORDER BY id`,
+        [provider],
+      )
+    ).map((r: any) => r);
 
   /** An order the provider has and was paid, created straight at the simulator through the adapter (Paygrid never saw it). */
   async function paidAtProviderOnly(id: string, amount: bigint): Promise<void> {
@@ -162,6 +179,58 @@ describe('reconciliation (integration)', () => {
     ]);
     expect(n).toBe(1);
 
+    // One internal event per open exception, in the run's transaction: not the resolved late success, not the matched.
+    const announced = await exceptionEvents('alipay');
+    expect(announced.map((e) => e.object.reference_id).sort()).toEqual([ghost, phantom.id, skewed].sort());
+    const announcedBy = Object.fromEntries(announced.map((e) => [e.object.reference_id, e]));
+    expect(announcedBy[skewed]).toMatchObject({
+      merchant_id: m.merchantId,
+      app_id: null,
+      aggregate_id: announcedBy[skewed].object.id,
+      aggregate_sequence: 1,
+      object: {
+        id: expect.stringMatching(/^rcx_[0-9a-z]{26}$/),
+        object: 'reconciliation_exception',
+        provider: 'alipay',
+        business_day: day,
+        category: 'amount_mismatch',
+        reference_type: 'payment',
+        statement_amount: 1000,
+        ledger_amount: 1200,
+        currency: 'CNY',
+        report_id: report.id,
+        item_id: byRef[skewed].id,
+        merchant_id: m.merchantId,
+      },
+    });
+    expect(announcedBy[phantom.id].object).toMatchObject({ category: 'missing_at_provider', ledger_amount: 4321 });
+    // Only Alipay knows the ghost: no merchant, so the platform's id in the envelope.
+    expect(announcedBy[ghost]).toMatchObject({
+      merchant_id: PLATFORM_MERCHANT_ID,
+      object: { category: 'missing_here', merchant_id: null, statement_amount: 1234 },
+    });
+    // Internal only: the webhook dispatcher consumed each (its inbox) and made no delivery of it; not in the
+    // merchant's event list, nor readable by id.
+    await waitFor(
+      async () =>
+        (
+          await t.dataSource.query(
+            `SELECT count(*)::int AS n FROM event_inbox WHERE consumer = 'webhooks' AND event_id = ANY($1)`,
+            [announced.map((e) => e.id)],
+          )
+        )[0].n === 3 || undefined,
+      { what: 'the webhook dispatcher to consume the reconciliation events' },
+    );
+    const [{ deliveries }] = await t.dataSource.query(
+      `SELECT count(*)::int AS deliveries FROM webhook_deliveries WHERE event_type = 'reconciliation.exception'`,
+    );
+    expect(deliveries).toBe(0);
+    expect(shop.webhooks.filter((w) => w.body.includes('reconciliation.exception'))).toEqual([]);
+    const listed = await m.client.get<any>('/v1/events?limit=100');
+    expect(listed.data.filter((e: any) => e.type === 'reconciliation.exception')).toEqual([]);
+    expect((await m.client.request<any>('GET', `/v1/events/${announcedBy[skewed].id}`)).status).toBe(404);
+    expect((await m.client.request<any>('GET', '/v1/events?type=reconciliation.exception')).status).toBe(400);
+
     const exceptions = await admin('GET', '/reconciliation/exceptions');
     expect(exceptions.body.data.map((i: any) => i.reference_id).sort()).toEqual([ghost, phantom.id, skewed].sort());
     const resolved = await admin('POST', `/reconciliation/exceptions/${byRef[skewed].id}/resolve`, {
@@ -185,6 +254,29 @@ describe('reconciliation (integration)', () => {
       status_mismatch: 0,
       resolved: 0,
     });
+    // The same exceptions on the re-run (a new report): announced once, on the first run only.
+    expect(again.id).not.toBe(report.id);
+    expect((await exceptionEvents('alipay')).map((e) => e.id).sort()).toEqual(announced.map((e) => e.id).sort());
+  });
+
+  it('a clean day (every payment and refund matched) announces no exception', async () => {
+    const day = billDay(new Date());
+    t.app.get(WechatPaySimulator).setSwitches({ billsSameDay: true });
+    const p = await m.client.post<any>('/v1/payments', {
+      out_trade_no: 'rc-wx-ok',
+      amount: 5000,
+      currency: 'CNY',
+      channel: 'wechat_native',
+      subject: 'ok',
+    });
+    await pay(t.baseUrl, p);
+    await waitForStatus(m.client, p.id, 'succeeded');
+    for (let run = 0; run < 2; run++) {
+      const res = await admin('POST', '/reconciliation/run', { provider: 'wechatpay', day });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ matched: 1, open_exceptions: 0 });
+    }
+    expect(await exceptionEvents('wechatpay')).toEqual([]);
   });
 
   it('refuses an unknown provider and a malformed day', async () => {

@@ -110,6 +110,37 @@ export const OBJECT_SCHEMAS = {
     },
     additionalProperties: true,
   },
+  reconciliation: {
+    $id: 'https://paygrid.dev/schemas/reconciliation-exception.json',
+    type: 'object',
+    required: [
+      'id',
+      'object',
+      'provider',
+      'business_day',
+      'category',
+      'reference_type',
+      'reference_id',
+      'report_id',
+      'item_id',
+    ],
+    properties: {
+      id: { type: 'string', pattern: idPattern('rcx') },
+      object: { const: 'reconciliation_exception' },
+      provider: { type: 'string' },
+      business_day: { type: 'string', format: 'date' },
+      category: { enum: ['missing_here', 'missing_at_provider', 'amount_mismatch', 'status_mismatch'] },
+      reference_type: { enum: ['payment', 'refund'] },
+      reference_id: { type: 'string' },
+      currency: { oneOf: [{ type: 'string', pattern: '^[A-Z]{3}$' }, { type: 'null' }] },
+      statement_amount: { type: ['integer', 'null'] },
+      ledger_amount: { type: ['integer', 'null'] },
+      report_id: { type: 'string', pattern: idPattern('rcn') },
+      item_id: { type: 'string' },
+      merchant_id: { oneOf: [{ type: 'string', pattern: idPattern('mch') }, { type: 'null' }] },
+    },
+    additionalProperties: true,
+  },
 } as const;
 
 export const EVENT_ENVELOPE_SCHEMA = {

@@ -21,9 +21,31 @@ export const EVENT_TYPES = [
   'webhook_endpoint.disabled',
   'checkout_session.completed',
   'checkout_session.expired',
+  'reconciliation.exception',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * Events for the platform's own teams only (RabbitMQ): never a merchant
+ * webhook, never in a merchant's `GET /v1/events`.
+ */
+export const INTERNAL_EVENT_TYPES = ['reconciliation.exception'] as const satisfies readonly EventType[];
+
+export type MerchantEventType = Exclude<EventType, (typeof INTERNAL_EVENT_TYPES)[number]>;
+
+/** The events merchants see: webhooks and `GET /v1/events`. */
+export const MERCHANT_EVENT_TYPES = EVENT_TYPES.filter(
+  (t) => !(INTERNAL_EVENT_TYPES as readonly string[]).includes(t),
+) as MerchantEventType[];
+
+export const isMerchantEvent = (type: string): boolean => (MERCHANT_EVENT_TYPES as readonly string[]).includes(type);
+
+/**
+ * `merchant_id` of an internal event that concerns no known merchant (a
+ * provider's bill line Paygrid has never heard of): the platform itself.
+ */
+export const PLATFORM_MERCHANT_ID = 'mch_00000000000000000000000000';
 
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
@@ -31,7 +53,7 @@ export function isEventType(value: unknown): value is EventType {
 
 /** The object an event carries, by the first segment of its type. */
 export type EventObjectKind =
-  'payment' | 'refund' | 'split' | 'settlement' | 'payout' | 'webhook_endpoint' | 'checkout_session';
+  'payment' | 'refund' | 'split' | 'settlement' | 'payout' | 'webhook_endpoint' | 'checkout_session' | 'reconciliation';
 
 export const objectKindOf = (type: EventType): EventObjectKind => type.split('.')[0] as EventObjectKind;
 

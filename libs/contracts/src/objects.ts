@@ -72,6 +72,27 @@ export interface CheckoutSessionObject extends BaseObject {
   payment_id: string | null;
 }
 
+/** An open reconciliation exception (internal event `reconciliation.exception`), as the admin API lists it. */
+export interface ReconciliationExceptionObject extends BaseObject {
+  /** `rcx_…`: the exception (provider, bill day, reference, category), the same across re-runs of the day. */
+  id: string;
+  object: 'reconciliation_exception';
+  provider: string;
+  /** The provider's bill day (UTC+8), YYYY-MM-DD. */
+  business_day: string;
+  category: 'missing_here' | 'missing_at_provider' | 'amount_mismatch' | 'status_mismatch';
+  reference_type: 'payment' | 'refund';
+  reference_id: string;
+  currency: string | null;
+  statement_amount: number | null;
+  ledger_amount: number | null;
+  /** The report of the run that found it first, and its item there (`GET /admin/v1/reconciliation/reports/{id}`). */
+  report_id: string;
+  item_id: string;
+  /** The merchant the ledger side names; null when only the provider has it. */
+  merchant_id: string | null;
+}
+
 /** The object each kind of event carries (the first segment of its type). */
 export interface EventObjectsByKind {
   payment: PaymentObject;
@@ -81,6 +102,7 @@ export interface EventObjectsByKind {
   payout: PayoutObject;
   webhook_endpoint: WebhookEndpointObject;
   checkout_session: CheckoutSessionObject;
+  reconciliation: ReconciliationExceptionObject;
 }
 
 type KindOf<T extends EventType> = T extends `${infer K extends EventObjectKind}.${string}` ? K : never;

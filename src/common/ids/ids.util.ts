@@ -27,7 +27,8 @@ export type IdPrefix =
   | 'cc'
   | 'mpa'
   | 'spl'
-  | 'spr';
+  | 'spr'
+  | 'rcx';
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 

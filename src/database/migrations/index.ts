@@ -23,6 +23,7 @@ import { AppKeyMode1765810000000 } from './1765810000000-app-key-mode';
 import { Splits1765900000000 } from './1765900000000-splits';
 import { ProviderAccountsConfigCache1765920000000 } from './1765920000000-provider-accounts-config-cache';
 import { CheckoutSessionSweep1765940000000 } from './1765940000000-checkout-session-sweep';
+import { ReconciliationExceptionEvents1765940000001 } from './1765940000001-reconciliation-exception-events';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   Splits1765900000000,
   ProviderAccountsConfigCache1765920000000,
   CheckoutSessionSweep1765940000000,
+  ReconciliationExceptionEvents1765940000001,
 ];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { EventType } from '@paygrid/contracts';
-import { DataSource, EntityManager } from 'typeorm';
+import { INTERNAL_EVENT_TYPES, type EventType } from '@paygrid/contracts';
+import { DataSource, EntityManager, In, Not } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { EventRecord } from './entities/event.entity';
 
@@ -88,15 +88,21 @@ export class EventsRepository {
     return (manager ?? this.dataSource.manager).findOneBy(EventRecord, { id });
   }
 
+  /** A merchant's event; internal events (INTERNAL_EVENT_TYPES) are not the merchant's to read. */
   findForMerchant(merchantId: string, id: string): Promise<EventRecord | null> {
-    return this.dataSource.manager.findOneBy(EventRecord, { id, merchantId });
+    return this.dataSource.manager.findOneBy(EventRecord, {
+      id,
+      merchantId,
+      type: Not(In([...INTERNAL_EVENT_TYPES])),
+    });
   }
 
-  /** Newest first; `limit + 1` rows so the caller can tell `has_more`. */
+  /** Newest first; `limit + 1` rows so the caller can tell `has_more`. Internal events are left out. */
   listForMerchant(merchantId: string, filter: EventListFilter): Promise<EventRecord[]> {
     const qb = this.dataSource.manager
       .createQueryBuilder(EventRecord, 'e')
       .where('e.merchant_id = :merchantId', { merchantId })
+      .andWhere('e.type <> ALL(:internal)', { internal: [...INTERNAL_EVENT_TYPES] })
       .orderBy('e.id', 'DESC')
       .limit(filter.limit + 1);
     if (filter.startingAfter) qb.andWhere('e.id < :cursor', { cursor: filter.startingAfter });

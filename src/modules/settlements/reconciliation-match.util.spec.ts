@@ -18,6 +18,7 @@ const ledger = (amount: bigint, over: Partial<LedgerSide> = {}): LedgerSide => (
   currency: 'CNY',
   occurredAt: new Date(0),
   entries: [],
+  merchantId: null,
   ...over,
 });
 

@@ -27,6 +27,8 @@ export interface LedgerSide {
   currency: string;
   occurredAt: Date;
   entries: Array<Record<string, unknown>>;
+  /** The merchant the entries belong to (null for a platform-only entry). */
+  merchantId: string | null;
 }
 
 export const refKey = (type: ReferenceType, id: string) => `${type}:${id}`;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { newId } from '../../common/ids/ids.util';
 import { ReconciliationItem, ReconciliationResolution } from './entities/reconciliation-item.entity';
 import { ReconciliationReport } from './entities/reconciliation-report.entity';
 import { LedgerSide, ReferenceType, refKey } from './reconciliation-match.util';
@@ -40,8 +41,9 @@ export class ReconciliationRepository {
       clearing: string;
       occurred_at: Date;
       entries: Array<Record<string, unknown>>;
+      merchant_id: string | null;
     }> = await this.dataSource.query(
-      `SELECT e.reference_type, e.reference_id, min(a.currency) AS currency,
+      `SELECT e.reference_type, e.reference_id, min(a.currency) AS currency, min(e.merchant_id) AS merchant_id,
                 sum(CASE WHEN p.direction = 'debit' THEN p.amount ELSE -p.amount END)::text AS clearing,
                 min(e.occurred_at) AS occurred_at,
                 json_agg(json_build_object('entry_id', e.id, 'external_id', e.external_id, 'type', e.type, 'occurred_at', e.occurred_at,
@@ -67,6 +69,7 @@ export class ReconciliationRepository {
         currency: r.currency.trim(),
         occurredAt: r.occurred_at,
         entries: r.entries,
+        merchantId: r.merchant_id,
       });
     }
     return out;
@@ -75,6 +78,45 @@ export class ReconciliationRepository {
   async save(manager: EntityManager, report: ReconciliationReport, items: ReconciliationItem[]): Promise<void> {
     await manager.insert(ReconciliationReport, report);
     if (items.length > 0) await manager.insert(ReconciliationItem, items as never);
+  }
+
+  /**
+   * Claims the announcement of each exception that has none yet: one row per
+   * (provider, day, reference, category), inserted in the run's transaction.
+   * Answers the `rcx_…` id of each exception this call claimed, by item; an
+   * exception a previous run (or a concurrent one, once it commits) announced
+   * is not in the answer.
+   */
+  async claimExceptionEvents(
+    manager: EntityManager,
+    items: Array<
+      Pick<ReconciliationItem, 'id' | 'provider' | 'businessDay' | 'referenceType' | 'referenceId' | 'category'>
+    >,
+  ): Promise<Map<string, string>> {
+    if (items.length === 0) return new Map();
+    const ids = items.map(() => newId('rcx'));
+    const rows: Array<{ id: string; reference_type: string; reference_id: string; category: string }> =
+      await manager.query(
+        `INSERT INTO reconciliation_exception_events (id, provider, business_day, reference_type, reference_id, category)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[], $5::text[], $6::text[])
+         ON CONFLICT (provider, business_day, reference_type, reference_id, category) DO NOTHING
+         RETURNING id, reference_type, reference_id, category`,
+        [
+          ids,
+          items.map((i) => i.provider),
+          items.map((i) => i.businessDay),
+          items.map((i) => i.referenceType),
+          items.map((i) => i.referenceId),
+          items.map((i) => i.category),
+        ],
+      );
+    const claimed = new Map(rows.map((r) => [`${r.reference_type}:${r.reference_id}:${r.category}`, r.id]));
+    const out = new Map<string, string>();
+    for (const i of items) {
+      const rcx = claimed.get(`${i.referenceType}:${i.referenceId}:${i.category}`);
+      if (rcx) out.set(String(i.id), rcx);
+    }
+    return out;
   }
 
   /** Which of these bill days already have a report for the provider. */

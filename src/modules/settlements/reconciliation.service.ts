@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { PLATFORM_MERCHANT_ID } from '@paygrid/contracts';
 import { newId } from '../../common/ids/ids.util';
 import { withTransaction } from '../../persistence/transaction.util';
 import { AuditLogService, type Actor } from '../admin/audit-log.service';
+import { OutboxService } from '../notifications/outbox.service';
 import { ProviderRegistry } from '../providers/provider-registry';
 import type { PaymentProvider, ProviderName, StatementLine } from '../providers/provider.port';
 import { StatementNotReady } from '../providers/statement.errors';
@@ -23,6 +25,7 @@ import {
   refKey,
   statementSides,
 } from './reconciliation-match.util';
+import { toReconciliationItem } from './reconciliation.mapper';
 import { ReconciliationRepository } from './reconciliation.repository';
 import { addDays, billDay, billDayBounds, isDay } from './settlement-day.util';
 import { SettlementErrors } from './settlements.errors';
@@ -68,6 +71,7 @@ export class ReconciliationService {
     private readonly registry: ProviderRegistry,
     private readonly audit: AuditLogService,
     @Inject(PAYMENT_RESOLUTION) private readonly payments: PaymentResolutionPort,
+    private readonly outbox: OutboxService,
   ) {}
 
   async run(
@@ -206,7 +210,7 @@ export class ReconciliationService {
   private async save(provider: string, day: string, actor: Actor, drafts: Draft[], statementCount: number) {
     const id = newId('rcn');
     const now = new Date();
-    const items = drafts.map((d) =>
+    const items: ReconciliationItem[] = drafts.map((d) =>
       Object.assign(new ReconciliationItem(), {
         reportId: id,
         provider,
@@ -242,6 +246,7 @@ export class ReconciliationService {
       actor: actor.actor,
       createdAt: now,
     });
+    const byItem = new Map(items.map((item, i) => [item, drafts[i]]));
     await withTransaction(this.dataSource, async (m) => {
       await this.repo.save(m, report, items);
       await this.audit.record(m, actor, {
@@ -250,6 +255,11 @@ export class ReconciliationService {
         targetId: id,
         after: { provider, day, open_exceptions: report.openExceptions },
       });
+      await this.announce(
+        m,
+        items.filter((i) => i.resolution === 'open'),
+        (i) => byItem.get(i)?.led?.merchantId ?? null,
+      );
     });
     if (report.openExceptions > 0)
       this.logger.warn(
@@ -257,6 +267,47 @@ export class ReconciliationService {
         'reconciliation found exceptions',
       );
     return { report, items };
+  }
+
+  /**
+   * One internal event per open exception, the first time any run finds it:
+   * a re-run of the day (a new report with the same exceptions) claims
+   * nothing and announces nothing. In the report's transaction, so a run that
+   * rolls back announces nothing either.
+   */
+  private async announce(
+    m: EntityManager,
+    open: ReconciliationItem[],
+    merchantOf: (i: ReconciliationItem) => string | null,
+  ): Promise<void> {
+    const claimed = await this.repo.claimExceptionEvents(m, open);
+    for (const item of open) {
+      const rcx = claimed.get(String(item.id));
+      if (!rcx) continue;
+      const merchantId = merchantOf(item);
+      const dto = toReconciliationItem(item);
+      await this.outbox.enqueue(m, {
+        type: 'reconciliation.exception',
+        merchantId: merchantId ?? PLATFORM_MERCHANT_ID,
+        appId: null,
+        aggregateId: rcx,
+        object: {
+          id: rcx,
+          object: 'reconciliation_exception',
+          provider: dto.provider,
+          business_day: dto.business_day,
+          category: item.category as Exclude<ReconciliationCategory, 'matched'>,
+          reference_type: item.referenceType,
+          reference_id: dto.reference_id,
+          currency: dto.currency,
+          statement_amount: dto.statement_amount,
+          ledger_amount: dto.ledger_amount,
+          report_id: dto.report_id,
+          item_id: dto.id,
+          merchant_id: merchantId,
+        },
+      });
+    }
   }
 
   async getReport(id: string): Promise<{ report: ReconciliationReport; items: ReconciliationItem[] }> {

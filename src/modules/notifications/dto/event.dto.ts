@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { EVENT_TYPES, type EventType } from '@paygrid/contracts';
+import { MERCHANT_EVENT_TYPES, type EventType, type MerchantEventType } from '@paygrid/contracts';
 import { IsIn, IsOptional } from 'class-validator';
 import { ListQueryDto } from '../../../common/http/pagination';
 
 export class ListEventsQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ enum: EVENT_TYPES, description: 'Only events of this type' })
+  @ApiPropertyOptional({ enum: MERCHANT_EVENT_TYPES, description: 'Only events of this type' })
   @IsOptional()
-  @IsIn(EVENT_TYPES)
-  type?: EventType;
+  @IsIn(MERCHANT_EVENT_TYPES)
+  type?: MerchantEventType;
 }
 
 class EventDataDto {
@@ -22,7 +22,7 @@ class EventDataDto {
 /** The docs/api.md envelope (also the RabbitMQ message body and the webhook body). */
 export class EventResponseDto {
   @ApiProperty({ example: 'evt_01jb8x4k2m9q7r5t3v1w0y6z8a' }) id: string;
-  @ApiProperty({ enum: EVENT_TYPES }) type: EventType;
+  @ApiProperty({ enum: MERCHANT_EVENT_TYPES }) type: EventType;
   @ApiProperty({ format: 'date-time' }) created_at: string;
   @ApiProperty() merchant_id: string;
   @ApiProperty({ nullable: true, type: String }) app_id: string | null;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PaygridEvent } from '@paygrid/contracts';
+import { isMerchantEvent, type PaygridEvent } from '@paygrid/contracts';
 import { MerchantDirectory } from '../../merchants/merchant-directory';
 import type { HandlerContext } from '../event-bus';
 import { OnEvent } from '../on-event.decorator';
@@ -22,6 +22,8 @@ export class WebhookDispatcher {
 
   @OnEvent('#', { consumer: 'webhooks' })
   async handle(event: PaygridEvent, { manager }: HandlerContext): Promise<void> {
+    // The platform's own events (reconciliation exceptions) go to internal consumers only.
+    if (!isMerchantEvent(event.type)) return;
     // Apps from memory; the deliveries go through the inbox transaction (no second pooled connection per handler).
     const apps = event.app_id
       ? [await this.merchants.findApp(event.app_id)]
