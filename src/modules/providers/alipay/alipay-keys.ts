@@ -18,6 +18,11 @@ export interface AlipayCertificateMaterial {
   alipayRootCertSn: string;
   /** Alipay's certificates; several during a renewal (answers name theirs by SN). */
   alipayCertificates: AlipayPublicCertificate[];
+  /**
+   * What a certificate Alipay hands out later (alipay.open.app.alipaycert.download) must chain to: the root
+   * bundle, and the intermediates of the files. Absent: no certificate is learned at run time.
+   */
+  trust?: { roots: X509Certificate[]; cas: X509Certificate[] };
 }
 
 const B64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -72,6 +77,28 @@ function chainsToRoot(cert: X509Certificate, cas: X509Certificate[], roots: X509
   );
 }
 
+/** The Alipay (non-CA) certificates of a PEM text, each with whether it chains to the trusted roots. */
+function alipayCertificatesIn(
+  text: string,
+  trust: { roots: X509Certificate[]; cas: X509Certificate[] },
+): { certificate: AlipayPublicCertificate; subject: string; trusted: boolean }[] {
+  const parsed = splitPemCertificates(text).map((pem) => ({ pem, cert: new X509Certificate(pem) }));
+  // The intermediates travel in the same file as the certificate they issued.
+  const cas = [...trust.cas, ...parsed.map((p) => p.cert).filter((c) => c.ca)];
+  return parsed
+    .filter((p) => !p.cert.ca)
+    .map(({ pem, cert }) => ({
+      certificate: {
+        sn: alipayCertSn(pem),
+        publicKeyPem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        notBefore: cert.validFromDate,
+        notAfter: cert.validToDate,
+      },
+      subject: cert.subject.replace(/\n/g, ', '),
+      trusted: chainsToRoot(cert, cas, trust.roots),
+    }));
+}
+
 /**
  * Certificate mode from the three files the open platform hands out: the
  * app's certificate (appCertPublicKey_<appid>.crt), Alipay's
@@ -96,25 +123,16 @@ export function loadAlipayCertificates(
   const roots = splitPemCertificates(files.rootCert).map((p) => new X509Certificate(p));
   const alipayRootSn = alipayRootCertSn(files.rootCert);
   if (!alipayRootSn) throw new Error('the Alipay root bundle holds no RSA root certificate');
-  const alipayPems = splitPemCertificates(files.alipayCert);
-  const parsed = alipayPems.map((pem) => ({ pem, cert: new X509Certificate(pem) }));
-  const cas = parsed.map((p) => p.cert).filter((c) => c.ca);
-  const alipayCertificates = parsed
-    .filter((p) => !p.cert.ca)
-    .map(({ pem, cert }) => {
-      if (!chainsToRoot(cert, cas, roots))
-        throw new Error(
-          `the Alipay certificate ${cert.subject.replace(/\n/g, ', ')} does not chain to the root bundle`,
-        );
-      return {
-        sn: alipayCertSn(pem),
-        publicKeyPem: cert.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-        notBefore: cert.validFromDate,
-        notAfter: cert.validToDate,
-      };
-    });
+  const cas = splitPemCertificates(files.alipayCert)
+    .map((pem) => new X509Certificate(pem))
+    .filter((c) => c.ca);
+  const trust = { roots, cas };
+  const alipayCertificates = alipayCertificatesIn(files.alipayCert, trust).map((c) => {
+    if (!c.trusted) throw new Error(`the Alipay certificate ${c.subject} does not chain to the root bundle`);
+    return c.certificate;
+  });
   if (alipayCertificates.length === 0) throw new Error('the Alipay certificate file holds no Alipay certificate');
-  return { appCertSn: alipayCertSn(files.appCert), alipayRootCertSn: alipayRootSn, alipayCertificates };
+  return { appCertSn: alipayCertSn(files.appCert), alipayRootCertSn: alipayRootSn, alipayCertificates, trust };
 }
 
 /**
@@ -123,15 +141,20 @@ export function loadAlipayCertificates(
  * only that certificate (held and not expired) verifies it; an SN not held is
  * refused. An answer without an SN (as the Java SDK tolerates) is checked with
  * the newest valid certificate. Notifications carry no SN: any valid
- * certificate may verify them.
+ * certificate may verify them. A certificate Alipay renewed is learned at run
+ * time (`learn`), only when it chains to the root bundle.
  */
 export class AlipayVerifyKeys {
+  /** Its own copy: certificates learned at run time are this adapter's, not the configuration's. */
+  private readonly certificates: AlipayCertificateMaterial | undefined;
+
   constructor(
     private readonly publicKeyPem: string | undefined,
-    private readonly certificates: AlipayCertificateMaterial | undefined,
+    certificates: AlipayCertificateMaterial | undefined,
     private readonly now: () => number = Date.now,
   ) {
     if (!publicKeyPem && !certificates) throw new Error('Alipay needs its public key or its certificates');
+    this.certificates = certificates && { ...certificates, alipayCertificates: [...certificates.alipayCertificates] };
   }
 
   get certificateMode(): boolean {
@@ -156,6 +179,30 @@ export class AlipayVerifyKeys {
     if (!this.certificates) return this.publicKeyPem;
     const valid = this.valid();
     return certSn === undefined ? valid[0]?.publicKeyPem : valid.find((c) => c.sn === certSn)?.publicKeyPem;
+  }
+
+  /**
+   * Takes on the certificate `sn` from `content` (what alipay.open.app.alipaycert.download hands out: the
+   * certificate and its intermediate, as PEM), when it chains to the root bundle and is valid now. The SN
+   * names the certificate by issuer and serial only, so anyone can mint one with a wanted SN: the chain is the
+   * check that matters.
+   */
+  learn(sn: string, content: string): 'learned' | 'not_in_content' | 'untrusted' | 'not_valid_now' {
+    const material = this.certificates;
+    if (!material?.trust) return 'untrusted';
+    let found;
+    try {
+      found = alipayCertificatesIn(content, material.trust).find((c) => c.certificate.sn === sn);
+    } catch {
+      return 'not_in_content';
+    }
+    if (!found) return 'not_in_content';
+    if (!found.trusted) return 'untrusted';
+    const t = this.now();
+    if (!(found.certificate.notBefore.getTime() <= t && t < found.certificate.notAfter.getTime()))
+      return 'not_valid_now';
+    if (!material.alipayCertificates.some((c) => c.sn === sn)) material.alipayCertificates.push(found.certificate);
+    return 'learned';
   }
 
   /** Every key a notification may be signed with. */

@@ -83,6 +83,9 @@ const TRADE_STATUS: Record<string, ProviderStatus> = {
   TRADE_CLOSED: 'closed',
 };
 
+/** How long an Alipay certificate SN that could not be learned is not asked for again. */
+const CERT_RETRY_AFTER_MS = 60_000;
+
 /**
  * Alipay OpenAPI 2.0 adapter (alipay_qr = trade.precreate, alipay_page =
  * trade.page.pay, alipay_wap = trade.wap.pay, alipay_app = the signed
@@ -615,20 +618,19 @@ export class AlipayAdapter
     /** Codes besides 10000 that are an answer, not a refusal (alipay.trade.pay: 10003 waiting for the payer). */
     okCodes: readonly string[] = [],
   ): Promise<GatewayResult> {
-    const params = await this.signedParams(method, biz, input);
-    // Like the official SDK: common params in the query, biz_content in the form body.
-    const { biz_content, ...common } = params;
-    const res = await this.http.request(
-      {
-        method: 'POST',
-        url: `${this.config.gatewayUrl}?${new URLSearchParams(common).toString()}`,
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
-        body: new URLSearchParams({ biz_content }).toString(),
-      },
-      { idempotent },
-    );
+    const res = await this.post(await this.signedParams(method, biz, input), idempotent);
     if (res.kind !== 'response' || res.status !== 200) return { kind: 'unknown', outcome: unknownFromHttp(res) };
-    const v = verifyAlipayResponse(res.body, method, (certSn) => this.keys.forAnswer(certSn));
+    let v = verifyAlipayResponse(res.body, method, (certSn) => this.keys.forAnswer(certSn));
+    // Certificate mode: an answer signed by a certificate Alipay renewed since the files were loaded. Learn it
+    // (alipay.open.app.alipaycert.download, kept only if it chains to the root bundle), then check again.
+    if (
+      !v.verified &&
+      v.signed &&
+      v.certSn &&
+      !this.keys.forAnswer(v.certSn) &&
+      (await this.learnCertificate(v.certSn))
+    )
+      v = verifyAlipayResponse(res.body, method, (certSn) => this.keys.forAnswer(certSn));
     const code = str(v.node?.code) ?? '';
     // The Java SDK's rule: a failure without any `sign` (typically an error_response) is the gateway's
     // word; a success must verify, and so must anything that carries a sign.
@@ -657,6 +659,68 @@ export class AlipayAdapter
     }
     if (unsignedFailure) this.logUnsignedRefusal(method, res.status, subCode || code, message);
     return { kind: 'refused', node: v.node, code, subCode, message };
+  }
+
+  /** Like the official SDK: common params in the query, biz_content in the form body. */
+  private post(params: Record<string, string>, idempotent: boolean) {
+    const { biz_content, ...common } = params;
+    return this.http.request(
+      {
+        method: 'POST',
+        url: `${this.config.gatewayUrl}?${new URLSearchParams(common).toString()}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8', accept: 'application/json' },
+        body: new URLSearchParams({ biz_content }).toString(),
+      },
+      { idempotent },
+    );
+  }
+
+  /** SN → the download in flight (one per SN), and SNs that could not be learned, until when not to ask again. */
+  private readonly certDownloads = new Map<string, Promise<boolean>>();
+  private readonly certRefusedUntil = new Map<string, number>();
+
+  /**
+   * Certificate mode: fetch the certificate an answer names (alipay.open.app.alipaycert.download, as the
+   * official SDKs do when alipay_cert_sn changes) and keep it if it chains to the root bundle. The download's
+   * own answer is not verified by signature (it may be signed by the very certificate asked for): the chain
+   * is what makes it trusted. An SN that fails is not asked again for a minute, so answers naming a made-up SN
+   * cannot make the adapter call Alipay on every request.
+   */
+  private learnCertificate(sn: string): Promise<boolean> {
+    if (!this.keys.certificateMode || (this.certRefusedUntil.get(sn) ?? 0) > Date.now()) return Promise.resolve(false);
+    let inFlight = this.certDownloads.get(sn);
+    if (!inFlight) {
+      inFlight = this.downloadCertificate(sn).finally(() => this.certDownloads.delete(sn));
+      this.certDownloads.set(sn, inFlight);
+    }
+    return inFlight;
+  }
+
+  private async downloadCertificate(sn: string): Promise<boolean> {
+    const method = 'alipay.open.app.alipaycert.download';
+    const res = await this.post(await this.signedParams(method, { alipay_cert_sn: sn }), true);
+    let result = 'unanswered';
+    if (res.kind === 'response' && res.status === 200) {
+      try {
+        const node = (JSON.parse(res.body) as Record<string, Record<string, unknown> | undefined>)[
+          'alipay_open_app_alipaycert_download_response'
+        ];
+        const content = str(node?.alipay_cert_content);
+        result =
+          str(node?.code) === '10000' && content
+            ? this.keys.learn(sn, Buffer.from(content, 'base64').toString('utf8'))
+            : `refused ${str(node?.sub_code) ?? str(node?.code) ?? ''}`;
+      } catch {
+        result = 'malformed';
+      }
+    }
+    if (result === 'learned') {
+      this.logger.log(`learned Alipay certificate ${sn} (alipay.open.app.alipaycert.download)`);
+      return true;
+    }
+    this.certRefusedUntil.set(sn, Date.now() + CERT_RETRY_AFTER_MS);
+    this.logger.warn(`Alipay certificate ${sn} not learned: ${result}`);
+    return false;
   }
 
   private refusedOutcome(r: Extract<GatewayResult, { kind: 'refused' }>, status: ProviderStatus): ProviderOutcome {

@@ -143,41 +143,75 @@ describe('Alipay public-key-certificate mode (公钥证书), adapter <-> simulat
     expect(h.alipaySim.trades.get(wrongRoot.providerOrderId)).toBeUndefined();
   });
 
-  it('an answer naming an alipay_cert_sn it does not hold is refused (unknown, never trusted)', async () => {
+  it('an answer naming an alipay_cert_sn Alipay never issued is refused (unknown, never trusted), asked for once', async () => {
     const input = order();
     await h.alipay.createPayment(input);
-    h.alipaySim.misnameCertSn = '0123456789abcdef0123456789abcdef';
-    expect(await h.alipay.query('alipay_qr', input.providerOrderId)).toMatchObject({
-      status: 'unknown',
-      providerCode: 'response_signature_invalid',
-      providerMessage: expect.stringContaining('unknown alipay_cert_sn'),
-    });
+    const made = '0123456789abcdef0123456789abcdef';
+    h.alipaySim.misnameCertSn = made;
+    const before = h.alipaySim.certificateDownloads.length;
+    for (let i = 0; i < 2; i++) {
+      expect(await h.alipay.query('alipay_qr', input.providerOrderId)).toMatchObject({
+        status: 'unknown',
+        providerCode: 'response_signature_invalid',
+        providerMessage: expect.stringContaining('unknown alipay_cert_sn'),
+      });
+    }
+    // The download was tried once; the second answer with that SN did not ask again.
+    expect(h.alipaySim.certificateDownloads.slice(before)).toEqual([made]);
+    expect(h.alipay.keys.forAnswer(made)).toBeUndefined();
     h.alipaySim.misnameCertSn = undefined;
     expect(await h.alipay.query('alipay_qr', input.providerOrderId)).toMatchObject({ status: 'pending' });
   });
 
-  it('renewal: a certificate not loaded yet is refused; loaded next to the old one, both verify', async () => {
+  it('renewal: the certificate Alipay renewed is downloaded once, checked against the root bundle, and kept', async () => {
+    const adapter = adapterWith(files);
     const input = order();
-    await h.alipay.createPayment(input);
+    await adapter.createPayment(input);
     const oldSn = h.alipaySim.alipayCertSn!;
     const newSn = await h.alipaySim.renewAlipayCertificate();
     expect(newSn).not.toBe(oldSn);
-    expect(await h.alipay.query('alipay_qr', input.providerOrderId)).toMatchObject({
-      status: 'unknown',
-      providerMessage: expect.stringContaining(newSn),
-    });
-    // The operator puts the new file next to the old one (ALIPAY_PUBLIC_CERT holds both).
-    const renewed = adapterWith(await h.alipaySim.enableCertificateMode());
-    expect(renewed.keys.forAnswer(oldSn)).toBeDefined();
-    expect(await renewed.query('alipay_qr', input.providerOrderId)).toMatchObject({ status: 'pending' });
+    expect(adapter.keys.forAnswer(newSn)).toBeUndefined();
+    const before = h.alipaySim.certificateDownloads.length;
+    // Concurrent answers naming the new SN share one download.
+    const outcomes = await Promise.all([1, 2, 3].map(() => adapter.query('alipay_qr', input.providerOrderId)));
+    for (const o of outcomes) expect(o).toMatchObject({ status: 'pending' });
+    expect(h.alipaySim.certificateDownloads.slice(before)).toEqual([newSn]);
+    expect(adapter.keys.forAnswer(newSn)).toBeDefined();
+    // The old certificate still verifies (a renewal overlaps), and nothing more is downloaded.
     h.alipaySim.signWithAlipayCertificate(oldSn);
-    expect(await renewed.query('alipay_qr', input.providerOrderId)).toMatchObject({ status: 'pending' });
-    // The old SN, signed with the new key, is still refused: the SN picks the key.
+    expect(await adapter.query('alipay_qr', input.providerOrderId)).toMatchObject({ status: 'pending' });
     h.alipaySim.signWithAlipayCertificate(newSn);
+    expect(await adapter.query('alipay_qr', input.providerOrderId)).toMatchObject({ status: 'pending' });
+    expect(h.alipaySim.certificateDownloads.slice(before)).toEqual([newSn]);
+    // The old SN, signed with the new key, is still refused: the SN picks the key.
     h.alipaySim.misnameCertSn = oldSn;
-    expect(await renewed.query('alipay_qr', input.providerOrderId)).toMatchObject({
+    expect(await adapter.query('alipay_qr', input.providerOrderId)).toMatchObject({
       status: 'unknown',
       providerCode: 'response_signature_invalid',
     });
+  });
+
+  it('a downloaded certificate that does not chain to the root bundle is refused, even with the right SN', async () => {
+    const adapter = adapterWith(files);
+    const input = order();
+    await adapter.createPayment(input);
+    const newSn = await h.alipaySim.renewAlipayCertificate();
+    h.alipaySim.forgeCertificateDownloads = true;
+    try {
+      expect(await adapter.query('alipay_qr', input.providerOrderId)).toMatchObject({
+        status: 'unknown',
+        providerCode: 'response_signature_invalid',
+        providerMessage: expect.stringContaining(newSn),
+      });
+      expect(adapter.keys.forAnswer(newSn)).toBeUndefined();
+      expect(h.alipaySim.certificateDownloads).toContain(newSn);
+      // It was the chain that failed: the forgery carries the asked-for SN; the real certificate is learned.
+      expect(adapter.keys.learn(newSn, await h.alipaySim.forgedCertificate(newSn))).toBe('untrusted');
+      h.alipaySim.forgeCertificateDownloads = false;
+      expect(await adapter.query('alipay_qr', input.providerOrderId)).toMatchObject({ status: 'unknown' });
+      expect(adapter.keys.forAnswer(newSn)).toBeUndefined();
+    } finally {
+      h.alipaySim.forgeCertificateDownloads = false;
+    }
   });
 });

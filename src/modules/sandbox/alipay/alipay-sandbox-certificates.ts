@@ -115,6 +115,31 @@ export class AlipaySandboxCertificates {
     return next.sn;
   }
 
+  /**
+   * alipay.open.app.alipaycert.download: the certificate `sn` and its intermediate, as the open platform hands
+   * them out; undefined for an SN it never issued.
+   */
+  download(sn: string): string | undefined {
+    const c = this.alipay.find((x) => x.sn === sn);
+    return c && `${c.issued.certificatePem.trim()}\n${this.intermediate.certificatePem.trim()}\n`;
+  }
+
+  /**
+   * Tests: what a man in the middle could hand out for `sn`: a certificate with the same issuer name and serial
+   * (so the same SN) and its "intermediate", but signed by a key of its own, chaining to no root of the bundle.
+   */
+  async forgery(sn: string): Promise<string> {
+    const real = this.alipay.find((x) => x.sn === sn);
+    if (!real) throw new Error(`no Alipay certificate ${sn}`);
+    const fakeCa = await issueCertificate({ subject: INTERMEDIATE, ca: true, days: 3650 });
+    const fake = await issueCertificate({
+      subject: `CN=Alipay sandbox forged,OU=Alipay,O=Paygrid Sandbox Alipay,C=CN`,
+      issuer: { name: INTERMEDIATE, privateKeyPem: fakeCa.privateKeyPem },
+      serial: real.issued.serial,
+    });
+    return `${fake.certificatePem.trim()}\n${fakeCa.certificatePem.trim()}\n`;
+  }
+
   /** Signs with an Alipay certificate issued earlier (the old one, during a renewal). */
   signWith(sn: string): void {
     const c = this.alipay.find((x) => x.sn === sn);

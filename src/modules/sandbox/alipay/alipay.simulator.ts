@@ -164,6 +164,29 @@ export class AlipaySimulator extends SimulatorBase {
   /** Answers name this SN instead of the signing certificate's (tests: a wrong alipay_cert_sn). */
   misnameCertSn?: string;
 
+  /** Tests: certificate downloads hand out a forgery of the certificate asked for (same SN, no chain to the root). */
+  forgeCertificateDownloads = false;
+
+  /** Tests: the forgery downloads hand out when forgeCertificateDownloads is on (PEM). */
+  forgedCertificate(sn: string): Promise<string> {
+    if (!this.certificates) throw new Error('not in certificate mode');
+    return this.certificates.forgery(sn);
+  }
+
+  /** The SNs asked for through alipay.open.app.alipaycert.download, in order. */
+  readonly certificateDownloads: string[] = [];
+
+  /** alipay.open.app.alipaycert.download: Alipay's certificate of that SN, base64 of its PEM (with the intermediate). */
+  private async certDownload(b: Record<string, string>): Promise<Record<string, unknown>> {
+    const sn = b.alipay_cert_sn ?? '';
+    this.certificateDownloads.push(sn);
+    const pem = this.certificates?.download(sn);
+    if (!this.certificates || !pem)
+      return biz('40004', 'isv.alipay-cert-not-exist', 'no Alipay certificate of that SN');
+    const content = this.forgeCertificateDownloads ? await this.certificates.forgery(sn) : pem;
+    return { ...OK, alipay_cert_content: Buffer.from(content, 'utf8').toString('base64') };
+  }
+
   private get signingKeyPem(): string {
     return this.certificates?.signingKeyPem ?? this.config.alipay.alipayPrivateKeyPem;
   }
@@ -337,7 +360,7 @@ export class AlipaySimulator extends SimulatorBase {
     return { seller: t };
   }
 
-  private api(p: AlipayParams): Promise<SimResponse> {
+  private async api(p: AlipayParams): Promise<SimResponse> {
     const method = p.method ?? '';
     if (p.app_id !== this.config.alipay.appId)
       return this.answer(method, biz('40002', 'isv.invalid-app-id', 'unknown app_id'));
@@ -357,6 +380,8 @@ export class AlipaySimulator extends SimulatorBase {
     switch (method) {
       case 'alipay.open.auth.token.app':
         return this.answer(method, this.tokenApp(b));
+      case 'alipay.open.app.alipaycert.download':
+        return this.answer(method, await this.certDownload(b));
       case 'alipay.trade.precreate':
         return this.answer(method, this.precreate(b, p, seller));
       case 'alipay.trade.pay':

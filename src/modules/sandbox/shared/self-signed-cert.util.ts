@@ -46,6 +46,8 @@ export async function issueCertificate(opts: {
   ca?: boolean;
   /** Default rsa-sha256; with an issuer, the issuer's key type must fit. */
   algorithm?: CertificateAlgorithm;
+  /** Hex serial; default a fresh random one (tests: a forgery that copies another certificate's serial). */
+  serial?: string;
 }): Promise<IssuedCertificate> {
   const alg = SIGNING[opts.algorithm ?? 'rsa-sha256'];
   const key =
@@ -63,7 +65,7 @@ export async function issueCertificate(opts: {
   const serialBytes = randomBytes(16);
   serialBytes[0] &= 0x7f;
   serialBytes[0] |= 0x10;
-  const serial = serialBytes.toString('hex').toUpperCase();
+  const serial = opts.serial ?? serialBytes.toString('hex').toUpperCase();
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + (opts.days ?? 365) * 86_400_000);
   const cert = await x509.X509CertificateGenerator.create({
