@@ -77,6 +77,7 @@ export async function startStack(runId: string, logDir: string, profileDir?: str
   const common: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+    ...(env.ACCESS_LOG_SAMPLE_RATE ? { ACCESS_LOG_SAMPLE_RATE: env.ACCESS_LOG_SAMPLE_RATE } : {}),
     DATABASE_URL: dbUrl,
     DATABASE_MIGRATIONS_RUN: 'false',
     ...(env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE } : {}),

@@ -10,6 +10,15 @@ const positiveNumber = (raw: string, name: string): number => {
   return n;
 };
 
+/** A share between 0 and 1 (sampling rates). */
+const fraction = (raw: string, name: string): number => {
+  const n = Number(raw);
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(raw.trim()) || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new Error(`${name} must be a number from 0 to 1, got '${raw}'`);
+  }
+  return n;
+};
+
 /** PEM values in one-line env files carry `\\n` escapes. */
 const PEM_PARSER = (raw: string) => raw.replace(/\\n/g, '\n');
 
@@ -136,6 +145,12 @@ export const VARIABLES = {
     description:
       '`json` (one pino object a line, for machines) or `pretty` (short coloured lines, for people). Default: pretty when NODE_ENV=development and stdout is a terminal, else json',
     parse: oneOf('json', 'pretty'),
+  },
+  ACCESS_LOG_SAMPLE_RATE: {
+    description:
+      'Share of successful (1xx–3xx) HTTP answers that get an access-log line, from 0 to 1 (e.g. 0.01: one in a hundred). 4xx and 5xx answers are always logged',
+    default: 1,
+    parse: fraction,
   },
   BODY_LIMIT: { description: 'Largest accepted request body', default: 1024 * 1024, parse: byteSize },
   RATE_LIMIT_PER_MINUTE: {
@@ -583,6 +598,8 @@ export interface AppConfig {
   logLevel: ValueOf<'LOG_LEVEL'>;
   /** undefined: pretty on a development terminal, else json (observability/logging.ts decides). */
   logFormat?: ValueOf<'LOG_FORMAT'>;
+  /** Share of 1xx–3xx answers with an access-log line; 4xx and 5xx always have one. */
+  accessLogSampleRate: number;
   bodyLimit: number;
   rateLimitPerMinute: number;
   /** Per client IP, requests per minute (0: off); docs/reliability.md "Limits per IP". */
@@ -717,6 +734,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataKeys: v.PAYGRID_DATA_KEYS,
     logLevel: v.LOG_LEVEL!,
     logFormat: v.LOG_FORMAT,
+    accessLogSampleRate: v.ACCESS_LOG_SAMPLE_RATE!,
     bodyLimit: v.BODY_LIMIT!,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE!,
     ipRateLimits: {

@@ -79,6 +79,24 @@ export function accessLine(req: IncomingMessage, res: Res, ms: number): string {
   return `${req.method} ${redactUrl(req.url ?? '')} ${res.statusCode}${code ? ` ${code}` : ''} (${ms} ms)`;
 }
 
+/**
+ * The level of a request's access line. 4xx answers are the merchant's problem to see (bad signature, bad
+ * parameter): warn, with their code; 5xx and failures: error. Those are always logged. Successful answers are
+ * `info`, and only a share `sampleRate` of them is logged at all (ACCESS_LOG_SAMPLE_RATE): on a busy API their
+ * lines cost CPU and say little that the metrics do not. 'silent' makes pino-http skip the line entirely.
+ */
+export function accessLogLevel(
+  sampleRate: number,
+  random: () => number = Math.random,
+): (req: IncomingMessage, res: ServerResponse, err?: Error) => 'error' | 'warn' | 'info' | 'silent' {
+  return (_req, res, err) => {
+    if (err || res.statusCode >= 500) return 'error';
+    if (res.statusCode >= 400) return 'warn';
+    if (sampleRate >= 1) return 'info';
+    return random() < sampleRate ? 'info' : 'silent';
+  };
+}
+
 export function loggerParams(config: AppConfig): Params {
   const options: NonNullable<Exclude<Params['pinoHttp'], unknown[]>> & object = {
     level: config.logLevel,
@@ -88,9 +106,7 @@ export function loggerParams(config: AppConfig): Params {
       request_id: (req as RequestWithId).id,
       ...(errorCodeOf(res as Res) ? { error_code: errorCodeOf(res as Res) } : {}),
     }),
-    // 4xx answers are the merchant's problem to see (bad signature, bad parameter): warn, with their code.
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    customLogLevel: accessLogLevel(config.accessLogSampleRate),
     customSuccessMessage: (req, res, ms) => accessLine(req, res as Res, ms),
     customErrorMessage: (req, res) => accessLine(req, res as Res, 0).replace(/ \(0 ms\)$/, ''),
     // Bodies are never logged: they may hold card data or secrets.
