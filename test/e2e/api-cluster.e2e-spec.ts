@@ -104,11 +104,12 @@ describe('API processes in a cluster (e2e)', () => {
     }
   });
 
-  it('holds the per-app rate limit across processes: 10 per minute in total, not 10 per process', async () => {
-    const m = await http('POST', `${baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name: 'RL' } });
+  /** A merchant with an app and an HMAC key, and a client whose every request opens a new connection. */
+  async function onboard(name: string) {
+    const m = await http('POST', `${baseUrl}/admin/v1/merchants`, { token: TEST_ADMIN_TOKEN, body: { name } });
     const a = await http('POST', `${baseUrl}/admin/v1/merchants/${m.body.id}/apps`, {
       token: TEST_ADMIN_TOKEN,
-      body: { name: 'RL app', channels: ['card'] },
+      body: { name: `${name} app`, channels: ['card'] },
     });
     const k = await http('POST', `${baseUrl}/admin/v1/apps/${a.body.id}/keys`, {
       token: TEST_ADMIN_TOKEN,
@@ -122,6 +123,58 @@ describe('API processes in a cluster (e2e)', () => {
       maxRetries: 0,
       fetch: freshConnectionFetch,
     });
+    return { merchantId: m.body.id as string, appId: a.body.id as string, keyId: k.body.id as string, client };
+  }
+
+  /**
+   * Pings on new connections until `inARow` consecutive answers are `status` with `code`: node:cluster hands
+   * connections to the processes in turn, so four in a row cover both. Every other answer must be a 200 (the
+   * process had not heard yet). Returns the milliseconds from `since`; fails after 5 s.
+   */
+  async function msUntilAllRefuse(client: PaygridClient, status: number, code: string, since: number) {
+    const inARow = 4;
+    let refused = 0;
+    while (refused < inARow) {
+      const res = await client.request<any>('GET', '/v1/ping');
+      if (res.status === status) {
+        expect(res.body.error.code).toBe(code);
+        refused++;
+      } else {
+        expect(res.status).toBe(200);
+        refused = 0;
+      }
+      if (Date.now() - since > 5000) throw new Error(`a process still answers ${res.status} 5 s after the change`);
+    }
+    return Date.now() - since;
+  }
+
+  it('a key revoked through the admin API is refused by every process within 1 s', async () => {
+    const m = await onboard('Revoked in a cluster');
+    // Both processes read the key (and keep it: their listeners are up once the cluster is).
+    for (let i = 0; i < 4; i++) expect((await m.client.request('GET', '/v1/ping')).status).toBe(200);
+
+    const since = Date.now();
+    const revoked = await http('DELETE', `${baseUrl}/admin/v1/apps/${m.appId}/keys/${m.keyId}`, {
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(revoked.status).toBeLessThan(300);
+    expect(await msUntilAllRefuse(m.client, 401, 'key_revoked', since)).toBeLessThan(1000);
+  });
+
+  it('a merchant suspended through the admin API is refused by every process within 1 s', async () => {
+    const m = await onboard('Suspended in a cluster');
+    for (let i = 0; i < 4; i++) expect((await m.client.request('GET', '/v1/ping')).status).toBe(200);
+
+    const since = Date.now();
+    const suspended = await http('POST', `${baseUrl}/admin/v1/merchants/${m.merchantId}/suspend`, {
+      token: TEST_ADMIN_TOKEN,
+    });
+    expect(suspended.status).toBe(200);
+    expect(await msUntilAllRefuse(m.client, 403, 'merchant_suspended', since)).toBeLessThan(1000);
+  });
+
+  it('holds the per-app rate limit across processes: 10 per minute in total, not 10 per process', async () => {
+    const { client } = await onboard('RL');
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) statuses.push((await client.request('GET', '/v1/ping')).status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
