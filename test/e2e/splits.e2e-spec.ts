@@ -1,4 +1,5 @@
 import { verifyWebhook } from '@paygrid/sdk';
+import { AlipaySimulator } from '../../src/modules/sandbox/alipay/alipay.simulator';
 import { WechatPaySimulator } from '../../src/modules/sandbox/wechatpay/wechatpay.simulator';
 import { merchantServer } from '../utils/checkout-kit';
 import { FAST_EVENTS_ENV } from '../utils/events-kit';
@@ -281,6 +282,68 @@ describe('profit sharing (e2e, WeChat Pay sandbox)', () => {
       (s) => s.transactionId === sim().orders.get(p.id)!.transactionId,
     );
     expect(atWechat).toHaveLength(6);
+    expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
+  });
+
+  it("Alipay (direct mode, the merchant's authorisation): the platform's commission settles the fee receivable, no payable", async () => {
+    const m = await merchant('collected');
+    const code = t.app.get(AlipaySimulator).issueAuthCode({ authAppId: '2021000000000301' });
+    const auth = await http(
+      'POST',
+      `${t.baseUrl}/admin/v1/merchants/${m.merchantId}/provider-accounts/alipay/authorise`,
+      {
+        token: TEST_ADMIN_TOKEN,
+        body: { app_auth_code: code },
+      },
+    );
+    expect(auth.status).toBeLessThan(300);
+    const p = await paid(m, { profit_sharing: true, channel: 'alipay_qr' });
+    expect(p.money_mode).toBe('direct');
+    const res = await split(m, p.id, {
+      receivers: [
+        { type: 'merchant', account: '2088000000000301', name: 'Alipay Receiver', amount: 2000, description: 'share' },
+        { type: 'platform', amount: 60, description: 'Platform commission' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    expect((await settledSplit(m, res.body.id)).status).toBe('succeeded');
+    expect(await merchantLedger(t.dataSource, m.merchantId)).toEqual({
+      'merchant_direct_receipts:alipay': 7940,
+      'merchant_direct_sales:alipay': 7940,
+      merchant_fee_receivable: 0,
+    });
+    expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
+  });
+
+  it('Alipay (collected mode): royalty freeze on create, a split to a 2088 account, a return and the release, through the same API', async () => {
+    const m = await merchant('collected');
+    const p = await paid(m, { profit_sharing: true, channel: 'alipay_qr' });
+    const res = await split(m, p.id, {
+      receivers: [
+        { type: 'merchant', account: '2088000000000301', name: 'Alipay Receiver', amount: 2000, description: 'share' },
+      ],
+    });
+    expect(res.status).toBe(201);
+    const s = await settledSplit(m, res.body.id);
+    expect(s).toMatchObject({ status: 'succeeded', amount: 2000 });
+    const ret = await m.client.request<any>('POST', `/v1/splits/${s.id}/returns`, {
+      body: { amount: 500, description: 'refunded order' },
+    });
+    expect(ret.status).toBe(201);
+    await waitFor(async () => (await m.client.get<any>(`/v1/splits/${s.id}`)).returns?.[0]?.status === 'succeeded', {
+      what: 'the Alipay split return',
+      timeoutMs: 15_000,
+    });
+    const rel = await m.client.request<any>('POST', `/v1/payments/${p.id}/splits/release`, { body: {} });
+    expect(rel.status).toBe(201);
+    expect((await settledSplit(m, rel.body.id)).status).toBe('succeeded');
+    // 9940 owed, 2000 split away, 500 back.
+    expect(await merchantLedger(t.dataSource, m.merchantId)).toEqual({ merchant_pending: 8440 });
+    expect((await splitEvents(m.merchantId)).map((e) => e.type)).toEqual([
+      'split.succeeded',
+      'split.returned',
+      'split.released',
+    ]);
     expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
   });
 
