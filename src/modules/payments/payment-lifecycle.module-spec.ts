@@ -165,6 +165,43 @@ describe('payment lifecycle (module)', () => {
     expect(kit.provider.callsOf('refund')).toEqual([]);
   });
 
+  it('a refund result that comes before the payment’s success is parked, then applied right after it', async () => {
+    const p = await kit.paidPayment(m);
+    kit.provider.script('refund', { status: 'pending' });
+    const r = await kit
+      .get(RefundsService)
+      .create(
+        { merchantId: m.merchantId, appId: m.appId, kind: 'merchant', actor: 'key_module_spec' },
+        { payment_id: p.id, out_refund_no: `${p.id}-early`, amount: 1000 },
+      );
+    expect(r.status).toBe('pending');
+    // This node has not (yet) seen the payment succeed: a lagging replica, a restored backup.
+    await kit.dataSource.query(`UPDATE payments SET status = 'pending', next_check_at = NULL WHERE id = $1`, [p.id]);
+
+    const refundCallback = callbackRequest({
+      kind: 'refund',
+      providerOrderId: p.id,
+      providerRefundId: r.id,
+      status: 'succeeded',
+      amount: 1000n,
+      currency: 'CNY',
+      notificationId: `n${++notification}`,
+    });
+    // Acknowledged (the provider may stop resending) but not applied: a refund cannot complete before its payment.
+    expect((await kit.get(ProviderCallbacksService).handle('alipay', refundCallback)).status).toBe(200);
+    expect(await callbackOutcomes(p)).toEqual(['parked']);
+    expect((await kit.get(RefundsService).get(m.merchantId, r.id)).status).toBe('pending');
+    expect(await kit.effectsOf(r.id)).toEqual({ entries: [], events: [] });
+
+    await paymentCallback(p, 'succeeded');
+    expect((await kit.get(RefundsService).get(m.merchantId, r.id)).status).toBe('succeeded');
+    expect(await kit.effectsOf(r.id)).toEqual({ entries: ['refund.succeeded'], events: ['refund.succeeded'] });
+    expect(await callbackOutcomes(p)).toEqual(['applied', 'applied']);
+    // The capture is posted once, whichever path told us of it.
+    expect((await kit.effectsOf(p.id)).entries).toEqual(['payment.captured']);
+    expect(await reload(p.id)).toMatchObject({ status: 'succeeded', amountRefunded: 1000n });
+  });
+
   /** What late_payments_suspense holds for one payment and its late refund: 0 once the refund went back. */
   async function suspenseNet(paymentId: string): Promise<string> {
     const [{ net }] = await kit.dataSource.query(
