@@ -135,13 +135,16 @@ describe('payments under concurrency and faults (e2e)', () => {
     expect(answers).toEqual(Array(10).fill('success'));
     expect(await count(t.dataSource, 'SELECT 1 FROM payment_transitions WHERE payment_id = $1', [p.id])).toBe(1);
     expect(await effectsOf(t.dataSource, p.id)).toEqual({ entries: 1, events: ['payment.succeeded'] });
-    expect(
-      await count(
-        t.dataSource,
-        `SELECT 1 FROM provider_callbacks WHERE provider_order_id = $1 AND outcome = 'duplicate'`,
-        [p.id],
-      ),
-    ).toBe(10);
+    // Every replay is recorded as a duplicate; the simulator may also have resent its notification on its own
+    // (a slow first answer on a loaded machine), which is one more duplicate, never a second application.
+    const outcomes = await t.dataSource.query(
+      `SELECT outcome, count(*)::int AS n FROM provider_callbacks WHERE provider_order_id = $1 AND verified GROUP BY outcome`,
+      [p.id],
+    );
+    const byOutcome = Object.fromEntries(outcomes.map((r: { outcome: string; n: number }) => [r.outcome, r.n]));
+    expect(byOutcome.applied).toBe(1);
+    expect(byOutcome.duplicate).toBeGreaterThanOrEqual(10);
+    expect(Object.keys(byOutcome).sort()).toEqual(['applied', 'duplicate']);
   });
 
   it('a forged or tampered callback changes nothing and is answered as a failure', async () => {
