@@ -10,7 +10,8 @@ import { DEMO_CHANNELS, demoArgs } from './demo-channels';
  * `npm run demo`: one sandbox payment end to end against a running Paygrid
  * (`npm start` in another terminal), printing each step with its ids:
  * payment → payer pays in the sandbox → verified webhook → partial refund →
- * balance and ledger → the day's settlement and payout. With AMQP_URL it
+ * balance and ledger → the day's settlement and payout → a checkout session →
+ * a profit-sharing payment split to a receiver (WeChat Pay and Alipay channels). With AMQP_URL it
  * also shows the events arriving on a RabbitMQ queue of its own.
  *
  * `--channel <name>` picks the channel (default alipay_qr; every channel works,
@@ -278,7 +279,49 @@ async function main(): Promise<void> {
       return_verified: true,
     };
 
-    step(8, 'What arrived');
+    if (channel.startsWith('wechat_') || channel.startsWith('alipay_')) {
+      step(8, 'Profit sharing: a payment made with profit_sharing, 20.00 CNY of it split to a receiver');
+      const shared = await client.createPayment({
+        out_trade_no: `demo-ps-${Date.now()}`,
+        amount: 10000,
+        currency: 'CNY',
+        channel: channel as never,
+        subject: 'Demo: a dinner shared with a partner',
+        profit_sharing: true,
+        ...(await demo.params(client)),
+      });
+      const sharedPayer = demo.payerUrl(shared, (process.env.SANDBOX_URL ?? baseUrl).replace(/\/$/, ''));
+      if (sharedPayer)
+        await fetch(sharedPayer.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...sharedPayer.body, outcome: 'success' }),
+        });
+      await until('the profit-sharing payment to succeed', async () =>
+        (await client.getPayment(shared.id)).status === 'succeeded' ? true : undefined,
+      );
+      // A sandbox receiver: WeChat wants a merchant id and its registered name, Alipay a 2088… user id.
+      const account = channel.startsWith('wechat_') ? '1900000301' : '2088000000000301';
+      const created = await client.request<any>('POST', `/v1/payments/${shared.id}/splits`, {
+        body: {
+          receivers: [
+            { type: 'merchant', account, name: 'Demo Partner Co.', amount: 2000, description: 'Partner share' },
+          ],
+        },
+      });
+      if (created.status !== 201) throw new Error(`split answered ${created.status}: ${JSON.stringify(created.body)}`);
+      const done = await until('the split to succeed', async () => {
+        const s = (await client.request<any>('GET', `/v1/splits/${created.body.id}`)).body;
+        return s.status === 'succeeded' ? s : undefined;
+      });
+      info(`split ${done.id}: ${done.status}, ${done.amount} to ${account} (the receiver was registered first)`);
+      await until('the split.succeeded webhook', async () =>
+        receiver.received.find((w) => w.type === 'split.succeeded'),
+      );
+      result.split = { id: done.id, status: done.status, amount: done.amount };
+    }
+
+    step(9, 'What arrived');
     info(`webhooks: ${receiver.received.map((w) => `${w.type}${w.verified ? ' ✓' : ' ✗'}`).join(', ')}`);
     result.webhooks = receiver.received;
     if (rabbit) {

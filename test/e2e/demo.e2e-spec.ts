@@ -101,6 +101,7 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
       expect.arrayContaining([
         expect.objectContaining({ type: 'payment.succeeded', verified: true }),
         expect.objectContaining({ type: 'refund.succeeded', verified: true }),
+        expect.objectContaining({ type: 'split.succeeded', verified: true }),
       ]),
     );
     expect(result.webhooks.every((w: { verified: boolean }) => w.verified)).toBe(true);
@@ -114,6 +115,7 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
       payment_id: expect.stringMatching(/^pay_/),
       return_verified: true,
     });
+    expect(result.split).toEqual({ id: expect.stringMatching(/^spl_/), status: 'succeeded', amount: 2000 });
     // Its receiver listened on the port asked for, and the app no longer points at it once the demo is over.
     expect(run.stdout).toContain(`webhooks to http://127.0.0.1:${webhookPort}/paygrid/webhooks`);
     const creds = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
