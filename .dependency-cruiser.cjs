@@ -19,7 +19,7 @@ const MODULE_ARROWS = {
   demo: ['admin', 'merchants', 'providers'],
   health: ['messaging'],
   ledger: ['admin'],
-  merchants: ['admin', 'crypto', 'providers'],
+  merchants: ['admin', 'crypto', 'observability', 'providers'],
   messaging: [],
   notifications: ['admin', 'auth', 'crypto', 'merchants', 'messaging', 'observability'],
   observability: [],

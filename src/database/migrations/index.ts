@@ -24,6 +24,7 @@ import { Splits1765900000000 } from './1765900000000-splits';
 import { ProviderAccountsConfigCache1765920000000 } from './1765920000000-provider-accounts-config-cache';
 import { CheckoutSessionSweep1765940000000 } from './1765940000000-checkout-session-sweep';
 import { ReconciliationExceptionEvents1765940000001 } from './1765940000001-reconciliation-exception-events';
+import { AlipayRefreshFailure1765940000002 } from './1765940000002-alipay-refresh-failure';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   ProviderAccountsConfigCache1765920000000,
   CheckoutSessionSweep1765940000000,
   ReconciliationExceptionEvents1765940000001,
+  AlipayRefreshFailure1765940000002,
 ];

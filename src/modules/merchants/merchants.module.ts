@@ -1,3 +1,4 @@
+import { MerchantsMetrics } from './merchants.metrics';
 import { Module } from '@nestjs/common';
 import { ConfigChangeListener } from './config-change.listener';
 import { MerchantDirectory } from './merchant-directory';
@@ -11,7 +12,14 @@ import { ProviderAccountsService } from './provider-accounts.service';
  * Its admin controller is listed by src/api.module.ts.
  */
 @Module({
-  providers: [MerchantsRepository, MerchantsService, ProviderAccountsService, MerchantDirectory, ConfigChangeListener],
+  providers: [
+    MerchantsRepository,
+    MerchantsService,
+    ProviderAccountsService,
+    MerchantDirectory,
+    ConfigChangeListener,
+    MerchantsMetrics,
+  ],
   exports: [MerchantsService, ProviderAccountsService, MerchantDirectory],
 })
 export class MerchantsModule {}

@@ -86,6 +86,19 @@ export class MerchantsRepository {
     await manager.save(ProviderAccount, account);
   }
 
+  /** Authorised Alipay accounts that need an operator, by reason (the gauge behind the alert). */
+  async alipayAttention(warnBeforeMs: number): Promise<{ refused: number; expiring: number }> {
+    const rows: Array<{ refused: number; expiring: number }> = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE refresh_failed_at IS NOT NULL)::int AS refused,
+              count(*) FILTER (WHERE refresh_failed_at IS NULL
+                                 AND refresh_expires_at <= now() + $1 * interval '1 millisecond')::int AS expiring
+         FROM merchant_provider_accounts
+        WHERE family = 'alipay' AND app_auth_token_enc IS NOT NULL`,
+      [warnBeforeMs],
+    );
+    return rows[0] ?? { refused: 0, expiring: 0 };
+  }
+
   // The configuration cache's reads (merchant-directory.ts): plain SQL by primary key, no entity hydration.
 
   async loadMerchantRow(id: string): Promise<MerchantRow | null> {

@@ -20,6 +20,18 @@ export class ProviderAccountsAdminController {
     return (await this.accounts.list(merchantId)).map(toProviderAccountResponse);
   }
 
+  @Get(':family')
+  @ApiOperation({
+    summary:
+      "A merchant's identity at one family; for alipay, whether the authorisation needs the merchant again (warning: refresh_refused, refresh_token_expiring)",
+  })
+  @ApiParam({ name: 'family', enum: ['wechat', 'alipay'] })
+  @ApiOkResponse({ type: ProviderAccountResponseDto })
+  @ApiErrors(['parameter_invalid', 'an unknown family'])
+  async get(@Param('id') merchantId: string, @Param('family') family: string): Promise<ProviderAccountResponseDto> {
+    return toProviderAccountResponse(await this.accounts.get(merchantId, family));
+  }
+
   @Put(':family')
   @ApiOperation({
     summary:

@@ -1,5 +1,6 @@
 import type { ProviderAccountResponseDto } from './dto/provider-account.dto';
 import type { ProviderAccount } from './entities/provider-account.entity';
+import { alipayWarning } from './alipay-authorisation-warning.util';
 
 /** Never maps the tokens: only whether the merchant has authorised and until when. */
 export const toProviderAccountResponse = (a: ProviderAccount): ProviderAccountResponseDto => ({
@@ -18,6 +19,9 @@ export const toProviderAccountResponse = (a: ProviderAccount): ProviderAccountRe
           user_id: a.alipayUserId,
           token_expires_at: a.tokenExpiresAt?.toISOString() ?? null,
           refresh_expires_at: a.refreshExpiresAt?.toISOString() ?? null,
+          refresh_failed_at: a.refreshFailedAt?.toISOString() ?? null,
+          refresh_failure_code: a.refreshFailureCode,
+          warning: alipayWarning(a, new Date()),
         },
       }
     : {}),

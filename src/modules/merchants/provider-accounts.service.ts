@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DomainError, serviceUnavailable } from '../../common/errors/domain-error';
+import { DomainError, notFound, serviceUnavailable } from '../../common/errors/domain-error';
 import { newId } from '../../common/ids/ids.util';
 import { withTransaction } from '../../persistence/transaction.util';
 import { Actor, AuditLogService } from '../admin/audit-log.service';
@@ -16,7 +16,9 @@ import {
 } from '../providers/provider.port';
 import { AuthoriseAlipayDto, UpsertProviderAccountDto } from './dto/provider-account.dto';
 import { ProviderAccount, ProviderFamily } from './entities/provider-account.entity';
+import { ALIPAY_REFRESH_WARN_DAYS, alipayWarning } from './alipay-authorisation-warning.util';
 import { MerchantDirectory } from './merchant-directory';
+import { MerchantsMetrics } from './merchants.metrics';
 import { MerchantErrors } from './merchants.errors';
 import { MerchantsRepository } from './merchants.repository';
 import { toProviderAccountResponse } from './provider-accounts.mapper';
@@ -55,6 +57,7 @@ export class ProviderAccountsService {
   /** One refresh at a time per account in this process; other replicas are handled by re-reading the row. */
   private readonly refreshing = new Map<string, Promise<string | undefined>>();
   private readonly clearTokens = new WeakMap<ProviderAccount, string>();
+  private readonly expiryWarned = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -63,6 +66,7 @@ export class ProviderAccountsService {
     private readonly audit: AuditLogService,
     private readonly registry: ProviderRegistry,
     private readonly directory: MerchantDirectory,
+    private readonly metrics: MerchantsMetrics,
   ) {}
 
   async list(merchantId: string): Promise<ProviderAccount[]> {
@@ -106,6 +110,9 @@ export class ProviderAccountsService {
           encryptionContext(TABLE, 'app_refresh_token_enc', a.id),
         );
         a.refreshExpiresAt = dto.re_expires_in ? new Date(now.getTime() + dto.re_expires_in * 1000) : null;
+        // A new refresh token from the operator: the old refusal no longer says anything.
+        a.refreshFailedAt = null;
+        a.refreshFailureCode = null;
       } else if (dto.re_expires_in !== undefined) {
         throw MerchantErrors.providerAccountInvalid('re_expires_in needs app_refresh_token', 're_expires_in');
       }
@@ -209,6 +216,7 @@ export class ProviderAccountsService {
    * merchant must authorise again), 503 when it did not answer.
    */
   private async currentToken(a: ProviderAccount): Promise<string> {
+    this.warnIfExpiring(a);
     const expiresAt = a.tokenExpiresAt?.getTime();
     if (expiresAt === undefined || expiresAt - Date.now() > ALIPAY_REFRESH_BEFORE_MS || !a.appRefreshTokenEnc)
       return this.decryptToken(a);
@@ -229,6 +237,30 @@ export class ProviderAccountsService {
       return this.decryptToken(a);
     }
     throw failure;
+  }
+
+  /**
+   * The refresh token itself expires (re_expires_in): only the merchant can
+   * authorise again. Said in the log once a day per account and process, on
+   * use, with ids and the date only; the metric and the admin field say it always.
+   */
+  private warnIfExpiring(a: ProviderAccount): void {
+    if (alipayWarning(a, new Date()) !== 'refresh_token_expiring') return;
+    const last = this.expiryWarned.get(a.id);
+    if (last !== undefined && Date.now() - last < 86_400_000) return;
+    this.expiryWarned.set(a.id, Date.now());
+    this.logger.warn(
+      { merchant_id: a.merchantId, refresh_expires_at: a.refreshExpiresAt!.toISOString() },
+      `alipay authorisation expires within ${ALIPAY_REFRESH_WARN_DAYS} days: the merchant must authorise the app again`,
+    );
+  }
+
+  /** One account by family; 404 when the merchant has none there. */
+  async get(merchantId: string, family: string): Promise<ProviderAccount> {
+    const fam = checkFamily(family);
+    const a = (await this.list(merchantId)).find((x) => x.family === fam);
+    if (!a) throw notFound('provider_account', fam);
+    return a;
   }
 
   private refreshOnce(a: ProviderAccount): Promise<string | undefined> {
@@ -261,6 +293,11 @@ export class ProviderAccountsService {
         if (changed) return this.decryptToken(row);
         if (r.kind === 'unknown') throw serviceUnavailable('Alipay did not answer the token refresh; try again', 5);
         this.logger.error({ merchant_id: a.merchantId, code: r.providerCode }, 'alipay refused the token refresh');
+        // Kept on the row, so every process, the admin API and the metric see it until the merchant authorises again.
+        row.refreshFailedAt = new Date();
+        row.refreshFailureCode = r.providerCode ?? 'refused';
+        await this.repo.saveProviderAccount(tx, row);
+        this.metrics.refreshRefusals.inc();
         return undefined;
       }
       const now = new Date();
@@ -290,6 +327,8 @@ export class ProviderAccountsService {
     );
     a.tokenExpiresAt = new Date(now.getTime() + t.expiresIn * 1000);
     a.refreshExpiresAt = new Date(now.getTime() + t.reExpiresIn * 1000);
+    a.refreshFailedAt = null;
+    a.refreshFailureCode = null;
   }
 
   /** Decrypted once per cached account (frozen, replaced on any change); in process memory only, as keys are. */
@@ -333,6 +372,8 @@ const newAccount = (merchantId: string, family: ProviderFamily, now: Date): Prov
     appRefreshTokenEnc: null,
     tokenExpiresAt: null,
     refreshExpiresAt: null,
+    refreshFailedAt: null,
+    refreshFailureCode: null,
     createdAt: now,
     updatedAt: now,
   });

@@ -83,6 +83,21 @@ export class AlipayAuthorisationDto {
   user_id: string | null;
   @ApiProperty({ nullable: true, type: String }) token_expires_at: string | null;
   @ApiProperty({ nullable: true, type: String }) refresh_expires_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'When Alipay last refused to refresh the token (a definite refusal); null once a refresh succeeds',
+  })
+  refresh_failed_at: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "Alipay's code for that refusal" })
+  refresh_failure_code: string | null;
+  @ApiProperty({
+    nullable: true,
+    enum: ['refresh_refused', 'refresh_token_expiring'],
+    description:
+      'Set when the merchant must authorise again soon: Alipay refused the last refresh, or the refresh token expires within 14 days. null: nothing to do',
+  })
+  warning: 'refresh_refused' | 'refresh_token_expiring' | null;
 }
 
 export class ProviderAccountResponseDto {

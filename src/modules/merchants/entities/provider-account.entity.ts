@@ -49,6 +49,14 @@ export class ProviderAccount {
   @Column({ name: 'refresh_expires_at', type: 'timestamptz', nullable: true })
   refreshExpiresAt: Date | null;
 
+  /** When Alipay last refused to refresh the token (definitely: not a timeout); cleared by a successful refresh. */
+  @Column({ name: 'refresh_failed_at', type: 'timestamptz', nullable: true })
+  refreshFailedAt: Date | null;
+
+  /** Alipay's code for that refusal (`sub_code`), never a token. */
+  @Column({ name: 'refresh_failure_code', type: 'text', nullable: true })
+  refreshFailureCode: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
