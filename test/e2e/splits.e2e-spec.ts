@@ -258,6 +258,31 @@ describe('profit sharing (e2e, WeChat Pay sandbox)', () => {
     expect((await m.client.get<any>(`/v1/payments/${ps.id}`)).amount_split).toBe(0);
   });
 
+  it('money split away is not refundable until it is returned: refunds and splits share one limit', async () => {
+    const m = await merchant('direct');
+    const p = await paid(m);
+    const res = await split(m, p.id, { receivers: [{ ...RECEIVER, amount: 6000 }] });
+    const s = await settledSplit(m, res.body.id);
+    expect(s.status).toBe('succeeded');
+    const refund = (amount: number, no: string) =>
+      m.client.request<any>('POST', '/v1/refunds', { body: { payment_id: p.id, out_refund_no: no, amount } });
+    const over = await refund(4001, `${p.id}-r0`);
+    expect({ status: over.status, code: over.body.error?.code }).toEqual({
+      status: 400,
+      code: 'refund_amount_exceeds_available',
+    });
+    expect(await count(t.dataSource, 'SELECT 1 FROM refunds WHERE payment_id = $1', [p.id])).toBe(0);
+    // A return of 1000 makes 1000 refundable again (and nothing splittable: it is no longer frozen).
+    await m.client.request<any>('POST', `/v1/splits/${s.id}/returns`, { body: { amount: 1000, description: 'back' } });
+    await waitFor(async () => (await m.client.get<any>(`/v1/payments/${p.id}`)).amount_split_returned === 1000, {
+      what: 'the return',
+      timeoutMs: 15_000,
+    });
+    expect((await refund(5000, `${p.id}-r1`)).status).toBe(201);
+    const more = await split(m, p.id, { receivers: [{ ...RECEIVER, amount: 1 }] });
+    expect(more.body.error?.code).toBe('split_amount_exceeds_available');
+  });
+
   it('10 concurrent splits whose sum exceeds the payment: the accepted ones fit, the rest are 409, ledger and events only for the accepted', async () => {
     const m = await merchant('direct');
     const p = await paid(m);
