@@ -174,6 +174,18 @@ export type AlipayAuthorisationDto = {
     user_id: string | null;
     token_expires_at: string | null;
     refresh_expires_at: string | null;
+    /**
+     * When Alipay last refused to refresh the token (a definite refusal); null once a refresh succeeds
+     */
+    refresh_failed_at: string | null;
+    /**
+     * Alipay's code for that refusal
+     */
+    refresh_failure_code: string | null;
+    /**
+     * Set when the merchant must authorise again soon: Alipay refused the last refresh, or the refresh token expires within 14 days. null: nothing to do
+     */
+    warning: 'refresh_refused' | 'refresh_token_expiring' | null;
 };
 
 export type ProviderAccountResponseDto = {
@@ -2357,6 +2369,51 @@ export type ProviderAccountsAdminListResponses = {
 };
 
 export type ProviderAccountsAdminListResponse = ProviderAccountsAdminListResponses[keyof ProviderAccountsAdminListResponses];
+
+export type ProviderAccountsAdminGetData = {
+    body?: never;
+    path: {
+        id: string;
+        family: 'wechat' | 'alipay';
+    };
+    query?: never;
+    url: '/admin/v1/merchants/{id}/provider-accounts/{family}';
+};
+
+export type ProviderAccountsAdminGetErrors = {
+    /**
+     * `parameter_invalid`: an unknown family
+     */
+    400: ErrorResponseDto;
+    /**
+     * `admin_token_missing`; `admin_token_invalid`: unknown or revoked admin token
+     */
+    401: ErrorResponseDto;
+    /**
+     * `admin_role_required`: a viewer token on a write
+     */
+    403: ErrorResponseDto;
+    /**
+     * `resource_missing`: no such merchant
+     */
+    404: ErrorResponseDto;
+    /**
+     * `rate_limited`: too many requests (IP_RATE_LIMIT_ADMIN_PER_MINUTE) or failed admin tokens (ADMIN_AUTH_FAILURES_PER_MINUTE) from this address; see Retry-After
+     */
+    429: ErrorResponseDto;
+    /**
+     * `service_unavailable`: the process is overloaded (too many requests in flight or too much event-loop delay; answered at once, before the body is read) or a dependency (PostgreSQL) is unreachable. A shed request was not read at all. Retry after `Retry-After` seconds, with the same `Idempotency-Key` on a `POST` (a 503 is never stored as the answer of its key).
+     */
+    503: ErrorResponseDto;
+};
+
+export type ProviderAccountsAdminGetError = ProviderAccountsAdminGetErrors[keyof ProviderAccountsAdminGetErrors];
+
+export type ProviderAccountsAdminGetResponses = {
+    200: ProviderAccountResponseDto;
+};
+
+export type ProviderAccountsAdminGetResponse = ProviderAccountsAdminGetResponses[keyof ProviderAccountsAdminGetResponses];
 
 export type ProviderAccountsAdminUpsertData = {
     body: UpsertProviderAccountDto;
