@@ -1,3 +1,4 @@
+import { WechatPaySimulator } from '../../src/modules/sandbox/wechatpay/wechatpay.simulator';
 import { RefundsService } from '../../src/modules/payments/refunds/refunds.service';
 import { OnboardedMerchant, onboardMerchant } from '../utils/merchant-fixture';
 import { FAST_SANDBOX_ENV, count, effectsOf, pay, trialBalanceIsZero, waitForStatus } from '../utils/payments-kit';
@@ -43,8 +44,8 @@ describe('WeChat Pay ABNORMAL refunds (e2e)', () => {
       )
     )[0];
 
-  async function paidWechat(): Promise<any> {
-    const p = await m.client.post<any>('/v1/payments', {
+  async function paidWechat(merchant: OnboardedMerchant = m): Promise<any> {
+    const p = await merchant.client.post<any>('/v1/payments', {
       out_trade_no: `abn-${++n}-${Date.now()}`,
       amount: 10000,
       currency: 'CNY',
@@ -52,13 +53,13 @@ describe('WeChat Pay ABNORMAL refunds (e2e)', () => {
       channel: 'wechat_native',
     });
     expect(await pay(t.baseUrl, p)).toBeLessThan(300);
-    return waitForStatus(m.client, p.id, 'succeeded');
+    return waitForStatus(merchant.client, p.id, 'succeeded');
   }
 
   /** A refund WeChat accepts (PROCESSING) and then notifies REFUND.ABNORMAL. */
-  async function abnormalRefund(p: any): Promise<any> {
+  async function abnormalRefund(p: any, merchant: OnboardedMerchant = m): Promise<any> {
     expect((await control({ abnormal_next_refund: 1 })).status).toBe(200);
-    const r = await m.client.post<any>('/v1/refunds', { payment_id: p.id, out_refund_no: `${p.id}-abn` });
+    const r = await merchant.client.post<any>('/v1/refunds', { payment_id: p.id, out_refund_no: `${p.id}-abn` });
     expect(r.status).toBe('pending');
     return waitFor(
       async () => {
@@ -151,6 +152,28 @@ describe('WeChat Pay ABNORMAL refunds (e2e)', () => {
       409,
       'refund_not_awaiting_operator',
     );
+    expect(await effectsOf(t.dataSource, flagged.id)).toEqual({ entries: 1, events: ['refund.succeeded'] });
+  });
+
+  it("a direct-mode (service-provider) merchant's ABNORMAL refund is retried under its sub_mchid, and completes", async () => {
+    const direct = await onboardMerchant(t, { merchant: { fee_bps: 60 } });
+    const SUB = '1900000301';
+    const put = await admin('PUT', `/merchants/${direct.merchantId}/provider-accounts/wechat`, {
+      mode: 'direct',
+      sub_mchid: SUB,
+    });
+    expect(put.status).toBe(200);
+    const p = await paidWechat(direct);
+    const sim = t.app.get(WechatPaySimulator);
+    expect(sim.orders.get(p.id)).toMatchObject({ subMchid: SUB });
+    const flagged = await abnormalRefund(p, direct);
+    // WeChat knows a partner order's refund only under its sub_mchid: a retry without it would be RESOURCE_NOT_EXISTS.
+    const retried = await admin('POST', `/refunds/${flagged.id}/retry-abnormal`, { type: 'MERCHANT_BANK_CARD' });
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ id: flagged.id, status: 'pending', attention: null });
+    const done = await waitForStatus(direct.client, flagged.id, 'succeeded', '/v1/refunds');
+    expect(done).toMatchObject({ amount: 10000 });
+    expect(sim.orders.get(p.id)!.refunds.map((r) => r.status)).toEqual(['SUCCESS']);
     expect(await effectsOf(t.dataSource, flagged.id)).toEqual({ entries: 1, events: ['refund.succeeded'] });
   });
 

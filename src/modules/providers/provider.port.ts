@@ -151,6 +151,8 @@ export interface AbnormalRefundRetry {
   providerRefundId: string;
   /** The provider's refund id (WeChat refund_id), which names the refund in the path. */
   providerRefundTransactionId: string;
+  /** A service-provider (direct-mode) merchant's sub_mchid, as on its payment; absent for the platform's own orders. */
+  subMchid?: string;
   /** MERCHANT_BANK_CARD: the merchant pays the payer back itself; USER_BANK_CARD: to the payer's card. */
   target:
     | { type: 'MERCHANT_BANK_CARD' }

@@ -78,6 +78,8 @@ export class RefundOperatorService {
         providerOrderId: payment.id,
         providerRefundId: refund.id,
         providerRefundTransactionId: refund.providerRefundId,
+        // A direct-mode (service-provider) merchant's refund is retried under its sub_mchid, as it was made.
+        ...(payment.subMchid ? { subMchid: payment.subMchid } : {}),
         target,
       });
     } catch (err) {

@@ -269,6 +269,8 @@ export class WechatPayAdapter
     const seal = await this.sealer();
     if (!seal) return unverifiedOutcome('no WeChat Pay platform key to seal the bank account with');
     const body = {
+      // Partner mode: the refund is the sub-merchant's, so the retry names it as the refund did.
+      ...(input.subMchid ? { sub_mchid: input.subMchid } : {}),
       out_refund_no: input.providerRefundId,
       type: t.type,
       ...(t.type === 'USER_BANK_CARD'

@@ -517,6 +517,9 @@ export class WechatPaySimulator extends SimulatorBase {
     const r = o?.refunds.find((x) => x.refundId === refundId);
     if (!o || !r || (b.out_refund_no !== undefined && b.out_refund_no !== r.outRefundNo))
       return this.signed(404, { code: 'RESOURCE_NOT_EXISTS', message: 'refund does not exist' });
+    // As on the refund itself: a partner order's refund is named with its sub_mchid; an ordinary one without.
+    if ((b.sub_mchid ?? undefined) !== o.subMchid)
+      return this.signed(404, { code: 'RESOURCE_NOT_EXISTS', message: 'refund does not exist for this sub_mchid' });
     if (b.type !== 'USER_BANK_CARD' && b.type !== 'MERCHANT_BANK_CARD')
       return this.signed(400, { code: 'PARAM_ERROR', message: 'type must be USER_BANK_CARD or MERCHANT_BANK_CARD' });
     if (b.type === 'USER_BANK_CARD' && (!b.bank_type || !b.bank_account || !b.real_name))
