@@ -258,6 +258,30 @@ describe('profit sharing (e2e, WeChat Pay sandbox)', () => {
     expect((await m.client.get<any>(`/v1/payments/${ps.id}`)).amount_split).toBe(0);
   });
 
+  it('a split retried with its Idempotency-Key is the same split: one row, one provider order, one event', async () => {
+    const m = await merchant('direct');
+    const p = await paid(m);
+    const body = { receivers: [{ ...RECEIVER, amount: 700 }] };
+    const first = await m.client.request<any>('POST', `/v1/payments/${p.id}/splits`, {
+      body,
+      idempotencyKey: 'split-1',
+    });
+    const again = await m.client.request<any>('POST', `/v1/payments/${p.id}/splits`, {
+      body,
+      idempotencyKey: 'split-1',
+    });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.replayed).toBe(true);
+    await settledSplit(m, first.body.id);
+    expect(await count(t.dataSource, 'SELECT 1 FROM splits WHERE payment_id = $1', [p.id])).toBe(1);
+    expect((await m.client.get<any>(`/v1/payments/${p.id}`)).amount_split).toBe(700);
+    const tx = sim().orders.get(p.id)!.transactionId;
+    expect([...sim().profitSharing.splitOrders.values()].filter((o) => o.transactionId === tx)).toHaveLength(1);
+    expect((await splitEvents(m.merchantId)).map((e) => e.type)).toEqual(['split.succeeded']);
+  });
+
   it('money split away is not refundable until it is returned: refunds and splits share one limit', async () => {
     const m = await merchant('direct');
     const p = await paid(m);
