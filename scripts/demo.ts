@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { IncomingHttpHeaders, createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { PaygridClient, verifyWebhook } from '@paygrid/sdk';
+import { PaygridClient, type Payment, verifyWebhook } from '@paygrid/sdk';
 import { bindDemoQueue } from './demo-rabbit';
 import { DEMO_CHANNELS, demoArgs } from './demo-channels';
 
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       subject: 'Demo: coffee beans 1 kg',
       ...(await demo.params(client)),
     });
-    info(`payment ${payment.id}: ${payment.status}; next_action ${JSON.stringify(payment.next_action)}`);
+    info(`payment ${payment.id}: ${payment.status}; ${payerStep(payment.next_action)}`);
 
     step(3, `The payer pays in the ${channel} sandbox; the simulator sends its signed notification to Paygrid`);
     const payer = demo.payerUrl(payment, (process.env.SANDBOX_URL ?? baseUrl).replace(/\/$/, ''));
@@ -344,3 +344,20 @@ main().then(
     process.exit(1);
   },
 );
+
+/** What the payer is asked to do, in a line: the URL to scan or open, not the drawn QR code's data URL. */
+function payerStep(action: Payment['next_action']): string {
+  if (!action) return 'nothing for the payer to do';
+  switch (action.type) {
+    case 'qr_code':
+      return `the payer scans ${action.qr_code}`;
+    case 'redirect':
+    case 'three_d_secure':
+      return `the payer opens ${action.url}`;
+    case 'alipay_app':
+      return 'the merchant app hands the signed order string to the Alipay SDK';
+    case 'wechat_jsapi':
+    case 'wechat_app':
+      return `the payer's WeChat is handed the ${action.type} parameters (prepay ${action.params.package ?? action.params.prepayid ?? ''})`;
+  }
+}

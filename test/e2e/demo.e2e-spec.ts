@@ -136,9 +136,16 @@ describe('npm run demo against a freshly started instance (e2e)', () => {
 
   it('refuses an unknown option or a bad port, and creates nothing', async () => {
     const creds = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8'));
+    // "Creates nothing": no new app. Ids only, as an earlier demo run's clean-up may still touch its own app's row.
     const apps = async () =>
-      (await http('GET', `${baseUrl}/admin/v1/merchants/${creds.merchant_id}/apps`, { token: creds.admin_token })).body;
+      (
+        (await http('GET', `${baseUrl}/admin/v1/merchants/${creds.merchant_id}/apps`, { token: creds.admin_token }))
+          .body as { id: string }[]
+      )
+        .map((a) => a.id)
+        .sort();
     const before = await apps();
+    expect(before.length).toBeGreaterThan(0);
     for (const args of [['--webhook-port=http'], ['--webhook-prt=4000'], ['--channel=nope']]) {
       const run = spawnSync(process.execPath, ['-r', '@swc-node/register', 'scripts/demo.ts', ...args], {
         cwd: ROOT,
