@@ -32,6 +32,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("refuses the platform's Alipay split receiver without its name (Alipay binds receivers by account and name)", () => {
+    expect(() => loadConfig({ SPLIT_PLATFORM_RECEIVER_ALIPAY: '2088000000000042' })).toThrow(
+      /SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME is required/,
+    );
+    const c = loadConfig({
+      SPLIT_PLATFORM_RECEIVER_ALIPAY: '2088000000000042',
+      SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME: 'X Co',
+    });
+    expect(JSON.stringify(c)).toContain('2088000000000042');
+  });
+
   it('never echoes a sensitive value in its error', () => {
     expect(() => loadConfig({ PAYGRID_ADMIN_TOKEN: 'short-secret' })).toThrow(
       /PAYGRID_ADMIN_TOKEN must be at least 16/,

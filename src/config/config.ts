@@ -247,7 +247,7 @@ export const VARIABLES = {
   },
   CHECKOUT_SSE_MAX_STREAMS: {
     description:
-      'Live-status streams (GET /checkout/{id}/events, Server-Sent Events) one API process keeps open; beyond it a new one answers 503 with Retry-After and the cashier page polls instead. Each open stream also counts toward OVERLOAD_MAX_IN_FLIGHT (0: no streams, polling only)',
+      'Live-status streams (GET /checkout/{id}/events, Server-Sent Events) one API process keeps open; beyond it a new one answers 503 with Retry-After and the cashier page polls instead. An open stream does not count toward OVERLOAD_MAX_IN_FLIGHT (0: no streams, polling only)',
     default: 128,
     parse: int(0, 100_000),
   },
@@ -374,7 +374,11 @@ export const VARIABLES = {
       "The platform's own Alipay user id (2088…) that receives its commission when a merchant splits to `type: platform`. Unset: 2088000000000001 in sandbox mode, none in live mode",
     parse: str,
   },
-  SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME: { description: 'The name of that Alipay account (optional)', parse: str },
+  SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME: {
+    description:
+      'The real name of that Alipay account; required with SPLIT_PLATFORM_RECEIVER_ALIPAY (alipay.trade.royalty.relation.bind refuses a receiver without it). Unset: Paygrid Sandbox Platform in sandbox mode',
+    parse: str,
+  },
   PAYGRID_DEMO_SEED: {
     description:
       'Sandbox only: on first start (no merchants yet) create a demo merchant, app and key and write their credentials to PAYGRID_DATA_DIR/demo-credentials.json',
@@ -703,6 +707,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const v = values as { [K in keyof Vars]: ValueOf<K> | undefined };
   if (v.NODE_ENV === 'production' && !v.PAYGRID_DATA_KEYS && !problems.some((p) => p.startsWith('PAYGRID_DATA_KEYS'))) {
     problems.push('PAYGRID_DATA_KEYS is required when NODE_ENV=production (keys must not be generated on disk)');
+  }
+  // alipay.trade.royalty.relation.bind refuses a receiver without its name: the commission splits would all fail.
+  if (v.SPLIT_PLATFORM_RECEIVER_ALIPAY && !v.SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME) {
+    problems.push(
+      'SPLIT_PLATFORM_RECEIVER_ALIPAY_NAME is required with SPLIT_PLATFORM_RECEIVER_ALIPAY (Alipay binds a receiver by account and name)',
+    );
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -14,6 +14,13 @@ export type Refuse = (req: Request, res: Response, reason: ShedReason) => void;
 const EXEMPT = /^\/(health|metrics|sandbox)(\/|$|\?)/;
 
 /**
+ * The cashier's live-status streams (Server-Sent Events) stay open for minutes while idle: a new one is refused
+ * when the process is overloaded, like any request, but an open one is not counted as in flight. They are bounded
+ * on their own (CHECKOUT_SSE_MAX_STREAMS), so open pages cannot shed the API's own requests.
+ */
+const LONG_LIVED = /^\/checkout\/[^/?]+\/events(\?|$)/;
+
+/**
  * Overload is refused, not queued (docs/hot-path.md): past OVERLOAD_MAX_IN_FLIGHT
  * requests in flight, or an event-loop delay p99 over OVERLOAD_MAX_EVENT_LOOP_DELAY_MS
  * in the last ~500 ms window, a request is answered at once, before its body is read.
@@ -59,6 +66,7 @@ export class LoadShedder implements OnApplicationShutdown {
         this.shed.inc({ reason });
         return refuse(req, res, reason);
       }
+      if (LONG_LIVED.test(req.url)) return next();
       this.active++;
       // 'close' fires once for a finished response and for an aborted connection alike.
       res.once('close', () => this.active--);
