@@ -416,4 +416,49 @@ describe('profit sharing (e2e, WeChat Pay sandbox)', () => {
     expect((await splitEvents(m.merchantId)).map((e) => e.type)).toEqual(['split.succeeded']);
     expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
   });
+
+  it('collected mode: a profit-sharing payment is settled only once released, together with its splits', async () => {
+    const m = await merchant('collected');
+    const held = await paid(m);
+    const plain = await paid(m, {});
+    const row = await http<any>('GET', `${t.baseUrl}/admin/v1/merchants/${m.merchantId}`, { token: TEST_ADMIN_TOKEN });
+    const day = (offset: number) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone: row.body.timezone }).format(
+        new Date(Date.now() + offset * 86_400_000),
+      );
+    const settle = async (d: string) => {
+      const r = await http<any>('POST', `${t.baseUrl}/admin/v1/settlements/run`, {
+        token: TEST_ADMIN_TOKEN,
+        body: { day: d, merchant_id: m.merchantId, force: true },
+      });
+      expect(r.status).toBe(200);
+      return r.body.data as Array<{ net_amount: number; transferred_amount: number }>;
+    };
+    const lines = () =>
+      t.dataSource.query(
+        `SELECT l.reference_type, l.reference_id, l.kind, l.net_amount::int AS net
+           FROM settlement_lines l JOIN settlements s ON s.id = l.settlement_id
+          WHERE s.merchant_id = $1 ORDER BY l.id`,
+        [m.merchantId],
+      );
+    // Today: only the plain payment; the profit-sharing one waits for its release.
+    const [today] = await settle(day(0));
+    expect(today).toMatchObject({ net_amount: 9940, transferred_amount: 9940 });
+    expect(await lines()).toEqual([{ reference_type: 'payment', reference_id: plain.id, kind: 'payment', net: 9940 }]);
+    expect((await merchantLedger(t.dataSource, m.merchantId)).merchant_pending).toBe(9940);
+    // The merchant splits 30.00 of it away and releases the rest.
+    const res = await split(m, held.id, { receivers: [{ ...RECEIVER, amount: 3000 }], finish: true });
+    const done = await settledSplit(m, res.body.id);
+    expect(done.status).toBe('succeeded');
+    expect((await m.client.get<any>(`/v1/payments/${held.id}`)).split_state).toBe('released');
+    // The next day's settlement takes the payment and its split together: 9940 - 3000 reaches the merchant.
+    const [next] = await settle(day(1));
+    expect(next).toMatchObject({ net_amount: 6940, transferred_amount: 6940 });
+    expect((await lines()).slice(1)).toEqual([
+      { reference_type: 'payment', reference_id: held.id, kind: 'payment', net: 9940 },
+      { reference_type: 'split', reference_id: done.id, kind: 'adjustment', net: -3000 },
+    ]);
+    expect((await merchantLedger(t.dataSource, m.merchantId)).merchant_pending ?? 0).toBe(0);
+    expect(await trialBalanceIsZero(t.dataSource)).toBe(true);
+  });
 });

@@ -179,7 +179,7 @@ export interface SettlementLine {
   ledger_entry_id: string;
   kind: 'payment' | 'refund' | 'adjustment';
   entry_type: string;
-  reference_type: 'payment' | 'refund';
+  reference_type: 'payment' | 'refund' | 'split' | 'split_return';
   reference_id: string;
   occurred_at: string;
   gross_amount: number;

@@ -36,6 +36,7 @@ import { SplitsService } from './splits/splits.service';
     PaymentsService,
     RefundsService,
     SplitsService,
+    SplitsRepository,
     RefundOperatorService,
     PaymentsRepository,
     RefundsRepository,

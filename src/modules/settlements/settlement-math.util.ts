@@ -50,11 +50,14 @@ export interface SettlementFigures {
  */
 export function lineFor(e: EntryMoney): LineDraft {
   const net = e.pending + e.available;
-  const kind: SettlementLineKind = e.reversesEntryId
-    ? 'adjustment'
-    : e.referenceType === 'refund'
-      ? 'refund'
-      : 'payment';
+  // A split (and a split's return) in collected mode moves the merchant's money to a receiver (and back): an
+  // adjustment of what the platform owes it, like a reversal.
+  const kind: SettlementLineKind =
+    e.reversesEntryId || e.referenceType === 'split' || e.referenceType === 'split_return'
+      ? 'adjustment'
+      : e.referenceType === 'refund'
+        ? 'refund'
+        : 'payment';
   return {
     ledgerEntryId: e.ledgerEntryId,
     kind,

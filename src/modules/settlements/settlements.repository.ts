@@ -69,7 +69,8 @@ export class SettlementsRepository {
          FROM ledger_entries e
          JOIN ledger_postings p ON p.entry_id = e.id AND p.currency = $2
          JOIN ledger_accounts a ON a.id = p.account_id
-        WHERE e.merchant_id = $1 AND e.reference_type IN ('payment', 'refund') AND e.occurred_at < $3
+        WHERE e.merchant_id = $1 AND e.reference_type IN ('payment', 'refund', 'split', 'split_return')
+          AND e.occurred_at < $3
           AND NOT EXISTS (SELECT 1 FROM settlement_lines l WHERE l.ledger_entry_id = e.id)
         GROUP BY e.id
        HAVING bool_or(a.code IN ('merchant_pending', 'merchant_available') AND a.merchant_id = $1)

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { newId } from '../../common/ids/ids.util';
@@ -8,6 +8,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { MerchantDirectory, type MerchantView } from '../merchants/merchant-directory';
 import { OutboxService } from '../notifications/outbox.service';
 import { Settlement } from './entities/settlement.entity';
+import { PAYMENT_RESOLUTION, PaymentResolutionPort } from './payment-resolution.port';
 import type { SettlementLine } from './entities/settlement-line.entity';
 import { dayClosed, isDay, latestDueDay } from './settlement-day.util';
 import { lineFor, settlementFigures } from './settlement-math.util';
@@ -51,6 +52,7 @@ export class SettlementsService {
     private readonly merchants: MerchantDirectory,
     private readonly outbox: OutboxService,
     private readonly audit: AuditLogService,
+    @Inject(PAYMENT_RESOLUTION) private readonly payments: PaymentResolutionPort,
   ) {}
 
   /** Settles one merchant, currency and business day once; a repeat (also a concurrent one) returns the first settlement. */
@@ -93,7 +95,10 @@ export class SettlementsService {
     if (existing) return { settlement: existing, created: false };
 
     const cutoff = await this.repo.cutoff(m, day, merchant.timezone);
-    const lines = (await this.repo.unsettledEntries(m, merchant.id, currency, cutoff)).map(lineFor);
+    const unsettled = await this.repo.unsettledEntries(m, merchant.id, currency, cutoff);
+    // Collected-mode profit sharing: a payment and its splits wait for the merchant's release (docs/settlement.md).
+    const held = await this.payments.heldFromSettlement(unsettled, m);
+    const lines = unsettled.filter((e) => !held.has(e.referenceId)).map(lineFor);
     const carriedIn = await this.repo.lastCarriedForward(m, merchant.id, currency);
     if (lines.length === 0 && carriedIn <= 0n) return { settlement: null, created: false };
 

@@ -1122,7 +1122,7 @@ export type SettlementLineDto = {
     ledger_entry_id: string;
     kind: 'payment' | 'refund' | 'adjustment';
     entry_type: string;
-    reference_type: 'payment' | 'refund';
+    reference_type: 'payment' | 'refund' | 'split' | 'split_return';
     /**
      * The payment or refund id
      */

@@ -1,5 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import {
+  LedgerReference,
   PAYMENT_RESOLUTION,
   PaymentResolution,
   PaymentResolutionPort,
@@ -8,9 +10,11 @@ import { PaymentResolutionService } from './payment-resolution.service';
 import { OPEN_PAYMENT_STATUSES } from '../payment-state-machine';
 import { PaymentsModule } from '../payments.module';
 import { PaymentsRepository } from '../payments.repository';
+import { SplitsRepository } from '../splits/splits.repository';
 
 /**
- * Reconciliation's way to settle "the provider says paid, we say pending":
+ * Settlement's question "does this payment wait for its profit-sharing release?", and
+ * reconciliation's way to settle "the provider says paid, we say pending":
  * the resolution service's query-and-apply step (the resolver worker's too), so the outcome goes through the
  * one lifecycle path (state change, ledger entry, event in one transaction).
  */
@@ -19,7 +23,12 @@ export class PaymentResolutionAdapter implements PaymentResolutionPort {
   constructor(
     private readonly payments: PaymentsRepository,
     private readonly resolution: PaymentResolutionService,
+    private readonly splits: SplitsRepository,
   ) {}
+
+  heldFromSettlement(refs: readonly LedgerReference[], manager?: EntityManager): Promise<Set<string>> {
+    return this.splits.heldFromSettlement(refs, manager);
+  }
 
   async resolve(paymentId: string): Promise<PaymentResolution> {
     const payment = await this.payments.findById(paymentId);

@@ -26,6 +26,30 @@ export class SplitsRepository {
   }
 
   /**
+   * Of these ledger references (payment, split and split_return ids), those of a collected-mode payment made
+   * with profit sharing and not released yet: settlement waits for the release (docs/settlement.md).
+   */
+  async heldFromSettlement(
+    refs: readonly { referenceType: string; referenceId: string }[],
+    manager?: EntityManager,
+  ): Promise<Set<string>> {
+    if (refs.length === 0) return new Set();
+    const rows: Array<{ reference_id: string }> = await this.m(manager).query(
+      `SELECT r.reference_id
+         FROM unnest($1::text[], $2::text[]) AS r(reference_type, reference_id)
+         JOIN payments p ON p.id = CASE r.reference_type
+                                     WHEN 'payment' THEN r.reference_id
+                                     WHEN 'split' THEN (SELECT s.payment_id FROM splits s WHERE s.id = r.reference_id)
+                                     WHEN 'split_return'
+                                       THEN (SELECT x.payment_id FROM split_returns x WHERE x.id = r.reference_id)
+                                   END
+        WHERE p.profit_sharing AND p.money_mode = 'collected' AND p.split_state IS DISTINCT FROM 'released'`,
+      [refs.map((r) => r.referenceType), refs.map((r) => r.referenceId)],
+    );
+    return new Set(rows.map((r) => r.reference_id));
+  }
+
+  /**
    * Takes room for a split on the payment with one conditional update (the
    * row lock makes concurrent splits queue and re-check): false when the
    * payment is not open for splits or the amount does not fit. `finish`

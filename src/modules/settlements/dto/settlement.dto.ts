@@ -11,7 +11,7 @@ export class SettlementLineDto {
   ledger_entry_id: string;
   @ApiProperty({ enum: ['payment', 'refund', 'adjustment'] }) kind: string;
   @ApiProperty({ example: 'payment.captured' }) entry_type: string;
-  @ApiProperty({ enum: ['payment', 'refund'] }) reference_type: string;
+  @ApiProperty({ enum: ['payment', 'refund', 'split', 'split_return'] }) reference_type: string;
   @ApiProperty({ example: 'pay_01jb8y3k2m9x7q4w5e6r7t8y9u', description: 'The payment or refund id' })
   reference_id: string;
   @ApiProperty({ description: 'When the payment or refund succeeded (RFC 3339 UTC)' }) occurred_at: string;
