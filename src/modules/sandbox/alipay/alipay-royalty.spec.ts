@@ -1,7 +1,8 @@
 import { AlipaySdk } from 'alipay-sdk';
 import { createSign } from 'node:crypto';
-import { createServer, Server } from 'node:http';
+import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { AlipaySdkGateway, SdkCheckedCall, startAlipaySdkGateway } from '../testing/alipay-sdk-gateway.util';
 import { Harness, payerActs, startHarness, waitFor } from '../testing/sandbox-harness.util';
 import { AlipayAdapter } from '../../providers/alipay/alipay.adapter';
 import type { SplitReceiver } from '../../providers/provider.port';
@@ -211,48 +212,15 @@ describe('Alipay royalty: the official SDK as the merchant client of the simulat
 });
 
 describe('Alipay royalty: our adapter’s requests and the simulator’s answers, checked by the SDK', () => {
-  let proxy: Server;
+  let gateway: AlipaySdkGateway;
   let adapter: AlipayAdapter;
-  const seen: Array<{ method: string; biz: Record<string, unknown>; requestOk: boolean; answerOk: boolean }> = [];
-  const gatewaySdk = () =>
-    new AlipaySdk({
-      appId: h.keys.alipay.appId,
-      privateKey: h.keys.alipay.alipayPrivateKeyPem,
-      keyType: 'PKCS8',
-      alipayPublicKey: h.keys.alipay.appPublicKeyPem,
-    });
+  let seen: SdkCheckedCall[];
 
   beforeAll(async () => {
-    const asGateway = gatewaySdk();
-    proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        void (async () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const url = new URL(req.url ?? '/', 'http://proxy');
-          const params = { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(body)) };
-          const requestOk = asGateway.checkNotifySignV2(params);
-          const upstream = await fetch(`${h.baseUrl}/sandbox/alipay/gateway.do${url.search}`, {
-            method: 'POST',
-            headers: { 'content-type': String(req.headers['content-type']) },
-            body,
-          });
-          const text = await upstream.text();
-          let answerOk = true;
-          try {
-            sdk.checkResponseSign(text, `${params.method.replace(/\./g, '_')}_response`, JSON.parse(text).sign, 't');
-          } catch {
-            answerOk = false;
-          }
-          seen.push({ method: params.method, biz: JSON.parse(params.biz_content ?? '{}'), requestOk, answerOk });
-          res.writeHead(upstream.status, { 'content-type': 'application/json;charset=utf-8' }).end(text);
-        })();
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    gateway = await startAlipaySdkGateway(h);
+    seen = gateway.seen;
     adapter = new AlipayAdapter({
-      gatewayUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/gateway.do`,
+      gatewayUrl: gateway.url,
       appId: h.keys.alipay.appId,
       appPrivateKeyPem: h.keys.alipay.appPrivateKeyPem,
       alipayPublicKeyPem: h.keys.alipay.alipayPublicKeyPem,
@@ -261,8 +229,7 @@ describe('Alipay royalty: our adapter’s requests and the simulator’s answers
   });
   afterAll(async () => {
     adapter.shutdown();
-    proxy.closeAllConnections();
-    await new Promise((r) => proxy.close(r));
+    await gateway.close();
   });
 
   it('create, bind, split, query, return and release: every request verifies at the gateway, every answer at the SDK', async () => {
