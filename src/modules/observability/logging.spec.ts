@@ -60,6 +60,16 @@ describe('access-log sampling (ACCESS_LOG_SAMPLE_RATE)', () => {
     expect(accessLogLevel(1, () => 0.999999)(req, res(200))).toBe('info');
   });
 
+  it("puts the simulators' successful answers at debug, and still warns of their refusals", () => {
+    const level = accessLogLevel(1, () => 0);
+    const at = (url: string, status: number) => level({ url } as never, res(status));
+    expect(at('/sandbox/alipay/gateway.do?method=alipay.trade.query', 200)).toBe('debug');
+    expect(at('/sandbox', 200)).toBe('debug');
+    expect(at('/sandbox/wechatpay/v3/pay/transactions/native', 400)).toBe('warn');
+    expect(at('/sandboxes', 200)).toBe('info');
+    expect(at('/v1/payments', 201)).toBe('info');
+  });
+
   it('defaults to every line, and refuses a rate outside 0..1 naming the variable', () => {
     expect(loadConfig({}).accessLogSampleRate).toBe(1);
     expect(loadConfig({ ACCESS_LOG_SAMPLE_RATE: '0.01' }).accessLogSampleRate).toBe(0.01);

@@ -79,19 +79,25 @@ export function accessLine(req: IncomingMessage, res: Res, ms: number): string {
   return `${req.method} ${redactUrl(req.url ?? '')} ${res.statusCode}${code ? ` ${code}` : ''} (${ms} ms)`;
 }
 
+const SIMULATOR_PATH = /^\/sandbox(\/|\?|$)/;
+
 /**
  * The level of a request's access line. 4xx answers are the merchant's problem to see (bad signature, bad
  * parameter): warn, with their code; 5xx and failures: error. Those are always logged. Successful answers are
- * `info`, and only a share `sampleRate` of them is logged at all (ACCESS_LOG_SAMPLE_RATE): on a busy API their
- * lines cost CPU and say little that the metrics do not. 'silent' makes pino-http skip the line entirely.
+ * `info` (the simulators' own, under /sandbox, `debug`), and only a share `sampleRate` of them is logged at all
+ * (ACCESS_LOG_SAMPLE_RATE): on a busy API their lines cost CPU and say little that the metrics do not. 'silent'
+ * makes pino-http skip the line entirely.
  */
 export function accessLogLevel(
   sampleRate: number,
   random: () => number = Math.random,
-): (req: IncomingMessage, res: ServerResponse, err?: Error) => 'error' | 'warn' | 'info' | 'silent' {
-  return (_req, res, err) => {
+): (req: IncomingMessage, res: ServerResponse, err?: Error) => 'error' | 'warn' | 'info' | 'debug' | 'silent' {
+  return (req, res, err) => {
     if (err || res.statusCode >= 500) return 'error';
     if (res.statusCode >= 400) return 'warn';
+    // The simulators stand in for the providers: their successful answers are Paygrid talking to itself in
+    // sandbox mode (a first boot's scheduled reconciliation alone makes a dozen), so they are debug lines.
+    if (SIMULATOR_PATH.test(req.url ?? '')) return 'debug';
     if (sampleRate >= 1) return 'info';
     return random() < sampleRate ? 'info' : 'silent';
   };
