@@ -10,6 +10,8 @@ import { LedgerService } from '../../src/modules/ledger/ledger.service';
 import { MerchantsService } from '../../src/modules/merchants/merchants.service';
 import { PaymentsService } from '../../src/modules/payments/payments.service';
 import type { Payment } from '../../src/modules/payments/entities/payment.entity';
+import type { Refund } from '../../src/modules/payments/entities/refund.entity';
+import { RefundsService } from '../../src/modules/payments/refunds/refunds.service';
 import { ProviderRegistry } from '../../src/modules/providers/provider-registry';
 import { FakeProvider } from './fake-provider';
 import { count } from './payments-kit';
@@ -39,6 +41,8 @@ export interface ModuleKit {
   pendingPayment(m: KitMerchant, amount?: bigint, opts?: { expiresInS?: number }): Promise<Payment>;
   /** A payment the fake answered succeeded at create (as a barcode or card payment is). */
   paidPayment(m: KitMerchant, amount?: bigint): Promise<Payment>;
+  /** A refund asked by the merchant through RefundsService.create (script the fake's refund answer first). */
+  refund(m: KitMerchant, paymentId: string, outRefundNo: string, amount: number): Promise<Refund>;
   /** Ledger entries and outbox events about one object, by id. */
   effectsOf(referenceId: string): Promise<{ entries: string[]; events: string[] }>;
   /** Σ debits − Σ credits per currency over every posting: all zero when the ledger balances. */
@@ -119,6 +123,12 @@ export async function startModuleKit(env: Record<string, string | undefined> = {
       });
       if (p.status !== 'succeeded') throw new Error(`the fake's successful create gave a ${p.status} payment`);
       return p;
+    },
+    refund(m, paymentId, outRefundNo, amount) {
+      return get(RefundsService).create(
+        { merchantId: m.merchantId, appId: m.appId, kind: 'merchant', actor: 'key_module_spec' },
+        { payment_id: paymentId, out_refund_no: outRefundNo, amount },
+      );
     },
     async effectsOf(referenceId) {
       const entries: Array<{ type: string }> = await dataSource.query(

@@ -1,6 +1,5 @@
 import { KIT_ACTOR, KitMerchant, ModuleKit, rows, startModuleKit } from '../../../test/utils/module-kit';
 import { LedgerService } from '../ledger/ledger.service';
-import { RefundsService } from '../payments/refunds/refunds.service';
 import { SettlementsService } from './settlements.service';
 
 /**
@@ -57,12 +56,7 @@ describe('settlements (module)', () => {
     const a = await kit.paidPayment(m, 10_000n);
     await kit.paidPayment(m, 5000n);
     kit.provider.script('refund', { status: 'succeeded' });
-    const r = await kit
-      .get(RefundsService)
-      .create(
-        { merchantId: m.merchantId, appId: m.appId, kind: 'merchant', actor: 'key_module_spec' },
-        { payment_id: a.id, out_refund_no: 'settle-refund', amount: 3000 },
-      );
+    const r = await kit.refund(m, a.id, 'settle-refund', 3000);
     expect(r).toMatchObject({ status: 'succeeded', feeRefunded: 18n });
     const net = 994n + 9940n + 4970n - 2982n;
     expect(await balance('merchant_pending')).toBe(net);
