@@ -232,7 +232,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 function rabbitLeader(): number {
   for (const i of [1, 2, 3]) {
     try {
-      const out = sh(`rabbitctl ${i} list_queues name leader --formatter tsv -q 2>/dev/null`);
+      const out = sh(`rabbitctl ${i} list_queues name leader -q 2>/dev/null`);
       const line = out.split('\n').find((l) => l.startsWith('paygrid.webhooks\t'));
       if (line) return Number(/paygrid-rabbit-(\d)@/.exec(line)![1]);
     } catch {

@@ -272,7 +272,7 @@ start_paygrid() {
   for w in 1 2; do wait_for "worker $w" 120 grep -q 'Paygrid worker started' "$LOGS/worker$w.log"; done
   # The workers declare the quorum queues; with all three nodes up each queue has a member on every node.
   wait_for "the webhooks quorum queue" 60 bash -c "source '$REPO_ROOT/scripts/cluster/env.sh'; rabbitctl 1 list_queues name | grep -q '^paygrid.webhooks$'"
-  rabbitctl 1 list_queues name type leader members --formatter tsv -q >&2 || true
+  rabbitctl 1 list_queues name type leader members -q >&2 || true
 }
 
 mkdir -p "$RUN" "$LOGS"
