@@ -239,6 +239,8 @@ PUBLIC_BASE_URL=http://127.0.0.1:$HAPROXY_API_PORT
 SANDBOX_URL=http://127.0.0.1:$SANDBOX_PORT
 SANDBOX_PORT=$SANDBOX_PORT
 RATE_LIMIT_PER_MINUTE=10000000
+# Two API replicas of one process each (the topology's two boxes); in production the default is one per core.
+PAYGRID_API_PROCESSES=${CLUSTER_API_PROCESSES:-1}
 # The simulators retry callbacks on the providers' schedules divided by this (4 min → 2.4 s).
 SANDBOX_TIME_COMPRESSION=100
 ENV
