@@ -4,7 +4,11 @@
  * $CLUSTER_DIR/cluster-drill.json, exits 1 when any lost/duplicated count is not 0.
  *
  * CLUSTER_DRILL_RATE (payments/s, default 50), CLUSTER_DRILL_SCENARIOS (comma list, default all),
- * CLUSTER_DRILL_OUTAGE_S (how long a killed RabbitMQ node stays down / a node stays paused, default 30).
+ * CLUSTER_DRILL_OUTAGE_S (how long a killed RabbitMQ node stays down / a node stays paused, default 30),
+ * CLUSTER_DRILL_REPLICA_DOWN_S (how long a killed API or worker stays down, default 15),
+ * CLUSTER_DRILL_HOLD_S (load before and after each fault, default 10),
+ * CLUSTER_DRILL_CONCURRENCY and CLUSTER_DRILL_SCALE_S (the `scale` scenario's closed loop: payers and seconds per
+ * configuration, defaults 16 and 20).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,10 @@ const DIR = process.env.CLUSTER_DIR ?? join(REPO, '.data', 'cluster');
 const BASE = Number(process.env.CLUSTER_PORT_BASE ?? 43000);
 const RATE = Number(process.env.CLUSTER_DRILL_RATE ?? 50);
 const OUTAGE_S = Number(process.env.CLUSTER_DRILL_OUTAGE_S ?? 30);
+const REPLICA_DOWN_S = Number(process.env.CLUSTER_DRILL_REPLICA_DOWN_S ?? 15);
+const HOLD_S = Number(process.env.CLUSTER_DRILL_HOLD_S ?? 10);
+const CONCURRENCY = Number(process.env.CLUSTER_DRILL_CONCURRENCY ?? 16);
+const SCALE_S = Number(process.env.CLUSTER_DRILL_SCALE_S ?? 20);
 const API = `http://127.0.0.1:${BASE + 80}`;
 const RECEIVER_PORT = BASE + 95;
 const PATRONI = (i: number) => `http://127.0.0.1:${BASE + 50 + i}`;
@@ -145,6 +153,7 @@ async function createAndPay(app: Credentials, runId: string): Promise<void> {
   }
 }
 
+/** Open loop: RATE payments a second whatever the answers (a fault shows as payments piling up in flight). */
 function startLoad(app: Credentials, runId: string): void {
   loadOn = true;
   const started = now();
@@ -152,18 +161,54 @@ function startLoad(app: Credentials, runId: string): void {
   const tick = () => {
     if (!loadOn) return;
     const due = Math.floor(((now() - started) / 1000) * RATE);
-    for (; sent < due; sent++) {
-      const p: Promise<void> = createAndPay(app, runId).catch((err: Error) => void log(`load: ${err.message}`));
-      inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
-    }
+    for (; sent < due; sent++) track(createAndPay(app, runId));
     setTimeout(tick, 20);
   };
   tick();
+  startProgress();
+}
+/** Closed loop: `payers` clients, each creating and paying the next payment as soon as the last one is paid. */
+function startClosedLoad(app: Credentials, runId: string, payers: number): void {
+  loadOn = true;
+  const loop = async (): Promise<void> => {
+    while (loadOn) await createAndPay(app, runId);
+  };
+  for (let i = 0; i < payers; i++) track(loop());
+  startProgress();
+}
+function track(work: Promise<void>): void {
+  const p: Promise<void> = work.catch((err: Error) => void log(`load: ${err.message}`));
+  inFlight.add(p);
+  void p.finally(() => inFlight.delete(p));
 }
 async function stopLoad(): Promise<void> {
   loadOn = false;
+  stopProgress();
   await Promise.all([...inFlight]);
+}
+
+/** A line every 5 s while the load runs, so a long drill shows it is moving (and where it is stuck). */
+let progress: NodeJS.Timeout | undefined;
+function startProgress(): void {
+  stopProgress();
+  let last = { at: now(), accepted: accepted.size, hooks: webhooks.size };
+  progress = setInterval(() => {
+    const t = now();
+    const s = (t - last.at) / 1000;
+    const recent = attempts.filter((a) => a.at >= last.at);
+    log(
+      `  ${accepted.size} created (${Math.round((accepted.size - last.accepted) / s)}/s), ${paid.size} paid, ` +
+        `${webhooks.size} webhooks (${Math.round((webhooks.size - last.hooks) / s)}/s), ${inFlight.size} in flight; ` +
+        `last ${Math.round(s)} s: ${recent.filter((a) => a.status === 503).length} × 503, ` +
+        `${recent.filter((a) => a.status === 0).length} network errors`,
+    );
+    last = { at: t, accepted: accepted.size, hooks: webhooks.size };
+  }, 5_000);
+  progress.unref();
+}
+function stopProgress(): void {
+  if (progress) clearInterval(progress);
+  progress = undefined;
 }
 
 function startReceiver(): Promise<() => Promise<void>> {
@@ -320,6 +365,8 @@ interface Outcome {
   action: string;
   recovery_s?: number;
   webhook_recovery_s?: number;
+  longest_gap_without_201_s?: number;
+  longest_gap_without_webhook_s?: number;
   throughput?: number;
   p99_ms?: number;
   answers: Record<string, number>;
@@ -329,14 +376,33 @@ interface Outcome {
   notes: string[];
 }
 
-/** Time from `t` to the first create answered 201 that was sent after `t`, and to the first webhook after it. */
-function recovery(t: number) {
+/**
+ * How the fault showed: the time from `t` to the first 201 of a create sent after it and to the first webhook
+ * after it, and the longest stretch from `t` to `to` without any 201 answer and without any webhook (a
+ * stretch that starts before the fault counts from `t`). The gaps are the better measure of an outage: a
+ * create that reached the healthy replica answers 201 at once, while its neighbours wait for a retry.
+ */
+function recovery(t: number, to: number) {
+  const round = (ms: number) => Math.round(ms / 100) / 10;
+  const answered = createLatency.map((c) => c.at + c.ms);
   const firstCreate = createLatency.filter((c) => c.at >= t).sort((a, b) => a.at + a.ms - (b.at + b.ms))[0];
   const firstHook = [...webhooks.values()].filter((w) => w > t).sort((a, b) => a - b)[0];
   return {
-    recovery_s: firstCreate ? Math.round((firstCreate.at + firstCreate.ms - t) / 100) / 10 : undefined,
-    webhook_recovery_s: firstHook ? Math.round((firstHook - t) / 100) / 10 : undefined,
+    recovery_s: firstCreate ? round(firstCreate.at + firstCreate.ms - t) : undefined,
+    webhook_recovery_s: firstHook ? round(firstHook - t) : undefined,
+    longest_gap_without_201_s: round(longestGap(answered, t, to)),
+    longest_gap_without_webhook_s: round(longestGap([...webhooks.values()], t, to)),
   };
+}
+function longestGap(times: number[], from: number, to: number): number {
+  const within = times.filter((x) => x > from && x < to).sort((a, b) => a - b);
+  let gap = 0;
+  let prev = from;
+  for (const x of [...within, to]) {
+    gap = Math.max(gap, x - prev);
+    prev = x;
+  }
+  return gap;
 }
 function answers(from: number, to: number) {
   const within = attempts.filter((a) => a.at >= from && a.at <= to);
@@ -360,9 +426,24 @@ function throughputAndP99(from: number, to: number) {
   };
 }
 
-type Scenario = { name: string; action: string; run: () => Promise<{ t: number; notes: string[] }> };
+type Scenario = {
+  name: string;
+  action: string;
+  /** Measured under its own closed-loop load (measureScale) instead of the open-loop load around a fault. */
+  closedLoop?: boolean;
+  run: () => Promise<{ t: number; notes: string[] }>;
+};
 
 const SCENARIOS: Scenario[] = [
+  {
+    name: 'baseline',
+    action: `no fault for ${REPLICA_DOWN_S} s (what the rate costs by itself)`,
+    run: async () => {
+      const t = now();
+      await sleep(REPLICA_DOWN_S * 1000);
+      return { t, notes: [] };
+    },
+  },
   {
     name: 'rabbitmq-node-kill',
     action: `SIGKILL the node leading paygrid.webhooks; restart it ${OUTAGE_S} s later`,
@@ -442,11 +523,11 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'api-replica-kill',
-    action: 'SIGKILL one of the two API processes; restart it 15 s later',
+    action: `SIGKILL one of the two API processes; restart it ${REPLICA_DOWN_S} s later`,
     run: async () => {
       const t = now();
       kill(pidOf('api1'), 'SIGKILL');
-      await sleep(15_000);
+      await sleep(REPLICA_DOWN_S * 1000);
       sh(`'${REPO}/scripts/cluster/up.sh' api 1`);
       await waitFor('API 1 back', 120_000, async () => (await fetch(`http://127.0.0.1:${BASE + 81}/health/live`)).ok);
       return { t, notes: [] };
@@ -454,16 +535,104 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'worker-replica-kill',
-    action: 'SIGKILL one of the two workers mid-relay and mid-delivery; restart it 15 s later',
+    action: `SIGKILL one of the two workers mid-relay and mid-delivery; restart it ${REPLICA_DOWN_S} s later`,
     run: async () => {
       const t = now();
       kill(pidOf('worker1'), 'SIGKILL');
-      await sleep(15_000);
+      await sleep(REPLICA_DOWN_S * 1000);
       sh(`'${REPO}/scripts/cluster/up.sh' worker 1`);
       return { t, notes: [] };
     },
   },
+  {
+    name: 'scale',
+    action: `closed-loop load (${CONCURRENCY} payers, ${SCALE_S} s each) on 2/1 API processes × 2/1 workers`,
+    closedLoop: true,
+    run: async () => ({ t: now(), notes: [] }), // measureScale() runs instead
+  },
 ];
+
+// ---------------------------------------------------------------------------------------------------------
+// The `scale` scenario: what a second API process and a second worker add, on this machine.
+
+interface ScaleRow {
+  api_processes: number;
+  workers: number;
+  creates_per_s: number;
+  p99_ms?: number;
+  webhooks_per_s: number;
+  machine_busy_pct: number;
+}
+/** Busy and total jiffies of all cores, from /proc/stat (busy: everything but idle and iowait). */
+function cpuTimes(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+}
+async function stopReplica(name: 'api2' | 'worker2'): Promise<void> {
+  const pid = pidOf(name);
+  kill(pid, 'SIGTERM');
+  await waitFor(`${name} to stop`, 60_000, async () => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (name === 'api2') {
+    // HAProxy takes it out of the pool after three failed checks; until then a refused connection is redispatched.
+    await waitFor('HAProxy to drop api2', 30_000, async () => {
+      const csv = await (await fetch(`http://127.0.0.1:${BASE + 79}/;csv`)).text();
+      return csv.split('\n').some((l) => l.startsWith('api,api2,') && l.split(',')[17]?.startsWith('DOWN'));
+    });
+  }
+}
+async function startReplica(name: 'api2' | 'worker2'): Promise<void> {
+  const starts = () => readFileSync(join(DIR, 'log', 'worker2.log'), 'utf8').split('Paygrid worker started').length;
+  const before = name === 'worker2' ? starts() : 0;
+  sh(`'${REPO}/scripts/cluster/up.sh' ${name === 'api2' ? 'api' : 'worker'} 2`);
+  if (name === 'api2')
+    await waitFor('api2 in the pool', 120_000, async () => {
+      if (!(await fetch(`http://127.0.0.1:${BASE + 82}/health/live`)).ok) return false;
+      const csv = await (await fetch(`http://127.0.0.1:${BASE + 79}/;csv`)).text();
+      return csv.split('\n').some((l) => l.startsWith('api,api2,') && l.split(',')[17]?.startsWith('UP'));
+    });
+  else await waitFor('worker2 started', 120_000, async () => starts() > before);
+}
+async function measureScale(app: Credentials, runId: string): Promise<ScaleRow[]> {
+  const rows: ScaleRow[] = [];
+  const measure = async (api: number, workers: number) => {
+    log(`scale: ${api} API process(es), ${workers} worker(s)`);
+    startClosedLoad(app, `${runId}${api}${workers}`, CONCURRENCY);
+    await sleep(3_000); // warm-up: connections, JIT
+    const from = now();
+    const cpu0 = cpuTimes();
+    await sleep(SCALE_S * 1000);
+    const to = now();
+    const cpu1 = cpuTimes();
+    await stopLoad();
+    const hooks = [...webhooks.values()].filter((w) => w >= from && w < to).length;
+    const { throughput, p99_ms } = throughputAndP99(from, to);
+    rows.push({
+      api_processes: api,
+      workers,
+      creates_per_s: throughput,
+      p99_ms,
+      webhooks_per_s: Math.round(hooks / ((to - from) / 1000)),
+      machine_busy_pct: Math.round((100 * (cpu1.busy - cpu0.busy)) / (cpu1.total - cpu0.total)),
+    });
+  };
+  await measure(2, 2);
+  await stopReplica('worker2');
+  await measure(2, 1);
+  await stopReplica('api2');
+  await measure(1, 1);
+  await startReplica('worker2');
+  await measure(1, 2);
+  await startReplica('api2');
+  return rows;
+}
 
 async function main(): Promise<void> {
   if (!existsSync(join(DIR, 'run', 'api1.pid'))) throw new Error('the cluster is not up: npm run cluster:up');
@@ -479,30 +648,42 @@ async function main(): Promise<void> {
   const key = await admin<{ id: string; secret: string }>('POST', `/admin/v1/apps/${app.id}/keys`, { type: 'hmac' });
   const creds = { appId: app.id, keyId: key.id, secret: key.secret };
   const results: Outcome[] = [];
+  let scale: ScaleRow[] = [];
   const started = new Date().toISOString();
   try {
     for (const s of SCENARIOS.filter((x) => wanted.includes(x.name))) {
-      log(`${s.name}: ${s.action} (load ${RATE}/s)`);
       const from = now();
-      startLoad(creds, `${runId}${s.name.slice(0, 3)}`);
-      await sleep(10_000);
-      let t = now();
+      let t = from;
+      let to = from;
       const notes: string[] = [];
-      try {
-        const r = await s.run();
-        t = r.t;
-        notes.push(...r.notes);
-      } catch (err) {
-        notes.push(`scenario failed: ${(err as Error).message}`);
+      if (s.closedLoop) {
+        log(`${s.name}: ${s.action}`);
+        scale = await measureScale(creds, `${runId}sc`).catch((err: Error) => {
+          notes.push(`scenario failed: ${err.message}`);
+          return [];
+        });
+        to = now();
+      } else {
+        log(`${s.name}: ${s.action} (load ${RATE}/s)`);
+        startLoad(creds, `${runId}${s.name.slice(0, 3)}`);
+        await sleep(HOLD_S * 1000);
+        t = now();
+        try {
+          const r = await s.run();
+          t = r.t;
+          notes.push(...r.notes);
+        } catch (err) {
+          notes.push(`scenario failed: ${(err as Error).message}`);
+        }
+        await sleep(HOLD_S * 1000);
+        to = now();
+        await stopLoad();
       }
-      await sleep(10_000);
-      const to = now();
-      await stopLoad();
       const checks = await settleAndCheck();
       const o: Outcome = {
         scenario: s.name,
         action: s.action,
-        ...recovery(t),
+        ...(s.closedLoop ? {} : recovery(t, to)),
         ...throughputAndP99(from, to),
         ...answers(from, to),
         checks,
@@ -524,9 +705,20 @@ async function main(): Promise<void> {
       r.http_503_without_retry_after > 0 ||
       r.notes.some((n) => n.startsWith('scenario failed')),
   );
-  const report = { started, finished: new Date().toISOString(), rate: RATE, machine, results, ok: failed.length === 0 };
+  const report = {
+    started,
+    finished: new Date().toISOString(),
+    rate: RATE,
+    outage_s: OUTAGE_S,
+    replica_down_s: REPLICA_DOWN_S,
+    machine,
+    results,
+    scale,
+    ok: failed.length === 0,
+  };
   writeFileSync(join(DIR, 'cluster-drill.json'), `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`${table(results)}\n`);
+  if (scale.length > 0) process.stdout.write(`\n${scaleTable(scale)}\n`);
   process.stdout.write(`written ${join(DIR, 'cluster-drill.json')}\n`);
   if (failed.length > 0) {
     process.stdout.write(`FAILED: ${failed.map((f) => f.scenario).join(', ')}\n`);
@@ -537,8 +729,8 @@ async function main(): Promise<void> {
 function table(rows: Outcome[]): string {
   const head = [
     'scenario',
-    'first 201 after (s)',
-    'first webhook after (s)',
+    'longest without a 201 (s)',
+    'longest without a webhook (s)',
     'creates/s',
     'p99 ms',
     '503 (Retry-After)',
@@ -552,8 +744,8 @@ function table(rows: Outcome[]): string {
   ];
   const lines = rows.map((r) => [
     r.scenario,
-    String(r.recovery_s ?? '-'),
-    String(r.webhook_recovery_s ?? '-'),
+    String(r.longest_gap_without_201_s ?? '-'),
+    String(r.longest_gap_without_webhook_s ?? '-'),
     String(r.throughput ?? '-'),
     String(r.p99_ms ?? '-'),
     String(r.answers['503'] ?? 0),
@@ -569,6 +761,17 @@ function table(rows: Outcome[]): string {
     String(r.checks?.webhooks_lost ?? '?'),
     r.notes.join('; '),
   ]);
+  return markdown(head, lines);
+}
+function scaleTable(rows: ScaleRow[]): string {
+  return markdown(
+    ['API processes', 'workers', 'creates/s', 'p99 ms', 'webhooks/s', 'machine busy %'],
+    rows.map((r) =>
+      [r.api_processes, r.workers, r.creates_per_s, r.p99_ms ?? '-', r.webhooks_per_s, r.machine_busy_pct].map(String),
+    ),
+  );
+}
+function markdown(head: string[], lines: string[][]): string {
   return [
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
