@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { cpuMeter, type CpuReading } from './lib/cpu';
 import type { Row } from './lib/report';
 import { printTable } from './lib/report';
+import { benchChart } from './lib/chart';
 import type { BenchContext, Measured, Scenario } from './lib/scenario';
 import { RESULTS_DIR, SETTINGS, log } from './lib/settings';
 import { describeMachine, startStack, stopStack } from './lib/stack';
@@ -139,7 +140,10 @@ async function main(): Promise<void> {
     profiles: profileDir,
   };
   writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify(json, null, 2));
-  log(`wrote bench/results/latest.json${profileDir ? `; CPU profiles in ${profileDir}` : ''}`);
+  writeFileSync(join(RESULTS_DIR, 'latest.svg'), benchChart(title, rows));
+  log(
+    `wrote bench/results/latest.json and latest.svg (the table as a chart)${profileDir ? `; CPU profiles in ${profileDir}` : ''}`,
+  );
 }
 
 main().then(

@@ -14,5 +14,12 @@ done
 grep -Eq '^\| signed create-payment.*\| A [0-9,]+ +\| [0-9]+ % ' "$out" || { cat "$out"; echo "create row has no ratio to ceiling A"; exit 1; }
 grep -Eq '^\| signed GET payment.*\| B [0-9,]+ +\| [0-9]+ % ' "$out" || { cat "$out"; echo "GET row has no ratio to ceiling B"; exit 1; }
 node -e "const j=require('./bench/results/latest.json'); if(!Array.isArray(j.rows)||j.rows.length<5) process.exit(1)" || { echo "bench/results/latest.json is missing or incomplete"; exit 1; }
+# The chart beside it: an SVG that parses and draws the create row against its ceiling.
+python3 - <<'PY' || { echo "bench/results/latest.svg is missing, malformed or lacks the create bar"; exit 1; }
+import xml.etree.ElementTree as E
+texts = [t.text or '' for t in E.parse('bench/results/latest.svg').iter('{http://www.w3.org/2000/svg}text')]
+assert any(t.startswith('signed create-payment') for t in texts), texts
+assert any(t.endswith('req/s)') and ' of ' in t for t in texts), texts
+PY
 grep -E '^\| (signed|ceiling)' "$out"
 echo "bench smoke test passed"

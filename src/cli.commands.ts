@@ -3,6 +3,7 @@ import { toAdminTokenResponse } from './modules/admin/admin.mapper';
 import { AdminTokensService } from './modules/admin/admin-tokens.service';
 import type { Actor } from './modules/admin/audit-log.service';
 import { generateDataKey } from './modules/crypto/key-ring.loader';
+import { printedProgress } from './common/progress/progress';
 import { ENCRYPTED_COLUMNS } from './database/encrypted-columns';
 import { ReencryptService } from './modules/crypto/reencrypt.service';
 import { toAppResponse, toKeyResponse, toMerchantResponse } from './modules/merchants/merchants.mapper';
@@ -23,6 +24,9 @@ export interface CliCommand {
 }
 
 const CLI: Actor = { actor: 'cli' };
+
+/** Long commands say how far they are on stderr; stdout keeps their JSON result. */
+const progressOf = (command: string) => printedProgress(command, (line) => process.stderr.write(line));
 
 function required(flags: Record<string, string>, name: string): string {
   const v = flags[name];
@@ -125,7 +129,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
     async run(app, _args, flags) {
       const { report, items } = await app
         .get(ReconciliationService)
-        .run(required(flags, 'provider'), required(flags, 'day'), CLI);
+        .run(required(flags, 'provider'), required(flags, 'day'), CLI, progressOf('reconcile'));
       return toReconciliationReport(
         report,
         items.filter((i) => i.category !== 'matched'),
@@ -135,7 +139,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
   'keys:reencrypt': {
     usage: '                                    re-encrypt all data under the newest data key',
     async run(app) {
-      return app.get(ReencryptService).reencryptAll(ENCRYPTED_COLUMNS);
+      return app.get(ReencryptService).reencryptAll(ENCRYPTED_COLUMNS, 500, progressOf('keys:reencrypt'));
     },
   },
 };

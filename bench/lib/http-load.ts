@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { signRequest, SigningCredentials } from '../../libs/sdk/src/request-signing';
+import { log } from './settings';
 
 export interface LoadResult {
   /** 2xx responses per second over the run. */
@@ -23,13 +24,23 @@ export async function runLoad(opts: {
   build: (i: number) => AutocannonRequest;
 }): Promise<LoadResult> {
   let n = 0;
-  const result = await autocannon({
-    url: opts.baseUrl,
-    connections: opts.connections,
-    duration: opts.seconds,
-    timeout: 10,
-    requests: [{ setupRequest: (req: AutocannonRequest) => ({ ...req, ...opts.build(n++) }) } as never],
-  });
+  // A progress line every 5 s, so a long scenario is not silence (issue 20).
+  const started = Date.now();
+  let last = 0;
+  const ticker = setInterval(() => {
+    log(`  ${((Date.now() - started) / 1000).toFixed(0)} s of ${opts.seconds}: ${n - last} requests in the last 5 s`);
+    last = n;
+  }, 5000);
+  // autocannon's instance is a thenable without `finally`.
+  const result = await Promise.resolve(
+    autocannon({
+      url: opts.baseUrl,
+      connections: opts.connections,
+      duration: opts.seconds,
+      timeout: 10,
+      requests: [{ setupRequest: (req: AutocannonRequest) => ({ ...req, ...opts.build(n++) }) } as never],
+    }),
+  ).finally(() => clearInterval(ticker));
   const ok = result['2xx'];
   return {
     throughput: Math.round(ok / result.duration),

@@ -75,6 +75,9 @@ describe('operator CLI (e2e)', () => {
     expect(generated.json.entry).toMatch(/^c2:[A-Za-z0-9+/]{43}=$/);
     keys = `${keys},${generated.json.entry}`;
     const report = cli('keys:reencrypt');
+    // Progress goes to stderr, so stdout stays the JSON result (report.json parses only a clean stdout).
+    expect(report.err).toMatch(/\[keys:reencrypt [\d.]+ s\] \d+ values under an older key, in \d+ columns/);
+    expect(report.err).toContain('app_keys.secret_enc: 1 re-encrypted');
     expect(report.json).toEqual(
       expect.arrayContaining([expect.objectContaining({ table: 'app_keys', column: 'secret_enc', rewritten: 1 })]),
     );

@@ -1,8 +1,10 @@
 import { PLATFORM_MERCHANT_ID } from '@paygrid/contracts';
 import { newId } from '../../src/common/ids/ids.util';
+import { printedProgress } from '../../src/common/progress/progress';
 import { ProviderRegistry } from '../../src/modules/providers/provider-registry';
 import { AlipaySimulator } from '../../src/modules/sandbox/alipay/alipay.simulator';
 import { WechatPaySimulator } from '../../src/modules/sandbox/wechatpay/wechatpay.simulator';
+import { ReconciliationService } from '../../src/modules/settlements/reconciliation.service';
 import { billDay } from '../../src/modules/settlements/settlement-day.util';
 import { http, waitFor } from '../utils/http';
 import { merchantServer } from '../utils/checkout-kit';
@@ -276,6 +278,20 @@ describe('reconciliation (integration)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ matched: 1, open_exceptions: 0 });
     }
+    // What `npm run cli -- reconcile` prints on stderr comes from the service: each stage, with this day's counts.
+    const lines: string[] = [];
+    await t.app.get(ReconciliationService).run(
+      'wechatpay',
+      day,
+      { actor: 'cli' },
+      printedProgress('reconcile', (l) => lines.push(l)),
+    );
+    expect(lines.map((l) => l.replace(/^\[reconcile \d+\.\d s\] /, '').trimEnd())).toEqual([
+      `fetching wechatpay's bill of ${day}`,
+      expect.stringMatching(/^\d+ bill lines, \d+ ledger lines; matching \d+ references$/),
+      expect.stringMatching(/^compared (\d+) \/ \1 \(100 %\)$/),
+      expect.stringMatching(/^report rcn_\w+: 0 exceptions$/),
+    ]);
     expect(await exceptionEvents('wechatpay')).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { NO_PROGRESS, Progress, fraction } from '../../common/progress/progress';
 import { EncryptedColumn, encryptionContext } from './encrypted-column';
 import { KeyRing } from './key-ring';
 
@@ -27,8 +28,16 @@ export class ReencryptService {
   ) {}
 
   /** `columns` is the whole house's list (src/database/encrypted-columns.ts), which only the top composes. */
-  async reencryptAll(columns: readonly EncryptedColumn[], batchSize = 500): Promise<ReencryptReport[]> {
+  async reencryptAll(
+    columns: readonly EncryptedColumn[],
+    batchSize = 500,
+    progress: Progress = NO_PROGRESS,
+  ): Promise<ReencryptReport[]> {
     const reports: ReencryptReport[] = [];
+    const stale = new Map((await this.staleCounts(columns)).map((r) => [`${r.table}.${r.column}`, r.rewritten]));
+    const total = [...stale.values()].reduce((a, b) => a + b, 0);
+    progress.note(`${total.toLocaleString('en-US')} values under an older key, in ${columns.length} columns`);
+    let done = 0;
     for (const { table, column } of columns) {
       let rewritten = 0;
       const current = `pg1.${this.keyRing.currentKeyId}.%`;
@@ -46,8 +55,14 @@ export class ReencryptService {
             row.value,
           ]);
           rewritten++;
+          done++;
         }
+        // A total read before the run: values written meanwhile under an old key (a replica not yet restarted)
+        // can take it past 100 %, which is what happened.
+        progress.step(`${table}.${column}: ${fraction(done, Math.max(total, done))} of all`);
       }
+      if (stale.get(`${table}.${column}`) || rewritten > 0)
+        progress.note(`${table}.${column}: ${rewritten.toLocaleString('en-US')} re-encrypted`);
       if (rewritten > 0)
         this.logger.log(
           `re-encrypted ${rewritten} values of ${table}.${column} under key ${this.keyRing.currentKeyId}`,

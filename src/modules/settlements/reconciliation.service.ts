@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { PLATFORM_MERCHANT_ID } from '@paygrid/contracts';
 import { newId } from '../../common/ids/ids.util';
+import { NO_PROGRESS, Progress, fraction } from '../../common/progress/progress';
 import { withTransaction } from '../../persistence/transaction.util';
 import { AuditLogService, type Actor } from '../admin/audit-log.service';
 import { OutboxService } from '../notifications/outbox.service';
@@ -78,16 +79,21 @@ export class ReconciliationService {
     providerName: string,
     day: string,
     actor: Actor,
+    progress: Progress = NO_PROGRESS,
   ): Promise<{ report: ReconciliationReport; items: ReconciliationItem[] }> {
     if (!isDay(day)) throw SettlementErrors.dayInvalid();
     const provider = this.registry.forProvider(providerName as ProviderName);
     if (!provider) throw SettlementErrors.providerUnknown(providerName);
+    progress.note(`fetching ${provider.name}'s bill of ${day}`);
     const statement = statementSides(await this.fetch(provider, day));
     const { start, end } = billDayBounds(day);
     const refs = new Map<string, { type: ReferenceType; id: string }>();
     for (const r of await this.repo.referencesInPeriod(provider.name, start, end)) refs.set(refKey(r.type, r.id), r);
     for (const s of statement.values()) refs.set(s.key, { type: s.referenceType, id: s.referenceId });
     const ledger = await this.repo.ledgerSides(provider.name, [...refs.values()]);
+    progress.note(
+      `${statement.size.toLocaleString('en-US')} bill lines, ${ledger.size.toLocaleString('en-US')} ledger lines; matching ${refs.size.toLocaleString('en-US')} references`,
+    );
 
     const neighbours = new Map<string, Promise<Map<string, StatementSide>>>();
     const neighbour = (d: string) => {
@@ -116,8 +122,13 @@ export class ReconciliationService {
       if (d.category === 'missing_here' && ref.type === 'payment') await this.resolvePayment(d, provider.name);
       if (d.category !== 'matched' && d.resolution === 'none') d.resolution = 'open';
       drafts.push(d);
+      progress.step(`compared ${fraction(drafts.length, refs.size)}`);
     }
-    return this.save(provider.name, day, actor, drafts, statement.size);
+    // Steps are throttled, so the last one may not have shown: the end of the stage always does.
+    progress.note(`compared ${fraction(drafts.length, refs.size)}`);
+    const saved = await this.save(provider.name, day, actor, drafts, statement.size);
+    progress.note(`report ${saved.report.id}: ${drafts.filter((d) => d.category !== 'matched').length} exceptions`);
+    return saved;
   }
 
   private async fetch(provider: PaymentProvider, day: string): Promise<StatementLine[]> {
