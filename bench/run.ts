@@ -1,11 +1,12 @@
 import 'reflect-metadata';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { cpuMeter, type CpuReading } from './lib/cpu';
 import type { Row } from './lib/report';
 import { printTable } from './lib/report';
 import { benchChart } from './lib/chart';
+import { budgetTable, cpuBudget, type StageRow } from './lib/cpu-budget';
 import type { BenchContext, Measured, Scenario } from './lib/scenario';
 import { RESULTS_DIR, SETTINGS, log } from './lib/settings';
 import { describeMachine, startStack, stopStack } from './lib/stack';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
     worker: stack.worker.pid,
     ...(stack.sandbox ? { sandbox: stack.sandbox.pid } : {}),
   };
+  // Profiled scenarios in the order their profiles are written (api-1, api-2, …), with the API's CPU per request.
+  const profiled: Array<{ name: string; apiMsPerRequest?: number }> = [];
   const ctx: BenchContext = {
     stack,
     runId,
@@ -84,6 +87,14 @@ async function main(): Promise<void> {
         const delta = (a?: typeof api0, b?: typeof api0) =>
           a && b ? { statements: b.statements - a.statements, commits: b.commits - a.commits } : undefined;
         cpu[name] = reading.pct;
+        if (profile.length) {
+          const requests = (value as { requests?: unknown }).requests;
+          profiled.push({
+            name,
+            apiMsPerRequest:
+              typeof requests === 'number' && requests > 0 ? (1000 * (reading.seconds.api ?? 0)) / requests : undefined,
+          });
+        }
         return { value, cpu: reading, sql: { api: delta(api0, api1), worker: delta(worker0, worker1) } };
       } finally {
         for (const p of profile) p.toggleProfile();
@@ -129,6 +140,14 @@ async function main(): Promise<void> {
         .map(([p, n]) => `${p} ${n}%`)
         .join(', ')}\n`,
     );
+  const budgets: Record<string, StageRow[]> = {};
+  profiled.forEach(({ name, apiMsPerRequest }, i) => {
+    const file = join(profileDir!, `api-${i + 1}.cpuprofile`);
+    if (!existsSync(file)) return log(`no API profile for ${name} (${file})`);
+    budgets[name] = cpuBudget(file, apiMsPerRequest);
+    const per = apiMsPerRequest === undefined ? '' : `, ${apiMsPerRequest.toFixed(2)} ms of API CPU per request`;
+    process.stdout.write(`\n${budgetTable(`CPU budget of the API, ${name}${per} (${file}):`, budgets[name])}\n`);
+  });
   const json = {
     date: new Date().toISOString(),
     machine,
@@ -138,6 +157,7 @@ async function main(): Promise<void> {
     extra: ctx.extra,
     table,
     profiles: profileDir,
+    budgets,
   };
   writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify(json, null, 2));
   writeFileSync(join(RESULTS_DIR, 'latest.svg'), benchChart(title, rows));

@@ -16,7 +16,8 @@ export const SETTINGS = {
   only: env.BENCH_ONLY?.split(','),
   // `process` (default): the simulators in their own process, as the providers are other people's servers; `inprocess`: served by the API.
   sandbox: env.BENCH_SANDBOX ?? 'process',
-  profile: env.BENCH_PROFILE?.split(','), // scenario names to CPU-profile, e.g. "create,get"
+  // Scenario names to CPU-profile, e.g. "create,get"; `npm run bench -- --profile` is create and get (the CPU budget).
+  profile: env.BENCH_PROFILE?.split(',') ?? (process.argv.includes('--profile') ? ['create', 'get'] : undefined),
   /** First of a range of ports to bind (API, simulators, receiver, echo); unset: ports the OS picks. */
   portBase: env.BENCH_PORT_BASE ? Number(env.BENCH_PORT_BASE) : undefined,
   keepDb: Boolean(env.BENCH_KEEP_DB),

@@ -3,7 +3,7 @@
  * create-and-pay load, then checks the database after each one. Prints a table, writes
  * $CLUSTER_DIR/cluster-drill.json, exits 1 when any lost/duplicated count is not 0.
  *
- * CLUSTER_DRILL_RATE (payments/s, default 50), CLUSTER_DRILL_SCENARIOS (comma list, default all),
+ * CLUSTER_DRILL_RATE (payments/s, default 15: what this topology sustains on 2 cores, docs/scaling.md), CLUSTER_DRILL_SCENARIOS (comma list, default all),
  * CLUSTER_DRILL_OUTAGE_S (how long a killed RabbitMQ node stays down / a node stays paused, default 30),
  * CLUSTER_DRILL_REPLICA_DOWN_S (how long a killed API or worker stays down, default 15),
  * CLUSTER_DRILL_HOLD_S (load before and after each fault, default 10),
@@ -21,7 +21,7 @@ import { signRequest } from '../../libs/sdk/src/request-signing';
 const REPO = resolve(__dirname, '..', '..');
 const DIR = process.env.CLUSTER_DIR ?? join(REPO, '.data', 'cluster');
 const BASE = Number(process.env.CLUSTER_PORT_BASE ?? 43000);
-const RATE = Number(process.env.CLUSTER_DRILL_RATE ?? 50);
+const RATE = Number(process.env.CLUSTER_DRILL_RATE ?? 15);
 const OUTAGE_S = Number(process.env.CLUSTER_DRILL_OUTAGE_S ?? 30);
 const REPLICA_DOWN_S = Number(process.env.CLUSTER_DRILL_REPLICA_DOWN_S ?? 15);
 const HOLD_S = Number(process.env.CLUSTER_DRILL_HOLD_S ?? 10);

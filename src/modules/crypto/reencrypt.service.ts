@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { NO_PROGRESS, Progress, fraction } from '../../common/progress/progress';
 import { EncryptedColumn, encryptionContext } from './encrypted-column';
 import { KeyRing } from './key-ring';
+import { ReencryptRepository } from './reencrypt.repository';
 
 export interface ReencryptReport {
   table: string;
@@ -23,7 +22,7 @@ export class ReencryptService {
   private readonly logger = new Logger(ReencryptService.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: ReencryptRepository,
     private readonly keyRing: KeyRing,
   ) {}
 
@@ -38,22 +37,20 @@ export class ReencryptService {
     const total = [...stale.values()].reduce((a, b) => a + b, 0);
     progress.note(`${total.toLocaleString('en-US')} values under an older key, in ${columns.length} columns`);
     let done = 0;
-    for (const { table, column } of columns) {
+    const current = `pg1.${this.keyRing.currentKeyId}.`;
+    for (const col of columns) {
+      const { table, column } = col;
       let rewritten = 0;
-      const current = `pg1.${this.keyRing.currentKeyId}.%`;
       for (;;) {
-        const rows: Array<{ id: string; value: string }> = await this.dataSource.query(
-          `SELECT id, "${column}" AS value FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1 ORDER BY id LIMIT $2`,
-          [current, batchSize],
-        );
+        const rows = await this.repo.staleBatch(col, current, batchSize);
         if (rows.length === 0) break;
         for (const row of rows) {
-          const next = this.keyRing.reencrypt(row.value, encryptionContext(table, column, row.id));
-          await this.dataSource.query(`UPDATE "${table}" SET "${column}" = $1 WHERE id = $2 AND "${column}" = $3`, [
-            next,
+          await this.repo.rewrite(
+            col,
             row.id,
             row.value,
-          ]);
+            this.keyRing.reencrypt(row.value, encryptionContext(table, column, row.id)),
+          );
           rewritten++;
           done++;
         }
@@ -74,15 +71,10 @@ export class ReencryptService {
 
   /** How many values each column still holds under an older key. */
   async staleCounts(columns: readonly EncryptedColumn[]): Promise<ReencryptReport[]> {
-    const current = `pg1.${this.keyRing.currentKeyId}.%`;
+    const current = `pg1.${this.keyRing.currentKeyId}.`;
     const out: ReencryptReport[] = [];
-    for (const { table, column } of columns) {
-      const [{ n }] = await this.dataSource.query(
-        `SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" NOT LIKE $1`,
-        [current],
-      );
-      out.push({ table, column, rewritten: n });
-    }
+    for (const col of columns)
+      out.push({ table: col.table, column: col.column, rewritten: await this.repo.countStale(col, current) });
     return out;
   }
 }

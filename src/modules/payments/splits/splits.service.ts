@@ -139,21 +139,16 @@ export class SplitsService {
   /** Sends a split or release (again: our id is its idempotency key) and records the answer. */
   async execute(split: Split, payment: Payment, description?: string): Promise<Split> {
     const provider = this.providerFor(payment);
-    const ids = await this.providerIds(payment);
+    const base = await this.orderBase(payment);
     const outcome = await this.safe(() =>
       split.kind === 'release'
         ? provider.releaseSplitRemainder({
-            channel: payment.channel,
-            providerOrderId: payment.id,
-            providerTransactionId: payment.providerTransactionId ?? '',
+            ...base,
             providerReleaseId: split.id,
             description: description ?? 'Release the unsplit remainder',
-            ...ids,
           })
         : provider.split({
-            channel: payment.channel,
-            providerOrderId: payment.id,
-            providerTransactionId: payment.providerTransactionId ?? '',
+            ...base,
             providerSplitId: split.id,
             receivers: split.receivers.map((l) => ({
               receiver: { type: l.type, account: l.account },
@@ -162,7 +157,6 @@ export class SplitsService {
             })),
             currency: split.currency,
             finish: split.finish,
-            ...ids,
           }),
     );
     return this.applyOutcome(split.id, outcome, 'provider_response');
@@ -177,14 +171,11 @@ export class SplitsService {
       return;
     }
     const provider = this.providerFor(payment);
-    const ids = await this.providerIds(payment);
+    const base = await this.orderBase(payment);
     const outcome = await this.safe(() =>
       provider.querySplit({
-        channel: payment.channel,
-        providerOrderId: payment.id,
-        providerTransactionId: payment.providerTransactionId ?? '',
+        ...base,
         providerSplitId: split.id,
-        ...ids,
       }),
     );
     if (outcome.status === 'unknown' && split.providerState === 'unknown') {
@@ -273,12 +264,10 @@ export class SplitsService {
     const payment = (await this.payments.findById(r.paymentId))!;
     const line = split.receivers.find((l) => l.account === r.receiverAccount)!;
     const provider = this.providerFor(payment);
-    const ids = await this.providerIds(payment);
+    const base = await this.orderBase(payment);
     const outcome = await this.safe(() =>
       provider.returnSplit({
-        channel: payment.channel,
-        providerOrderId: payment.id,
-        providerTransactionId: payment.providerTransactionId ?? '',
+        ...base,
         providerSplitId: split.id,
         providerSplitTransactionId: split.providerSplitId ?? undefined,
         providerReturnId: r.id,
@@ -286,7 +275,6 @@ export class SplitsService {
         amount: r.amount,
         currency: r.currency,
         description: r.description,
-        ...ids,
       }),
     );
     return this.applyReturnOutcome(r.id, outcome);
@@ -407,6 +395,16 @@ export class SplitsService {
   ): Promise<{ subMchid?: string; subAppid?: string; appAuthToken?: string }> {
     const { appAuthToken } = await orderRefOf(payment, this.providerAccounts);
     return { subMchid: payment.subMchid ?? undefined, subAppid: payment.subAppid ?? undefined, appAuthToken };
+  }
+
+  /** What every split call names: the order it splits, and whose account it is (partner mode, app auth). */
+  private async orderBase(payment: Payment) {
+    return {
+      channel: payment.channel,
+      providerOrderId: payment.id,
+      providerTransactionId: payment.providerTransactionId ?? '',
+      ...(await this.providerIds(payment)),
+    };
   }
 
   /**
