@@ -65,13 +65,20 @@ export async function runRawSqlCeiling(opts: {
     try {
       await client.query('BEGIN');
       await client.query(
-        `INSERT INTO request_nonces (app_id, nonce, expires_at) VALUES ($1, $2, now() + interval '10 minutes')`,
-        [opts.appId, randomBytes(16).toString('hex')],
+        `INSERT INTO request_nonces (app_id, merchant_id, nonce, expires_at) VALUES ($1, $2, $3, now() + interval '10 minutes')`,
+        [opts.appId, opts.merchantId, randomBytes(16).toString('hex')],
       );
       await client.query(
-        `INSERT INTO idempotency_keys (app_id, idempotency_key, request_hash, request_id, status, response_status, response_body, locked_until, created_at, completed_at, expires_at)
-         VALUES ($1, $2, $3, $4, 'completed', 201, $5, now() + interval '5 minutes', now(), now(), now() + interval '24 hours')`,
-        [opts.appId, `raw-${run}-${w}-${i}`, randomBytes(32).toString('hex'), newId('req'), RESPONSE_BODY],
+        `INSERT INTO idempotency_keys (app_id, merchant_id, idempotency_key, request_hash, request_id, status, response_status, response_body, locked_until, created_at, completed_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, 'completed', 201, $6, now() + interval '5 minutes', now(), now(), now() + interval '24 hours')`,
+        [
+          opts.appId,
+          opts.merchantId,
+          `raw-${run}-${w}-${i}`,
+          randomBytes(32).toString('hex'),
+          newId('req'),
+          RESPONSE_BODY,
+        ],
       );
       const now = new Date();
       await client.query(

@@ -71,9 +71,9 @@ describe('idempotency of POST /v1 routes (e2e)', () => {
     const hash = createHash('sha256').update(`POST\n/v1/ping\n`).update(body).digest('hex');
     // The state of a key whose first request is still executing (on this or another replica).
     await t.dataSource.query(
-      `INSERT INTO idempotency_keys (app_id, idempotency_key, request_hash, request_id, status, locked_until, expires_at)
-       VALUES ($1, 'running-1', $2, 'req_elsewhere', 'in_progress', now() + interval '1 minute', now() + interval '1 day')`,
-      [m.appId, hash],
+      `INSERT INTO idempotency_keys (app_id, merchant_id, idempotency_key, request_hash, request_id, status, locked_until, expires_at)
+       VALUES ($1, $2, 'running-1', $3, 'req_elsewhere', 'in_progress', now() + interval '1 minute', now() + interval '1 day')`,
+      [m.appId, m.merchantId, hash],
     );
     const res = await m.client.request<any>('POST', '/v1/ping', { rawBody: body, idempotencyKey: 'running-1' });
     expectErrorShape(res, 409, 'idempotency_request_in_progress');

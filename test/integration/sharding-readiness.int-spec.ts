@@ -7,9 +7,11 @@ import { TestDatabase, createTestDatabase, rawClient } from '../utils/test-db';
  * enforces are checked: it has the distribution column, every primary key / unique constraint includes it,
  * and every foreign key to another distributed table includes it.
  *
- * KNOWN_GAPS is a ratchet: the schema does not pass every rule yet (the composite-key migration is not
- * done). The test fails on any violation not listed AND on a listed one that no longer occurs, so the list
- * can only shrink and nothing new slips in.
+ * KNOWN_GAPS is a ratchet: the schema does not pass every rule yet. Migration 1766100000000-merchant-keys
+ * gave every other table keys that carry the merchant; the ledger's keys wait for platform accounts per
+ * merchant shard group (docs/scaling.md). The test fails
+ * on any violation not listed AND on a listed one that no longer occurs, so the list can only shrink and
+ * nothing new slips in.
  */
 const DISTRIBUTED: Record<string, string> = {
   apps: 'merchant_id',
@@ -26,7 +28,6 @@ const DISTRIBUTED: Record<string, string> = {
   payment_transitions: 'merchant_id',
   payments: 'merchant_id',
   payouts: 'merchant_id',
-  provider_callbacks: 'merchant_id',
   refunds: 'merchant_id',
   request_nonces: 'merchant_id',
   settlement_lines: 'merchant_id',
@@ -46,6 +47,8 @@ const COORDINATOR_LOCAL = [
   'event_dead_letters',
   'event_inbox',
   'event_sequences',
+  // The providers' intake log: stored before the callback is parsed, so before its merchant is known.
+  'provider_callbacks',
   'rate_limit_buckets',
   'reconciliation_exception_events',
   'reconciliation_items',
@@ -53,20 +56,6 @@ const COORDINATOR_LOCAL = [
 ];
 
 const KNOWN_GAPS: string[] = [
-  'app_keys: app_keys_app_id_fkey -> apps not by merchant_id',
-  'app_keys: app_keys_pkey (id) lacks merchant_id',
-  'apps: apps_pkey (id) lacks merchant_id',
-  'card_tokens: card_tokens_pkey (id) lacks merchant_id',
-  'checkout_sessions: checkout_sessions_app_id_fkey -> apps not by merchant_id',
-  'checkout_sessions: checkout_sessions_counter_code_id_fkey -> counter_codes not by merchant_id',
-  'checkout_sessions: checkout_sessions_pkey (id) lacks merchant_id',
-  'checkout_sessions: unique index checkout_sessions_app_out_trade_no_key lacks merchant_id',
-  'counter_codes: counter_codes_app_id_fkey -> apps not by merchant_id',
-  'counter_codes: counter_codes_pkey (id) lacks merchant_id',
-  'events: events_pkey (id) lacks merchant_id',
-  'events: unique index events_aggregate_sequence_key lacks merchant_id',
-  'idempotency_keys: idempotency_keys_pkey (app_id,idempotency_key) lacks merchant_id',
-  'idempotency_keys: no merchant_id',
   'ledger_accounts: ledger_accounts_pkey (id) lacks merchant_id',
   'ledger_entries: ledger_entries_pkey (id) lacks merchant_id',
   'ledger_entries: ledger_entries_reverses_entry_id_fkey -> ledger_entries not by merchant_id',
@@ -77,42 +66,8 @@ const KNOWN_GAPS: string[] = [
   'ledger_postings: ledger_postings_pkey (id) lacks merchant_id',
   'ledger_postings: no merchant_id',
   'ledger_postings: unique index ledger_postings_account_seq_key lacks merchant_id',
-  'merchant_provider_accounts: merchant_provider_accounts_pkey (id) lacks merchant_id',
-  'payment_transitions: payment_transitions_payment_id_fkey -> payments not by merchant_id',
-  'payment_transitions: payment_transitions_pkey (id) lacks merchant_id',
-  'payment_transitions: payment_transitions_refund_id_fkey -> refunds not by merchant_id',
-  'payments: payments_app_id_fkey -> apps not by merchant_id',
-  'payments: payments_pkey (id) lacks merchant_id',
-  'payments: unique index payments_app_out_trade_no_key lacks merchant_id',
-  'payouts: payouts_pkey (id) lacks merchant_id',
-  'payouts: payouts_settlement_id_fkey -> settlements not by merchant_id',
-  'payouts: unique index payouts_settlement_id_key lacks merchant_id',
-  'provider_callbacks: provider_callbacks_pkey (id) lacks merchant_id',
-  'refunds: refunds_app_id_fkey -> apps not by merchant_id',
-  'refunds: refunds_payment_id_fkey -> payments not by merchant_id',
-  'refunds: refunds_pkey (id) lacks merchant_id',
-  'refunds: unique index refunds_app_out_refund_no_key lacks merchant_id',
-  'request_nonces: no merchant_id',
-  'request_nonces: request_nonces_pkey (app_id,nonce) lacks merchant_id',
   'settlement_lines: settlement_lines_ledger_entry_id_fkey -> ledger_entries not by merchant_id',
-  'settlement_lines: settlement_lines_pkey (id) lacks merchant_id',
-  'settlement_lines: settlement_lines_settlement_id_fkey -> settlements not by merchant_id',
-  'settlement_lines: unique index settlement_lines_ledger_entry_id_key lacks merchant_id',
   'settlements: settlements_ledger_entry_id_fkey -> ledger_entries not by merchant_id',
-  'settlements: settlements_pkey (id) lacks merchant_id',
-  'split_returns: split_returns_payment_id_fkey -> payments not by merchant_id',
-  'split_returns: split_returns_pkey (id) lacks merchant_id',
-  'split_returns: split_returns_split_id_fkey -> splits not by merchant_id',
-  'splits: splits_payment_id_fkey -> payments not by merchant_id',
-  'splits: splits_pkey (id) lacks merchant_id',
-  'webhook_attempts: no merchant_id',
-  'webhook_attempts: webhook_attempts_delivery_id_fkey -> webhook_deliveries not by merchant_id',
-  'webhook_attempts: webhook_attempts_pkey (id) lacks merchant_id',
-  'webhook_deliveries: unique index webhook_deliveries_event_app_key lacks merchant_id',
-  'webhook_deliveries: webhook_deliveries_event_id_fkey -> events not by merchant_id',
-  'webhook_deliveries: webhook_deliveries_pkey (id) lacks merchant_id',
-  'webhook_endpoint_states: no merchant_id',
-  'webhook_endpoint_states: webhook_endpoint_states_pkey (app_id) lacks merchant_id',
 ];
 
 describe('sharding readiness (Citus rules over the migrated schema)', () => {
@@ -156,12 +111,13 @@ describe('sharding readiness (Citus rules over the migrated schema)', () => {
       refcols: string[] | null;
     }>(
       `SELECT rel.relname AS t, con.conname AS name, con.contype AS type,
-              ARRAY(SELECT a.attname::text FROM unnest(con.conkey) k JOIN pg_attribute a
-                      ON a.attrelid = con.conrelid AND a.attnum = k) AS cols,
+              -- In key order (WITH ORDINALITY): a foreign key's columns pair up with the referenced ones by position.
+              ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY AS k(attnum, pos) JOIN pg_attribute a
+                      ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.pos) AS cols,
               frel.relname AS ref,
               CASE WHEN con.confrelid = 0 THEN NULL ELSE
-                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) k JOIN pg_attribute a
-                        ON a.attrelid = con.confrelid AND a.attnum = k) END AS refcols
+                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY AS k(attnum, pos) JOIN pg_attribute a
+                        ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.pos) END AS refcols
          FROM pg_constraint con
          JOIN pg_class rel ON rel.oid = con.conrelid
          JOIN pg_namespace n ON n.oid = rel.relnamespace AND n.nspname = 'public'

@@ -25,6 +25,7 @@ import { ProviderAccountsConfigCache1765920000000 } from './1765920000000-provid
 import { CheckoutSessionSweep1765940000000 } from './1765940000000-checkout-session-sweep';
 import { ReconciliationExceptionEvents1765940000001 } from './1765940000001-reconciliation-exception-events';
 import { AlipayRefreshFailure1765940000002 } from './1765940000002-alipay-refresh-failure';
+import { MerchantKeys1766100000000 } from './1766100000000-merchant-keys';
 
 export const MIGRATIONS = [
   Foundation1764100000000,
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   CheckoutSessionSweep1765940000000,
   ReconciliationExceptionEvents1765940000001,
   AlipayRefreshFailure1765940000002,
+  MerchantKeys1766100000000,
 ];

@@ -17,14 +17,14 @@ export class AuthRepository {
    * expired. An expired row that the purge has not reached yet is reused
    * in place, so the purge's timing never decides whether a request passes.
    */
-  async claimNonce(appId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
+  async claimNonce(appId: string, merchantId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO request_nonces (app_id, nonce, expires_at)
-       VALUES ($1, $2, now() + make_interval(secs => $3))
-       ON CONFLICT (app_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at
+      `INSERT INTO request_nonces (app_id, nonce, merchant_id, expires_at)
+       VALUES ($1, $2, $4, now() + make_interval(secs => $3))
+       ON CONFLICT (app_id, nonce, merchant_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
          WHERE request_nonces.expires_at < now()
        RETURNING 1`,
-      [appId, nonce, ttlSeconds],
+      [appId, nonce, ttlSeconds, merchantId],
     );
     return rows.length === 1;
   }

@@ -69,10 +69,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!KEY_SYNTAX.test(key))
       throw AuthErrors.idempotencyKeyInvalid('Idempotency-Key must be 1-255 printable ASCII characters');
 
-    const { appId, requestId } = merchantContextOf(req);
+    const { appId, merchantId, requestId } = merchantContextOf(req);
     const requestHash = idempotencyRequestHash(req.method, req.originalUrl, req.rawBody ?? Buffer.alloc(0));
     const outcome = await this.repo.reserve({
       appId,
+      merchantId,
       key,
       requestHash,
       requestId,

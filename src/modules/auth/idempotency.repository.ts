@@ -6,6 +6,7 @@ import { SENTINEL_APPLICATION_PREFIX } from './process-sentinel';
 
 export interface Reservation {
   appId: string;
+  merchantId: string;
   key: string;
   requestHash: string;
   requestId: string;
@@ -37,9 +38,9 @@ export class IdempotencyRepository {
   async reserve(r: Reservation): Promise<ReserveOutcome> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const claimed: unknown[] = await this.dataSource.query(
-        `INSERT INTO idempotency_keys (app_id, idempotency_key, request_hash, request_id, holder, status, locked_until, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $7, 'in_progress', now() + make_interval(secs => $5), now(), now() + make_interval(secs => $6))
-         ON CONFLICT (app_id, idempotency_key) DO UPDATE SET
+        `INSERT INTO idempotency_keys (app_id, idempotency_key, merchant_id, request_hash, request_id, holder, status, locked_until, created_at, expires_at)
+         VALUES ($1, $2, $9, $3, $4, $7, 'in_progress', now() + make_interval(secs => $5), now(), now() + make_interval(secs => $6))
+         ON CONFLICT (app_id, idempotency_key, merchant_id) DO UPDATE SET
            request_hash = EXCLUDED.request_hash, request_id = EXCLUDED.request_id, holder = EXCLUDED.holder, status = 'in_progress',
            response_status = NULL, response_body = NULL, locked_until = EXCLUDED.locked_until,
            created_at = EXCLUDED.created_at, completed_at = NULL, expires_at = EXCLUDED.expires_at
@@ -58,12 +59,14 @@ export class IdempotencyRepository {
           r.ttlSeconds,
           r.holder,
           SENTINEL_APPLICATION_PREFIX,
+          r.merchantId,
         ],
       );
       if (claimed.length === 1) return { owned: true };
       const existing = await this.dataSource.manager.findOneBy(IdempotencyKey, {
         appId: r.appId,
         idempotencyKey: r.key,
+        merchantId: r.merchantId,
       });
       // Gone between the two statements (released after a validation error, or purged): claim again.
       if (existing) return { owned: false, existing };

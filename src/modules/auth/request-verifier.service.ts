@@ -65,7 +65,8 @@ export class RequestVerifierService {
     // Only an authenticated caller learns about suspension (403), and a suspended merchant's nonces are not stored.
     if (key.merchant.status !== 'active') throw AuthErrors.merchantSuspended();
     if (key.app.status !== 'active') throw AuthErrors.appSuspended();
-    if (!(await this.repo.claimNonce(key.appId, auth.nonce, NONCE_TTL_SECONDS))) throw AuthErrors.nonceReused();
+    if (!(await this.repo.claimNonce(key.appId, key.merchantId, auth.nonce, NONCE_TTL_SECONDS)))
+      throw AuthErrors.nonceReused();
 
     return { merchantId: key.merchantId, appId: key.appId, keyId: key.id, requestId: req.requestId };
   }

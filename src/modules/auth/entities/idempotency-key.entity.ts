@@ -15,6 +15,10 @@ export class IdempotencyKey {
   @PrimaryColumn({ name: 'idempotency_key', type: 'text' })
   idempotencyKey: string;
 
+  /** Part of the key: the shard column (docs/scaling.md), copied from the app. */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
+  merchantId: string;
+
   /** Hex SHA-256 of method, path and raw body; another body under the same key is a 422. */
   @Column({ name: 'request_hash', type: 'text' })
   requestHash: string;

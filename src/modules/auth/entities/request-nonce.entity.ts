@@ -14,6 +14,10 @@ export class RequestNonce {
   @PrimaryColumn({ type: 'text' })
   nonce: string;
 
+  /** Part of the key: the shard column (docs/scaling.md), copied from the app. */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
+  merchantId: string;
+
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 }

@@ -4,12 +4,13 @@ import { bigintTransformer } from '../../../common/money/bigint.transformer';
 export type CheckoutSessionStatus = 'open' | 'complete' | 'expired';
 
 @Entity('checkout_sessions')
-@Index('checkout_sessions_app_out_trade_no_key', ['appId', 'outTradeNo'], { unique: true })
+@Index('checkout_sessions_app_out_trade_no_key', ['appId', 'outTradeNo', 'merchantId'], { unique: true })
 @Index('checkout_sessions_merchant_id_idx', ['merchantId', 'id'])
 @Index('checkout_sessions_open_expires_at_idx', ['expiresAt'], { where: "status = 'open'" })
 export class CheckoutSession {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'app_id', type: 'text' }) appId: string;
   @Column({ name: 'out_trade_no', type: 'text' }) outTradeNo: string;
   @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;

@@ -5,7 +5,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('counter_codes_merchant_id_idx', ['merchantId', 'id'])
 export class CounterCode {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'app_id', type: 'text' }) appId: string;
   @Column({ type: 'char', length: 3 }) currency: string;
   @Column({ type: 'text' }) subject: string;

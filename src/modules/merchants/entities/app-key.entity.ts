@@ -15,7 +15,8 @@ export class AppKey {
   @Column({ name: 'app_id', type: 'text' })
   appId: string;
 
-  @Column({ name: 'merchant_id', type: 'text' })
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
   merchantId: string;
 
   @Column({ type: 'text' })

@@ -10,7 +10,8 @@ export class App {
   @PrimaryColumn({ type: 'text' })
   id: string;
 
-  @Column({ name: 'merchant_id', type: 'text' })
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
   merchantId: string;
 
   @Column({ type: 'text' })

@@ -10,7 +10,7 @@ import type { EventType } from '@paygrid/contracts';
 // Keeps the relay's poll cheap: only unpublished rows are in this index.
 @Index('events_unpublished_idx', ['id'], { where: 'published_at IS NULL' })
 @Index('events_merchant_id_idx', ['merchantId', 'id'])
-@Index('events_aggregate_sequence_key', ['aggregateId', 'aggregateSequence'], { unique: true })
+@Index('events_aggregate_sequence_key', ['aggregateId', 'aggregateSequence', 'merchantId'], { unique: true })
 export class EventRecord {
   @PrimaryColumn({ type: 'text' })
   id: string;
@@ -18,7 +18,8 @@ export class EventRecord {
   @Column({ type: 'text' })
   type: EventType;
 
-  @Column({ name: 'merchant_id', type: 'text' })
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
   merchantId: string;
 
   @Column({ name: 'app_id', type: 'text', nullable: true })

@@ -7,6 +7,10 @@ export class WebhookAttempt {
   @PrimaryColumn({ type: 'text' })
   id: string;
 
+  /** Part of the key: the shard column (docs/scaling.md), copied from the delivery. */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
+  merchantId: string;
+
   @Column({ name: 'delivery_id', type: 'text' })
   deliveryId: string;
 

@@ -8,7 +8,7 @@ export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
  * instance does not pick the same delivery while it is in flight.
  */
 @Entity('webhook_deliveries')
-@Index('webhook_deliveries_event_app_key', ['eventId', 'appId'], { unique: true })
+@Index('webhook_deliveries_event_app_key', ['eventId', 'appId', 'merchantId'], { unique: true })
 @Index('webhook_deliveries_due_idx', ['appId', 'nextAttemptAt'], { where: "status = 'pending'" })
 @Index('webhook_deliveries_merchant_id_idx', ['merchantId', 'id'])
 export class WebhookDelivery {
@@ -21,7 +21,8 @@ export class WebhookDelivery {
   @Column({ name: 'event_type', type: 'text' })
   eventType: string;
 
-  @Column({ name: 'merchant_id', type: 'text' })
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
   merchantId: string;
 
   @Column({ name: 'app_id', type: 'text' })

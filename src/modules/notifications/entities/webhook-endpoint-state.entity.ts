@@ -12,6 +12,10 @@ export class WebhookEndpointState {
   @PrimaryColumn({ name: 'app_id', type: 'text' })
   appId: string;
 
+  /** Part of the key: the shard column (docs/scaling.md), copied from the app. */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' })
+  merchantId: string;
+
   @Column({ type: 'text', default: 'enabled' })
   status: WebhookEndpointStatus;
 

@@ -30,7 +30,7 @@ export class WebhookDeliveriesRepository {
     const rows: unknown[] = await manager.query(
       `INSERT INTO webhook_deliveries (id, event_id, event_type, merchant_id, app_id, status, next_attempt_at)
        SELECT ids.id, $1, $2, $3, ids.app_id, 'pending', now() FROM unnest($4::text[], $5::text[]) AS ids(id, app_id)
-       ON CONFLICT (event_id, app_id) DO NOTHING RETURNING id`,
+       ON CONFLICT (event_id, app_id, merchant_id) DO NOTHING RETURNING id`,
       [event.id, event.type, event.merchantId, appIds.map(() => newId('whd')), appIds],
     );
     return rows.length;
@@ -117,9 +117,10 @@ export class WebhookDeliveriesRepository {
    */
   async recordEndpointOutcome(
     manager: EntityManager,
-    appId: string,
+    endpoint: { appId: string; merchantId: string },
     ok: boolean,
   ): Promise<WebhookEndpointState | undefined> {
+    const { appId, merchantId } = endpoint;
     if (ok) {
       await manager.query(
         `UPDATE webhook_endpoint_states SET consecutive_failures = 0, failing_since = NULL, updated_at = now()
@@ -129,27 +130,28 @@ export class WebhookDeliveriesRepository {
       return undefined;
     }
     const rows: WebhookEndpointState[] = await manager.query(
-      `INSERT INTO webhook_endpoint_states (app_id, consecutive_failures, failing_since) VALUES ($1, 1, now())
-       ON CONFLICT (app_id) DO UPDATE SET consecutive_failures = webhook_endpoint_states.consecutive_failures + 1,
+      `INSERT INTO webhook_endpoint_states (app_id, merchant_id, consecutive_failures, failing_since) VALUES ($1, $2, 1, now())
+       ON CONFLICT (app_id, merchant_id) DO UPDATE SET consecutive_failures = webhook_endpoint_states.consecutive_failures + 1,
          failing_since = coalesce(webhook_endpoint_states.failing_since, now()), updated_at = now()
        RETURNING status, failing_since AS "failingSince"`,
-      [appId],
+      [appId, merchantId],
     );
-    return Object.assign(new WebhookEndpointState(), rows[0], { appId });
+    return Object.assign(new WebhookEndpointState(), rows[0], { appId, merchantId });
   }
 
   async setEndpointStatus(
     manager: EntityManager,
-    appId: string,
+    endpoint: { appId: string; merchantId: string },
     status: 'enabled' | 'disabled',
     reason: string | null,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO webhook_endpoint_states (app_id, status, disabled_at, disabled_reason) VALUES ($1, $2, CASE WHEN $2 = 'disabled' THEN now() END, $3)
-       ON CONFLICT (app_id) DO UPDATE SET status = $2, disabled_at = CASE WHEN $2 = 'disabled' THEN now() END, disabled_reason = $3,
+      `INSERT INTO webhook_endpoint_states (app_id, merchant_id, status, disabled_at, disabled_reason)
+       VALUES ($1, $4, $2, CASE WHEN $2 = 'disabled' THEN now() END, $3)
+       ON CONFLICT (app_id, merchant_id) DO UPDATE SET status = $2, disabled_at = CASE WHEN $2 = 'disabled' THEN now() END, disabled_reason = $3,
          consecutive_failures = CASE WHEN $2 = 'enabled' THEN 0 ELSE webhook_endpoint_states.consecutive_failures END,
          failing_since = CASE WHEN $2 = 'enabled' THEN NULL ELSE webhook_endpoint_states.failing_since END, updated_at = now()`,
-      [appId, status, reason],
+      [endpoint.appId, status, reason, endpoint.merchantId],
     );
   }
 

@@ -69,6 +69,7 @@ export class WebhookDeliveriesService {
         d.attempts === 0 ? 'initial' : d.scheduleStep === 0 ? 'manual' : 'retry';
       await this.repo.insertAttempt(manager, {
         deliveryId,
+        merchantId: d.merchantId,
         url,
         statusCode: result.statusCode,
         error: result.error,
@@ -101,7 +102,7 @@ export class WebhookDeliveriesService {
       }
       this.logAttempt(d, url, result, exhausted);
       await this.repo.saveOutcome(manager, d);
-      const state = await this.repo.recordEndpointOutcome(manager, d.appId, result.ok);
+      const state = await this.repo.recordEndpointOutcome(manager, d, result.ok);
       // Persistent failure: a whole schedule (about a day) failed with no success since the streak began.
       if (exhausted && state?.status === 'enabled' && state.failingSince) await this.disableEndpoint(manager, d, url);
     });
@@ -119,7 +120,7 @@ export class WebhookDeliveriesService {
 
   private async disableEndpoint(manager: EntityManager, d: WebhookDelivery, url: string): Promise<void> {
     const reason = `delivery ${d.id} failed every attempt of the retry schedule (last: ${d.lastError ?? 'unknown'})`;
-    await this.repo.setEndpointStatus(manager, d.appId, 'disabled', reason);
+    await this.repo.setEndpointStatus(manager, d, 'disabled', reason);
     await this.outbox.enqueue(manager, {
       type: 'webhook_endpoint.disabled',
       merchantId: d.merchantId,
@@ -161,8 +162,9 @@ export class WebhookDeliveriesService {
   /** Re-enables a disabled endpoint; its pending deliveries flow again. */
   async enableEndpoint(actor: Actor, appId: string): Promise<{ app_id: string; status: 'enabled' }> {
     await withTransaction(this.dataSource, async (manager) => {
-      if (!(await this.merchants.lockApp(manager, appId))) throw notFound('app', appId);
-      await this.repo.setEndpointStatus(manager, appId, 'enabled', null);
+      const app = await this.merchants.lockApp(manager, appId);
+      if (!app) throw notFound('app', appId);
+      await this.repo.setEndpointStatus(manager, { appId, merchantId: app.merchantId }, 'enabled', null);
       await this.audit.record(manager, actor, {
         action: 'webhook_endpoint.enable',
         targetType: 'app',

@@ -47,7 +47,6 @@ export class ProviderCallbacksService {
       provider: providerName,
       notificationId: parsed.ok ? parsed.callback.notificationId : null,
       providerOrderId: parsed.ok ? parsed.callback.providerOrderId : null,
-      merchantId: null,
       verified: parsed.ok,
       outcome: parsed.ok ? 'received' : `rejected_${parsed.reason}`,
       detail: null,

@@ -5,7 +5,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('payment_transitions_payment_id_idx', ['paymentId', 'id'])
 export class PaymentTransition {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'payment_id', type: 'text' }) paymentId: string;
   @Column({ name: 'refund_id', type: 'text', nullable: true }) refundId: string | null;
   @Column({ name: 'from_status', type: 'text', nullable: true }) fromStatus: string | null;

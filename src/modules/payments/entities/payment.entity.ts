@@ -16,12 +16,13 @@ export interface PaymentCardView {
 }
 
 @Entity('payments')
-@Index('payments_app_out_trade_no_key', ['appId', 'outTradeNo'], { unique: true })
+@Index('payments_app_out_trade_no_key', ['appId', 'outTradeNo', 'merchantId'], { unique: true })
 @Index('payments_merchant_id_idx', ['merchantId', 'id'])
 @Index('payments_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
 export class Payment {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'app_id', type: 'text' }) appId: string;
   @Column({ name: 'out_trade_no', type: 'text' }) outTradeNo: string;
   @Column({ type: 'text' }) channel: Channel;

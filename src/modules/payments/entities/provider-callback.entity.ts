@@ -1,6 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** Every callback a provider sent, raw, with what we made of it (verified, applied, duplicate, parked, rejected). */
+/**
+ * Every callback a provider sent, raw, with what we made of it (verified, applied, duplicate, parked, rejected).
+ * Stored before it is parsed, so before its payment (and merchant) is known, and for an unverified or unknown
+ * order never: a platform-wide intake log, not a merchant's table (docs/scaling.md).
+ */
 @Entity('provider_callbacks')
 @Index('provider_callbacks_parked_idx', ['providerOrderId'], { where: "outcome = 'parked'" })
 export class ProviderCallback {
@@ -8,7 +12,6 @@ export class ProviderCallback {
   @Column({ type: 'text' }) provider: string;
   @Column({ name: 'notification_id', type: 'text', nullable: true }) notificationId: string | null;
   @Column({ name: 'provider_order_id', type: 'text', nullable: true }) providerOrderId: string | null;
-  @Column({ name: 'merchant_id', type: 'text', nullable: true }) merchantId: string | null;
   @Column({ type: 'boolean' }) verified: boolean;
   @Column({ type: 'text' }) outcome: string;
   @Column({ type: 'text', nullable: true }) detail: string | null;

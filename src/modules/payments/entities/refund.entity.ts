@@ -6,14 +6,15 @@ export const REFUND_ATTENTIONS = ['provider_abnormal'] as const;
 export type RefundAttention = (typeof REFUND_ATTENTIONS)[number];
 
 @Entity('refunds')
-@Index('refunds_app_out_refund_no_key', ['appId', 'outRefundNo'], { unique: true })
+@Index('refunds_app_out_refund_no_key', ['appId', 'outRefundNo', 'merchantId'], { unique: true })
 @Index('refunds_payment_id_idx', ['paymentId'])
 @Index('refunds_merchant_id_idx', ['merchantId', 'id'])
 @Index('refunds_attention_idx', ['attention', 'id'], { where: 'attention IS NOT NULL' })
 @Index('refunds_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
 export class Refund {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'app_id', type: 'text' }) appId: string;
   @Column({ name: 'payment_id', type: 'text' }) paymentId: string;
   @Column({ name: 'out_refund_no', type: 'text' }) outRefundNo: string;

@@ -8,7 +8,8 @@ import type { SplitStatus } from './split.entity';
 @Index('split_returns_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
 export class SplitReturn {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'split_id', type: 'text' }) splitId: string;
   @Column({ name: 'payment_id', type: 'text' }) paymentId: string;
   @Column({ name: 'receiver_account', type: 'text' }) receiverAccount: string;

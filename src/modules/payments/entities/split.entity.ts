@@ -33,7 +33,8 @@ export interface SplitReceiverLine {
 @Index('splits_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
 export class Split {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'app_id', type: 'text' }) appId: string;
   @Column({ name: 'payment_id', type: 'text' }) paymentId: string;
   @Column({ type: 'text' }) kind: 'split' | 'release';

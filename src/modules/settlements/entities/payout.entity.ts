@@ -9,12 +9,13 @@ export type PayoutStatus = 'awaiting_approval' | 'in_transit' | 'paid' | 'failed
  * settlement.completed cannot pay twice.
  */
 @Entity('payouts')
-@Index('payouts_settlement_id_key', ['settlementId'], { unique: true })
+@Index('payouts_settlement_id_key', ['settlementId', 'merchantId'], { unique: true })
 @Index('payouts_merchant_id_idx', ['merchantId', 'id'])
 @Index('payouts_next_check_idx', ['nextCheckAt'], { where: 'next_check_at IS NOT NULL' })
 export class Payout {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ type: 'char', length: 3 }) currency: string;
   @Column({ type: 'bigint', transformer: bigintTransformer }) amount: bigint;
   @Column({ type: 'text' }) status: PayoutStatus;

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintTransformer } from '../../../common/money/bigint.transformer';
 
 export type SettlementLineKind = 'payment' | 'refund' | 'adjustment';
@@ -8,12 +8,13 @@ export type SettlementLineKind = 'payment' | 'refund' | 'adjustment';
  * "not yet settled" means: an entry can be claimed by one settlement only.
  */
 @Entity('settlement_lines')
-@Index('settlement_lines_ledger_entry_id_key', ['ledgerEntryId'], { unique: true })
+@Index('settlement_lines_ledger_entry_id_key', ['ledgerEntryId', 'merchantId'], { unique: true })
 @Index('settlement_lines_settlement_id_idx', ['settlementId', 'id'])
 export class SettlementLine {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' }) id: string;
   @Column({ name: 'settlement_id', type: 'text' }) settlementId: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ name: 'ledger_entry_id', type: 'text' }) ledgerEntryId: string;
   @Column({ type: 'text' }) kind: SettlementLineKind;
   @Column({ name: 'entry_type', type: 'text' }) entryType: string;

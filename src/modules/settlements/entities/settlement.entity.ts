@@ -11,7 +11,8 @@ import { bigintTransformer } from '../../../common/money/bigint.transformer';
 @Index('settlements_merchant_id_idx', ['merchantId', 'id'])
 export class Settlement {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ type: 'char', length: 3 }) currency: string;
   /** YYYY-MM-DD in the merchant's timezone. */
   @Column({ name: 'business_day', type: 'date' }) businessDay: string;

@@ -9,7 +9,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Index('card_tokens_merchant_fingerprint_key', ['merchantId', 'fingerprint'], { unique: true })
 export class CardToken {
   @PrimaryColumn({ type: 'text' }) id: string;
-  @Column({ name: 'merchant_id', type: 'text' }) merchantId: string;
+  /** Part of the key: the shard column (docs/scaling.md). */
+  @PrimaryColumn({ name: 'merchant_id', type: 'text' }) merchantId: string;
   @Column({ type: 'text' }) fingerprint: string;
   @Column({ name: 'pan_enc', type: 'text' }) panEnc: string;
   @Column({ name: 'holder_name_enc', type: 'text', nullable: true }) holderNameEnc: string | null;
