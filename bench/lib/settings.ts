@@ -24,9 +24,13 @@ export const SETTINGS = {
   /** HTTP processes of the API (PAYGRID_API_PROCESSES): 1 is "Paygrid as one process"; more, a node:cluster. */
   apiProcesses: Number(env.BENCH_API_PROCESSES ?? 1),
   build: env.BENCH_BUILD !== '0',
+  /** NODE_OPTIONS of the API and worker: the Docker image's heap cap by default; '' runs them with Node's defaults. */
+  nodeOptions: env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=256',
 };
 
 export const ADMIN_TOKEN = `bench-admin-${randomBytes(12).toString('hex')}`;
+/** Opens the API's /metrics (closed in production without it): the bench reads what the API refused. */
+export const METRICS_TOKEN = `bench-metrics-${randomBytes(12).toString('hex')}`;
 export const RESULTS_DIR = resolve(REPO_ROOT, 'bench/results');
 
 export const wants = (name: string) => !SETTINGS.only || SETTINGS.only.includes(name);

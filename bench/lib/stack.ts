@@ -14,7 +14,7 @@ import type { BenchApp } from './http-load';
 import { WebhookReceiver, startReceiver } from './merchant-side';
 import { freePort } from './ports';
 import { NodeChild, REPO_ROOT, spawnNode, waitForHttp, waitForLog } from './processes';
-import { ADMIN_TOKEN, SETTINGS, log } from './settings';
+import { ADMIN_TOKEN, METRICS_TOKEN, SETTINGS, log } from './settings';
 import { sleep } from './stats';
 
 const env = process.env;
@@ -87,6 +87,7 @@ export async function startStack(runId: string, logDir: string, profileDir?: str
     PAYGRID_DATA_DIR: mkdtempSync(join(tmpdir(), 'paygrid-bench-')),
     PAYGRID_DATA_KEYS: `b1:${randomBytes(32).toString('base64')}`,
     PAYGRID_ADMIN_TOKEN: ADMIN_TOKEN,
+    METRICS_TOKEN,
     PAYGRID_DEMO_SEED: 'false',
     PORT: String(apiPort),
     HOST: '127.0.0.1',
@@ -116,11 +117,19 @@ export async function startStack(runId: string, logDir: string, profileDir?: str
     await waitForLog(sandbox, sandboxLog, 'sandbox simulators listening');
     common.SANDBOX_URL = `http://127.0.0.1:${sandboxPort}`;
   }
+  // Paygrid's processes get the image's V8 heap cap (Dockerfile NODE_OPTIONS) unless BENCH_NODE_OPTIONS says
+  // otherwise; the simulators stand for the providers and keep Node's defaults.
+  const nodeOptions: Record<string, string> = SETTINGS.nodeOptions ? { NODE_OPTIONS: SETTINGS.nodeOptions } : {};
   const apiLog = join(logDir, 'api.log');
   const api = spawnNode(
     'api',
     'dist/src/main.js',
-    { ...common, PAYGRID_ROLE: 'api', PAYGRID_API_PROCESSES: String(SETTINGS.apiProcesses) },
+    {
+      ...common,
+      PAYGRID_ROLE: 'api',
+      PAYGRID_API_PROCESSES: String(SETTINGS.apiProcesses),
+      ...nodeOptions,
+    },
     apiLog,
     profileDir,
     join(logDir, 'api-statements.json'),
@@ -130,7 +139,7 @@ export async function startStack(runId: string, logDir: string, profileDir?: str
   const worker = spawnNode(
     'worker',
     'dist/src/worker.js',
-    common,
+    { ...common, ...nodeOptions },
     workerLog,
     profileDir,
     join(logDir, 'worker-statements.json'),

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { runLoad } from '../lib/http-load';
 import { startProbe } from '../lib/merchant-side';
 import { Scenario, perOp } from '../lib/scenario';
-import { SETTINGS, log, wants } from '../lib/settings';
+import { METRICS_TOKEN, SETTINGS, log, wants } from '../lib/settings';
 import type { Stack } from '../lib/stack';
 import { sleep, summarize, until } from '../lib/stats';
 import { createRequest } from './create';
@@ -101,9 +101,16 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
 
     const mq = stack.amqpUrl ? await startProbe(stack.amqpUrl, stack.namespace) : undefined;
     stack.receiver.seen.clear();
+    const shedBefore = await shedTotals(stack.apiUrl);
     log(`paid → delivered: paying ${toPay.length} payments at ${rate}/s`);
     const sentAt = new Map<string, number>();
     let errors = 0;
+    // Why the payer-page POSTs failed (HTTP status or error message): the count alone hid the cause.
+    const failures = new Map<string, number>();
+    const fail = (why: string) => {
+      errors++;
+      failures.set(why, (failures.get(why) ?? 0) + 1);
+    };
     const inFlight: Array<Promise<void>> = [];
     const started = Date.now();
     let i = 0;
@@ -121,16 +128,21 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
           })
             .then(async (res) => {
               await res.arrayBuffer();
-              if (res.status >= 300) errors++;
+              if (res.status >= 300) fail(`HTTP ${res.status}`);
             })
-            .catch(() => {
-              errors++;
-            }),
+            .catch((err: Error) => fail((err.cause as Error | undefined)?.message ?? err.message)),
         );
       }
       await sleep(10);
     }
     await Promise.all(inFlight);
+    const shed = await shedTotals(stack.apiUrl);
+    for (const [reason, n] of shed) shed.set(reason, n - (shedBefore.get(reason) ?? 0));
+    if ([...shed.values()].some((n) => n > 0))
+      log(
+        `the API refused ${[...shed].map(([reason, n]) => `${n} (${reason})`).join(', ')} requests while paying (overload)`,
+      );
+    if (failures.size) log(`payer page failures: ${[...failures].map(([why, n]) => `${n}× ${why}`).join(', ')}`);
     const sendSeconds = (Date.now() - started) / 1000;
     const ids = toPay.map((p) => p.id);
     await until(
@@ -163,6 +175,8 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
     }
     await mq?.close();
     const missing = ids.length - webhook.length;
+    if (missing)
+      log(`${missing} of ${ids.length} paid payments reached no webhook (${callbacks.size} had a verified callback)`);
     return {
       rate,
       offered: ids.length,
@@ -176,4 +190,14 @@ async function runPaidToDelivered(stack: Stack, runId: string, rate: number): Pr
   } finally {
     await db.end();
   }
+}
+
+/** paygrid_http_shed_total by reason, from the API's /metrics (summed over its processes). */
+async function shedTotals(apiUrl: string): Promise<Map<string, number>> {
+  const res = await fetch(`${apiUrl}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const totals = new Map<string, number>();
+  if (res.status !== 200) log(`/metrics answered ${res.status}: what the API shed is not known`);
+  for (const m of (await res.text()).matchAll(/^paygrid_http_shed_total\{reason="([a-z_]+)"\} (\d+)/gm))
+    totals.set(m[1], Number(m[2]));
+  return totals;
 }
