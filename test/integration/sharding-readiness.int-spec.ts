@@ -9,9 +9,8 @@ import { TestDatabase, createTestDatabase, rawClient } from '../utils/test-db';
  *
  * KNOWN_GAPS is a ratchet: the schema does not pass every rule yet. Migration 1766100000000-merchant-keys
  * gave every other table keys that carry the merchant; the ledger's keys wait for platform accounts per
- * merchant shard group (docs/scaling.md). The test fails
- * on any violation not listed AND on a listed one that no longer occurs, so the list can only shrink and
- * nothing new slips in.
+ * merchant shard group (docs/scaling.md). The test fails on any violation not listed AND on a listed one
+ * that no longer occurs, so the list can only shrink and nothing new slips in.
  */
 const DISTRIBUTED: Record<string, string> = {
   apps: 'merchant_id',

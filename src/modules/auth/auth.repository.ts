@@ -20,11 +20,11 @@ export class AuthRepository {
   async claimNonce(appId: string, merchantId: string, nonce: string, ttlSeconds: number): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO request_nonces (app_id, nonce, merchant_id, expires_at)
-       VALUES ($1, $2, $4, now() + make_interval(secs => $3))
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4))
        ON CONFLICT (app_id, nonce, merchant_id) DO UPDATE SET expires_at = EXCLUDED.expires_at
          WHERE request_nonces.expires_at < now()
        RETURNING 1`,
-      [appId, nonce, ttlSeconds, merchantId],
+      [appId, nonce, merchantId, ttlSeconds],
     );
     return rows.length === 1;
   }

@@ -15,6 +15,9 @@ export interface DeliveryFilter {
   status?: WebhookDeliveryStatus;
 }
 
+/** An app's webhook endpoint: its state row's key. */
+export type EndpointKey = Pick<WebhookEndpointState, 'appId' | 'merchantId'>;
+
 /** Webhook deliveries, their attempt log and endpoint health. */
 @Injectable()
 export class WebhookDeliveriesRepository {
@@ -117,15 +120,15 @@ export class WebhookDeliveriesRepository {
    */
   async recordEndpointOutcome(
     manager: EntityManager,
-    endpoint: { appId: string; merchantId: string },
+    endpoint: EndpointKey,
     ok: boolean,
   ): Promise<WebhookEndpointState | undefined> {
     const { appId, merchantId } = endpoint;
     if (ok) {
       await manager.query(
         `UPDATE webhook_endpoint_states SET consecutive_failures = 0, failing_since = NULL, updated_at = now()
-         WHERE app_id = $1 AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)`,
-        [appId],
+         WHERE app_id = $1 AND merchant_id = $2 AND (consecutive_failures <> 0 OR failing_since IS NOT NULL)`,
+        [appId, merchantId],
       );
       return undefined;
     }
@@ -141,17 +144,17 @@ export class WebhookDeliveriesRepository {
 
   async setEndpointStatus(
     manager: EntityManager,
-    endpoint: { appId: string; merchantId: string },
+    endpoint: EndpointKey,
     status: 'enabled' | 'disabled',
     reason: string | null,
   ): Promise<void> {
     await manager.query(
       `INSERT INTO webhook_endpoint_states (app_id, merchant_id, status, disabled_at, disabled_reason)
-       VALUES ($1, $4, $2, CASE WHEN $2 = 'disabled' THEN now() END, $3)
-       ON CONFLICT (app_id, merchant_id) DO UPDATE SET status = $2, disabled_at = CASE WHEN $2 = 'disabled' THEN now() END, disabled_reason = $3,
-         consecutive_failures = CASE WHEN $2 = 'enabled' THEN 0 ELSE webhook_endpoint_states.consecutive_failures END,
-         failing_since = CASE WHEN $2 = 'enabled' THEN NULL ELSE webhook_endpoint_states.failing_since END, updated_at = now()`,
-      [endpoint.appId, status, reason, endpoint.merchantId],
+       VALUES ($1, $2, $3, CASE WHEN $3 = 'disabled' THEN now() END, $4)
+       ON CONFLICT (app_id, merchant_id) DO UPDATE SET status = $3, disabled_at = CASE WHEN $3 = 'disabled' THEN now() END, disabled_reason = $4,
+         consecutive_failures = CASE WHEN $3 = 'enabled' THEN 0 ELSE webhook_endpoint_states.consecutive_failures END,
+         failing_since = CASE WHEN $3 = 'enabled' THEN NULL ELSE webhook_endpoint_states.failing_since END, updated_at = now()`,
+      [endpoint.appId, endpoint.merchantId, status, reason],
     );
   }
 
